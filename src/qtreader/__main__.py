@@ -1,0 +1,5 @@
+"""``python -m qtreader``."""
+
+from qtreader.cli import main
+
+main()

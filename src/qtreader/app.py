@@ -1,0 +1,42 @@
+"""The full-screen reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from qtreader.resources import stylesheet
+from qtreader.screens.help import HelpScreen
+from qtreader.screens.reader import ReaderScreen
+
+__all__ = ["QTReaderApp"]
+
+
+class QTReaderApp(App[None]):
+    """Browse a library by subject and read its articles."""
+
+    CSS_PATH = stylesheet()
+    TITLE = "qtreader"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Quit qtreader", id="quit"),
+        Binding(
+            "question_mark", "help", "Help", key_display="?", tooltip="Show every key", id="help"
+        ),
+    ]
+
+    def __init__(self, library_path: Path, start_article: str | None = None) -> None:
+        super().__init__()
+        self.library_path = library_path
+        self.start_article = start_article
+
+    def get_default_screen(self) -> Screen[None]:
+        return ReaderScreen(self.library_path, self.start_article)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        bindings = [*self.BINDINGS, *ReaderScreen.BINDINGS]
+        self.push_screen(HelpScreen([b for b in bindings if isinstance(b, Binding)]))

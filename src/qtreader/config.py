@@ -1,0 +1,69 @@
+"""User configuration and the choice of library.
+
+The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library = "..."`` in
+``config.toml`` in the user config dir, else the library that ships with qtreader.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_config_path
+
+from qtreader.resources import shipped_library
+
+__all__ = ["ConfigError", "LibraryChoice", "choose_library", "config_file"]
+
+ENV_LIBRARY = "QTREADER_LIBRARY"
+
+
+class ConfigError(Exception):
+    """The configuration file or a chosen library is not usable; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryChoice:
+    """The library folder to open and where that choice came from."""
+
+    path: Path
+    source: str
+
+
+def config_file() -> Path:
+    """``config.toml`` in the user config dir (it need not exist)."""
+    return user_config_path("qtreader", appauthor=False) / "config.toml"
+
+
+def _configured_library() -> Path | None:
+    path = config_file()
+    try:
+        with path.open("rb") as handle:
+            settings = tomllib.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    value = settings.get("library")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: library must be a folder path in quotes, not {value!r}")
+    return Path(value).expanduser()
+
+
+def choose_library(option: str | os.PathLike[str] | None = None) -> LibraryChoice:
+    """Decide which library to open; raise :class:`ConfigError` if it is not a folder."""
+    if option is not None:
+        choice = LibraryChoice(Path(option).expanduser(), "--library")
+    elif os.environ.get(ENV_LIBRARY):
+        choice = LibraryChoice(Path(os.environ[ENV_LIBRARY]).expanduser(), ENV_LIBRARY)
+    elif (configured := _configured_library()) is not None:
+        choice = LibraryChoice(configured, str(config_file()))
+    else:
+        return LibraryChoice(shipped_library(), "shipped library")
+    if not choice.path.is_dir():
+        raise ConfigError(f"library folder not found: {choice.path} (from {choice.source})")
+    return choice

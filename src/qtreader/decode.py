@@ -1,0 +1,198 @@
+"""Decoding of the stored answer field, and cleaning of all text that comes from articles.
+
+The answer is a folded YAML scalar in which the Markdown's newlines are stored as the two
+characters ``\\n``, while LaTeX inside it also uses commands that start with ``\\n``
+(``\\neq``, ``\\nabla``, ``\\nu``). The rules that tell them apart are in the format document
+(``ARTICLE-FORMAT.md``, "The answer field"); :func:`decode_answer` implements them.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["LATEX_N_COMMANDS", "clean_text", "decode_answer"]
+
+#: LaTeX commands that start with ``n``: a stored ``\\n`` followed by one of these words may be
+#: the command rather than a newline (rule 3 of the format document).
+LATEX_N_COMMANDS: frozenset[str] = frozenset(
+    """
+    nabla natural ne nearrow neg negmedspace negthickspace negthinspace neq newline nexists
+    ngeq ngeqq ngeqslant ngtr ni nleftarrow nLeftarrow nleftrightarrow nLeftrightarrow nleq
+    nleqq nleqslant nless nmid nobreak nolimits nonumber normalsize not notag notin
+    nparallel nprec npreceq nrightarrow nRightarrow nshortmid nshortparallel nsim nsubseteq
+    nsubseteqq nsucc nsucceq nsupseteq nsupseteqq ntriangleleft ntrianglelefteq
+    ntriangleright ntrianglerighteq nu nvdash nvDash nVdash nVDash nwarrow
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+
+# A stored escape: the backslash directly before ``n`` (rule 1: backslashes before it stay
+# literal, and the pattern never consumes them), plus the letters that follow (the word W).
+_ESCAPE = re.compile(r"\\(n[A-Za-z]*)")
+
+# Fence lines and inline code, found on the provisionally decoded text.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+
+# Math spans; the inline ``$`` form follows the usual rule (no space inside the delimiters,
+# no digit right after the closing one) so that "$5 and $10" stays text.
+_MATH = re.compile(
+    r"(?P<open>\$\$)(?P<d>.+?)\$\$"
+    r"|(?P<open2>\\\[)(?P<b>.+?)\\\]"
+    r"|(?P<open3>\\\()(?P<p>.+?)\\\)"
+    r"|(?<![\\$])(?P<open4>\$)(?=[^\s$])(?P<i>[^$\n]*?[^\s$\\])\$(?!\d)",
+    re.DOTALL,
+)
+
+
+def decode_answer(raw: str) -> str:
+    """Turn a stored answer into the Markdown its author wrote, keeping every LaTeX command."""
+    if "\\n" not in raw:
+        return raw
+    pieces = _ESCAPE.split(raw)
+    # pieces = [text, W, text, W, text, ...]; escape k has word pieces[2k+1].
+    words = pieces[1::2]
+    texts = pieces[0::2]
+
+    # Provisional text: unambiguous escapes become newlines; ambiguous ones (W is a LaTeX
+    # command) stay as written until the math spans are known. Record where each escape sits.
+    provisional: list[str] = [texts[0]]
+    offsets: list[int] = []
+    position = len(texts[0])
+    for word, text in zip(words, texts[1:], strict=True):
+        offsets.append(position)
+        piece = ("\\" + word if word in LATEX_N_COMMANDS else "\n" + word[1:]) + text
+        provisional.append(piece)
+        position += len(piece)
+    draft = "".join(provisional)
+
+    newline = [word not in LATEX_N_COMMANDS for word in words]
+    code = _code_regions(draft)
+    if code:
+        _keep_string_literals(draft, offsets, code, newline)
+    ambiguous = [k for k, word in enumerate(words) if word in LATEX_N_COMMANDS]
+    if ambiguous:
+        _resolve_ambiguous(draft, [offsets[k] for k in ambiguous], code, ambiguous, newline)
+
+    out: list[str] = [texts[0]]
+    for word, text, is_newline in zip(words, texts[1:], newline, strict=True):
+        out.append(("\n" + word[1:] if is_newline else "\\" + word) + text)
+    return "".join(out)
+
+
+def _code_regions(draft: str) -> list[tuple[int, int]]:
+    """Spans of fenced code bodies (from the end of the opening fence line to the closing fence)."""
+    regions: list[tuple[int, int]] = []
+    fences = list(_FENCE.finditer(draft))
+    i = 0
+    while i < len(fences):
+        opener = fences[i]
+        body_start = draft.find("\n", opener.end())
+        if body_start < 0:
+            break
+        marker = opener.group(1)
+        close = next(
+            (
+                j
+                for j in range(i + 1, len(fences))
+                if fences[j].group(1)[0] == marker[0] and len(fences[j].group(1)) >= len(marker)
+            ),
+            None,
+        )
+        end = fences[close].start() if close is not None else len(draft)
+        regions.append((body_start, end))
+        i = close + 1 if close is not None else len(fences)
+    return regions
+
+
+def _keep_string_literals(
+    draft: str,
+    offsets: list[int],
+    code: list[tuple[int, int]],
+    newline: list[bool],
+) -> None:
+    """Rule 4: inside fenced code, an escape within a string literal stays ``\\n``."""
+    kept: set[int] = set()
+    for k, offset in enumerate(offsets):
+        region = next(((s, e) for s, e in code if s <= offset < e), None)
+        if region is None or offset == region[0] or not newline[k]:
+            continue
+        # The code line so far runs back to the last newline that really is one.
+        line_start = offset
+        while True:
+            line_start = draft.rfind("\n", region[0], line_start)
+            if line_start not in kept:
+                break
+        quote = _open_quote(draft[line_start + 1 : offset])
+        if quote is None:
+            continue
+        # The literal must close soon after: on the next provisional line or two.
+        following = draft[offset + 1 : region[1]].split("\n", 3)[: 3 if quote == '"' else 1]
+        if any(quote in line for line in following):
+            newline[k] = False
+            kept.add(offset)
+
+
+def _open_quote(line: str) -> str | None:
+    """The quote character of a string literal left open at the end of a code line."""
+    line = line.replace('"""', "").replace("'''", "")
+    open_quote: str | None = None
+    for char in line:
+        if char in "\"'":
+            if open_quote is None:
+                open_quote = char
+            elif open_quote == char:
+                open_quote = None
+    return open_quote
+
+
+def _resolve_ambiguous(
+    draft: str,
+    offsets: list[int],
+    code: list[tuple[int, int]],
+    indices: list[int],
+    newline: list[bool],
+) -> None:
+    """Rule 3: a command word stays LaTeX only inside math, outside code, not right after ``$$``."""
+    masked = draft
+    for start, end in code:
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    masked = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), masked)
+    spans: list[tuple[int, int, int]] = []  # (start, end, first content position)
+    for match in _MATH.finditer(masked):
+        opener = next(g for g in ("open", "open2", "open3", "open4") if match.group(g))
+        spans.append((match.start(), match.end(), match.end(opener)))
+    for k, offset in zip(indices, offsets, strict=True):
+        newline[k] = not any(
+            start < offset < end and not (offset == first and _opens_display(draft, start))
+            for start, end, first in spans
+        )
+
+
+def _opens_display(draft: str, start: int) -> bool:
+    """Whether the math span at ``start`` is display math (``$$`` or ``\\[``)."""
+    return draft.startswith("$$", start) or draft.startswith("\\[", start)
+
+
+# Everything that could reach a terminal as a control sequence: ESC-introduced sequences
+# (CSI, OSC, DCS and friends, including their payload), C0 controls other than tab and
+# newline, DEL, C1 controls, and the bidi overrides and isolates that reorder what is shown.
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and friends
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Remove control characters and escape sequences, keeping newlines and tabs.
+
+    ``\\r\\n`` becomes ``\\n``; a lone ``\\r`` is dropped.
+    """
+    if text.isprintable():
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return _CONTROL.sub("", text)

@@ -1,0 +1,50 @@
+"""The list of files the library could not load as they stand."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from qtreader.store import Library
+
+__all__ = ["ProblemsScreen"]
+
+
+class ProblemsScreen(ModalScreen[None]):
+    """Every problem as ``path: reason``, paths relative to the library folder."""
+
+    BINDINGS = [
+        Binding("escape,e,q", "dismiss", "Close", id="problems.close"),
+        Binding("j", "scroll_down", "Down", show=False, id="problems.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="problems.up"),
+    ]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def compose(self) -> ComposeResult:
+        lines = Text()
+        for problem in self.library.problems:
+            try:
+                path = str(problem.path.relative_to(self.library.root))
+            except ValueError:
+                path = str(problem.path)
+            lines.append(path, "bold")
+            lines.append(f": {problem.reason}\n")
+        if not self.library.problems:
+            lines.append("Every file loaded without a problem.")
+        with VerticalScroll(id="problems-box") as box:
+            box.border_title = f"Problems ({len(self.library.problems)})"
+            box.border_subtitle = "escape to close"
+            yield Static(lines)
+
+    def action_scroll_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up()

@@ -1,0 +1,106 @@
+"""The article pane: question, a line of facts, the answer as Markdown, related articles."""
+
+from __future__ import annotations
+
+from rich.markdown import Markdown
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from qtreader.models import Article, RelatedLink
+from qtreader.store import Library
+
+__all__ = ["ArticleView", "RelatedList"]
+
+
+class RelatedList(OptionList):
+    """The related articles, numbered 1-5; links the library lacks are shown dimmed."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="related.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="related.up"),
+    ]
+
+    class RelatedSelected(Message):
+        """The user chose a related article that the library holds."""
+
+        def __init__(self, article_id: int) -> None:
+            super().__init__()
+            self.article_id = article_id
+
+    def show_links(self, links: tuple[RelatedLink, ...]) -> None:
+        """List ``links`` in their order."""
+        self.clear_options()
+        for number, link in enumerate(links, start=1):
+            prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
+            if not link.available:
+                prompt.append("  (not in this library)", "italic")
+            self.add_option(Option(prompt, id=str(link.id), disabled=not link.available))
+        self.display = bool(links)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.RelatedSelected(int(event.option.id)))
+
+
+class ArticleView(VerticalScroll):
+    """Shows one article. Answers are rendered with Rich's Markdown in a ``Static``, which
+    paints many times faster than Textual's ``Markdown`` widget."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="article.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="article.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="question")
+        yield Static(id="facts")
+        yield Static(id="answer")
+        yield Static("Related articles", id="related-heading")
+        yield RelatedList(id="related")
+
+    def show_article(self, article: Article, answer: str, subject: str) -> None:
+        """Show ``article`` as read under ``subject``."""
+        self.query_one("#question", Static).update(Text(article.question))
+        self.query_one("#facts", Static).update(_facts(article, subject))
+        self.query_one("#answer", Static).update(
+            Markdown(answer, code_theme="ansi_dark", hyperlinks=False, inline_code_lexer="text")
+        )
+        self.query_one("#related-heading", Static).display = bool(article.related)
+        self.query_one(RelatedList).show_links(article.related)
+        self.scroll_home(animate=False)
+
+    def show_message(self, title: str, body: str | Text) -> None:
+        """Show a page that is not an article (welcome, loading, errors)."""
+        self.query_one("#question", Static).update(Text(title))
+        self.query_one("#facts", Static).update("")
+        self.query_one("#answer", Static).update(Text(body) if isinstance(body, str) else body)
+        self.query_one("#related-heading", Static).display = False
+        self.query_one(RelatedList).show_links(())
+
+    def show_welcome(self, library: Library) -> None:
+        """The page shown before any article is opened."""
+        body = Text()
+        body.append(f"{len(library)} articles in {len(library.subjects)} subjects.\n\n")
+        body.append("Choose a subject on the left and press ")
+        body.append("enter", "bold")
+        body.append(" to open an article. Press ")
+        body.append("?", "bold")
+        body.append(" for every key.")
+        self.show_message("Welcome to qtreader", body)
+
+
+def _facts(article: Article, subject: str) -> Text:
+    subjects = [subject, *(s for s in article.subjects if s != subject)]
+    facts = Text(" · ".join(subjects), style="bold")
+    if article.date is not None:
+        facts.append(f"   {article.date:%b %d, %Y}")
+    if article.keywords:
+        facts.append("\n")
+        facts.append(", ".join(article.keywords), "italic")
+    return facts

@@ -1,0 +1,33 @@
+"""The status line above the footer: what is loaded, progress, and problems."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from qtreader.store import Library
+
+__all__ = ["StatusBar"]
+
+
+class StatusBar(Static):
+    """One line about the library: loading progress, then counts and problems."""
+
+    def show_progress(self, done: int, total: int) -> None:
+        """Loading: ``done`` of ``total`` files parsed."""
+        share = f" {done * 100 // total}%" if total else ""
+        self.update(Text(f"Loading… {done}/{total} files{share}"))
+
+    def show_library(self, library: Library, name: str) -> None:
+        """Loaded: the library's name and figures, and a warning when files had problems."""
+        line = Text(f"{name} · {len(library)} articles · {len(library.subjects)} subjects")
+        if library.problems:
+            count = len(library.problems)
+            line.append(f"   ⚠ {count} problem{'s' if count != 1 else ''} (e to list)", "bold")
+        self.set_class(bool(library.problems), "-problems")
+        self.update(line)
+
+    def show_error(self, message: str) -> None:
+        """Loading failed."""
+        self.set_class(True, "-problems")
+        self.update(Text(message))
