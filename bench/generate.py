@@ -377,7 +377,7 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
                 next_id += skip
             title, slug, terms = fresh_title(topics)
             listings = [listing(subj)]
-            if n_subjects > 1 and rng.random() < 0.065:
+            if n_subjects > 1 and rng.random() < 0.07:
                 extra = 2 if n_subjects > 2 and rng.random() < 0.15 else 1
                 others = rng.sample([s for s in range(n_subjects) if s != subj], extra)
                 listings.extend(listing(s) for s in others)
@@ -790,8 +790,8 @@ def _write_range(bounds: tuple[int, int]) -> tuple[int, int, list[str]]:
         name, _, _, topics = SUBJECTS[primary.subject]
         desc = make_description(rng, art, topics)
         keywords = make_keywords(rng, art, topics)
-        target = 2850 + rng.lognormvariate(math.log(1350), 0.55)
-        target = min(target, 7600.0)
+        target = 2800 + rng.lognormvariate(math.log(1200), 0.45)
+        target = min(max(target, 3100.0), 7600.0)
         frame = len(render_file(art, primary, desc, keywords, ""))
         markdown = make_answer(rng, max(int(target) - frame, 500), art, name)
         encoded = markdown.replace("\n", "\\n")

@@ -7,6 +7,7 @@ for bad input.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ __all__ = ["MAX_FILE_BYTES", "ParseResult", "parse_bytes", "parse_file", "subjec
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _HANDLER = YAMLHandler()
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, 6))
 
 #: What parsing one file gives: an article (possibly with a warning about it), or a problem.
@@ -83,6 +85,10 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         front, _body = _HANDLER.split(text)
     except ValueError:
         raise _Refused("front matter is not closed (no second --- line)") from None
+    if _RAW_CONTROL.search(front):
+        # YAML refuses control bytes anywhere in a stream; they are noise in text, so drop
+        # them (with any escape sequence they start) rather than lose the article.
+        front = clean_text(front)
     try:
         meta = yaml.load(front, Loader=yaml.CSafeLoader)
     except yaml.YAMLError as error:

@@ -1,0 +1,32 @@
+"""Shared fixtures. Every test runs with its own empty config, data, state and cache dirs, so
+the developer's own qtreader settings never leak in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LIBRARY = FIXTURES / "library"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point every XDG dir at a fresh temporary folder and forget ``QTREADER_LIBRARY``."""
+    home = tmp_path_factory.mktemp("home")
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(home / name.lower()))
+    monkeypatch.delenv("QTREADER_LIBRARY", raising=False)
+    return home
+
+
+@pytest.fixture
+def library_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture library."""
+    target = tmp_path / "library"
+    shutil.copytree(LIBRARY, target)
+    return target

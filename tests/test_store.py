@@ -1,0 +1,365 @@
+"""The content store on fixtures in the published format: one test per fact of the format."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+
+from qtreader import store as store_module
+from qtreader.parse import MAX_FILE_BYTES
+from qtreader.store import Library, load_library, subject_key
+
+from .conftest import LIBRARY
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library(LIBRARY)
+
+
+def _write(root: Path, relative: str, content: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def _article_text(
+    article_id: object, *, subject: str = "Physics", answer: str = "An answer."
+) -> str:
+    return (
+        "---\n_schema: default\n"
+        f"id: {article_id}\n"
+        "question: >-\n    A question?\n"
+        f"answer: >-\n    {answer}\n"
+        f"subject: {subject}\n"
+        "---\n\n&nbsp;"
+    )
+
+
+# The published format --------------------------------------------------------------------
+
+
+def test_fields_of_the_example_format(library: Library) -> None:
+    article = library.article(501)
+    assert article is not None
+    assert article.question == "What is the Doppler effect?"
+    assert article.title == "What is the Doppler effect?"
+    assert article.date == datetime.date(2024, 12, 11)
+    assert article.keywords == ("Doppler effect", "frequency", "sound", "waves")
+    assert article.description.startswith("How the frequency of a wave changes")
+    assert article.slug == "what-is-the-doppler-effect"
+    assert article.url == "/learn/physics/questions/what-is-the-doppler-effect"
+    assert article.score == -1.0
+    assert article.path == LIBRARY / "learn/physics/what-is-the-doppler-effect.md"
+
+
+def test_answer_is_decoded_with_math_intact(library: Library) -> None:
+    answer = library.answer(501)
+    assert "\n$$\nf' = f \\frac{v}{v - v_s}\n$$\n" in answer
+    assert "$v_s \\neq 0$" in answer and "$\\nu' = \\nu \\times" in answer
+    assert "\n   - Sirens" in answer
+    assert "\\n" not in answer.replace("\\neq", "").replace("\\nu", "")
+
+
+def test_plain_and_folded_titles_load_alike(library: Library) -> None:
+    plain = library.article(502)
+    assert plain is not None and plain.title == "How does a lens focus light?"
+    assert plain.question == plain.title
+
+
+def test_missing_score_and_spacing_of_keywords(library: Library) -> None:
+    lens = library.article(502)
+    assert lens is not None and lens.score is None
+    assert lens.keywords == ("lens", "refraction", "focal length", "optics")
+
+
+def test_subject_case_variants_are_one_subject(library: Library) -> None:
+    names = [subject.name for subject in library.subjects]
+    assert names.count("Computer Science") == 1
+    assert "Computer science" not in names
+    subject = library.subject("computer SCIENCE")
+    assert subject is not None and subject.name == "Computer Science" and subject.count == 3
+    hash_table = library.article(505)
+    assert hash_table is not None and hash_table.subjects == ("Computer Science",)
+
+
+def test_cross_listed_id_is_one_article_under_each_subject(library: Library) -> None:
+    gradient = library.article(503)
+    assert gradient is not None
+    assert gradient.subjects == ("Mathematics", "Physics")
+    assert [listing.url for listing in gradient.listings] == [
+        "/learn/mathematics/questions/what-is-a-gradient",
+        "/learn/physics/questions/what-is-a-gradient",
+    ]
+    assert gradient in library.articles_in("Physics")
+    assert gradient in library.articles_in("Mathematics")
+    assert [a.id for a in library.cross_listed] == [503]
+    assert len(library) == 8  # distinct ids, though there are nine files
+    assert not library.problems
+
+
+def test_related_links_resolve_and_dangling_ones_are_marked(library: Library) -> None:
+    doppler = library.article(501)
+    assert doppler is not None
+    assert [(link.id, link.available) for link in doppler.related] == [
+        (502, True),
+        (503, True),
+        (999, False),
+    ]
+    assert doppler.related[2].title == "What is a sonic boom?"
+    assert doppler.related[1].subject == "Mathematics"  # a link into another subject
+    dangling = [(a.id, link.id) for a, link in library.dangling_links]
+    assert dangling == [(501, 999), (505, 998)]
+
+
+def test_related_subject_spelling_is_the_canonical_one(library: Library) -> None:
+    printf = library.article(504)
+    assert printf is not None and printf.related[0].subject == "Computer Science"
+
+
+def test_article_without_related_links(library: Library) -> None:
+    recursion = library.article(506)
+    assert recursion is not None and recursion.related == ()
+
+
+def test_no_index_flag(library: Library) -> None:
+    refusal = library.article(507)
+    assert refusal is not None and refusal.no_index
+    assert library.answer(507).startswith("I cannot answer this question")
+    doppler = library.article(501)
+    assert doppler is not None and not doppler.no_index
+
+
+def test_subject_comes_from_the_folder_when_missing(library: Library) -> None:
+    press = library.article(508)
+    assert press is not None and press.subjects == ("History",)
+
+
+def test_escape_sequences_are_stripped_from_every_field(library: Library) -> None:
+    press = library.article(508)
+    assert press is not None
+    assert press.title == "Why did the printing press spread quickly?"
+    assert press.question == "Why did the printing press spread quickly?"
+    for article in library.articles():
+        for text in (article.title, article.question, library.answer(article.id)):
+            assert not any(ord(c) < 32 and c not in "\n\t" for c in text)
+            assert "\x1b" not in text and "\x9b" not in text
+
+
+# Lookups -----------------------------------------------------------------------------
+
+
+def test_lookups_by_id_slug_and_url(library: Library) -> None:
+    assert library.resolve("503") == library.article(503)
+    assert library.resolve("what-is-a-hash-table") == library.article(505)
+    assert library.resolve("what-is-a-hash-table.md") == library.article(505)
+    assert library.resolve("/learn/physics/questions/what-is-a-gradient") == library.article(503)
+    assert library.resolve("/learn/mathematics/questions/what-is-a-gradient/") == library.article(
+        503
+    )
+    assert library.resolve("4242") is None
+    assert library.resolve("no-such-article") is None
+    assert library.resolve("/learn/x/questions/no-such-article") is None
+
+
+def test_subjects_with_counts_sorted_by_name(library: Library) -> None:
+    assert [(s.name, s.count) for s in library.subjects] == [
+        ("Computer Science", 3),
+        ("History", 1),
+        ("Mathematics", 1),
+        ("Medicine", 1),
+        ("Physics", 3),
+    ]
+
+
+def test_articles_of_a_subject_are_sorted_by_title(library: Library) -> None:
+    titles = [a.title for a in library.articles_in("physics")]
+    assert titles == [
+        "How does a lens focus light?",
+        "What is a gradient?",
+        "What is the Doppler effect?",
+    ]
+
+
+def test_neighbours_within_a_subject(library: Library) -> None:
+    after = library.neighbour(502, "Physics", 1)
+    assert after is not None and after.id == 503
+    assert library.neighbour(502, "Physics", -1) is None
+    assert library.neighbour(501, "Physics", 1) is None
+
+
+def test_subject_key_ignores_case_and_spacing() -> None:
+    assert subject_key(" Computer  science ") == subject_key("Computer Science")
+
+
+# Bad input ----------------------------------------------------------------------------
+
+
+BROKEN = {
+    "empty.md": "",
+    "no-front-matter.md": "# Just Markdown\n\nNo front matter here.\n",
+    "unterminated.md": "---\nid: 1\nquestion: Q?\n",
+    "bad-yaml.md": "---\nid: 2\nquestion: [unclosed\nanswer: x\n---\n",
+    "list.md": "---\n- a\n- b\n---\n",
+    "scalar.md": "---\njust a string\n---\n",
+    "no-question.md": "---\nid: 3\nanswer: An answer.\n---\n",
+    "no-answer.md": "---\nid: 4\nquestion: Q?\n---\n",
+    "bad-id.md": "---\nid: twelve\nquestion: Q?\nanswer: A.\n---\n",
+    "no-id.md": "---\nquestion: Q?\nanswer: A.\n---\n",
+    "answer-mapping.md": "---\nid: 5\nquestion: Q?\nanswer:\n  a: 1\n---\n",
+    "python-tag.md": (
+        "---\nid: !!python/object/apply:os.system ['true']\nquestion: Q?\nanswer: A.\n---\n"
+    ),
+}
+
+REASONS = {
+    "empty.md": "empty file",
+    "no-front-matter.md": "no front matter",
+    "unterminated.md": "front matter is not closed",
+    "bad-yaml.md": "YAML error at line",
+    "list.md": "front matter is a list, not a mapping",
+    "scalar.md": "front matter is a single str value, not a mapping",
+    "no-question.md": "no question",
+    "no-answer.md": "no answer",
+    "bad-id.md": "id 'twelve' is not an integer",
+    "no-id.md": "no id",
+    "answer-mapping.md": "answer is a mapping, not text",
+    "python-tag.md": "YAML tags are not allowed",
+}
+
+
+def test_each_broken_file_is_a_problem_and_the_rest_load(tmp_path: Path) -> None:
+    _write(tmp_path, "learn/physics/good.md", _article_text(1))
+    for name, content in BROKEN.items():
+        _write(tmp_path, f"learn/physics/{name}", content)
+    library = load_library(tmp_path)
+    assert [a.id for a in library.articles()] == [1]
+    reasons = {problem.path.name: problem.reason for problem in library.problems}
+    assert set(reasons) == set(BROKEN)
+    for name, expected in REASONS.items():
+        assert expected in reasons[name], (name, reasons[name])
+
+
+def test_non_utf8_bytes_load_with_a_warning(tmp_path: Path) -> None:
+    data = _article_text(7, answer="caf\xe9 au lait").encode("latin-1")
+    path = _write(tmp_path, "learn/food/cafe.md", data)
+    library = load_library(tmp_path)
+    assert library.answer(7) == "caf\ufffd au lait"
+    assert [(p.path, p.reason.split(";")[0]) for p in library.problems] == [
+        (path, f"not valid UTF-8 (byte 0xe9 at offset {data.index(0xE9)})")
+    ]
+
+
+def test_raw_control_bytes_in_yaml_are_dropped_not_fatal(tmp_path: Path) -> None:
+    _write(tmp_path, "learn/x/a.md", _article_text(8, answer="bold \x1b[1mtext\x1b[0m here"))
+    library = load_library(tmp_path)
+    assert library.answer(8) == "bold text here"
+    assert not library.problems
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path, "learn/x/huge.md", _article_text(9, answer="x" * (MAX_FILE_BYTES + 10)))
+    two_mb = _write(tmp_path, "learn/x/big.md", _article_text(10, answer="y" * 2_000_000))
+    library = load_library(tmp_path)
+    assert [a.id for a in library.articles()] == [10]
+    assert two_mb.stat().st_size > 2_000_000
+    (problem,) = library.problems
+    assert problem.path.name == "huge.md" and "over the 4 MB limit" in problem.reason
+
+
+def test_same_id_with_another_question_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path, "learn/a/one.md", _article_text(11))
+    _write(tmp_path, "learn/b/two.md", _article_text(11).replace("A question?", "Another?"))
+    library = load_library(tmp_path)
+    article = library.article(11)
+    assert article is not None and article.subjects == ("Physics",)
+    (problem,) = library.problems
+    assert problem.path.name == "two.md" and "already used by" in problem.reason
+
+
+def test_symlink_loop_is_reported_not_followed(tmp_path: Path) -> None:
+    _write(tmp_path, "learn/physics/a.md", _article_text(12))
+    (tmp_path / "learn/physics/loop").symlink_to(tmp_path / "learn")
+    (tmp_path / "learn/dangling.md").symlink_to(tmp_path / "nowhere.md")
+    library = load_library(tmp_path)
+    assert [a.id for a in library.articles()] == [12]
+    reasons = {p.path.name: p.reason for p in library.problems}
+    assert "symlink loop" in reasons["loop"]
+    assert reasons["dangling.md"] == "cannot read: broken symlink"
+
+
+def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests may run as root, which reads any file: refuse this one at open() instead.
+    secret = _write(tmp_path, "learn/x/secret.md", _article_text(13))
+    _write(tmp_path, "learn/x/open.md", _article_text(14))
+    real_open = Path.open
+
+    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self == secret:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", guarded_open)
+    library = load_library(tmp_path)
+    assert [a.id for a in library.articles()] == [14]
+    assert [(p.path, p.reason) for p in library.problems] == [
+        (secret, "cannot read: Permission denied")
+    ]
+
+
+def test_loading_writes_nothing_into_the_library(library_copy: Path) -> None:
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {
+            str(path): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in library_copy.rglob("*")
+        }
+
+    before = snapshot()
+    load_library(library_copy)
+    assert snapshot() == before
+
+
+def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
+    _write(tmp_path, "learn/x/a.md", _article_text(15))
+    _write(tmp_path, ".git/x.md", "not an article")
+    _write(tmp_path, "learn/x/notes.txt", "not markdown")
+    library = load_library(tmp_path)
+    assert [a.id for a in library.articles()] == [15]
+    assert not library.problems
+
+
+def test_missing_library_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NotADirectoryError, match="library folder not found"):
+        load_library(tmp_path / "nope")
+
+
+def test_parallel_parse_gives_the_same_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = load_library(LIBRARY)
+    monkeypatch.setattr(store_module, "_POOL_THRESHOLD", 1)
+    monkeypatch.setattr(store_module, "_CHUNK", 2)
+    seen: list[tuple[int, int]] = []
+    parallel = load_library(LIBRARY, progress=lambda done, total: seen.append((done, total)))
+    assert list(parallel.articles()) == list(serial.articles())
+    assert [parallel.answer(a.id) for a in parallel.articles()] == [
+        serial.answer(a.id) for a in serial.articles()
+    ]
+    assert seen[-1] == (9, 9) and len(seen) == 5
+
+
+def test_shipped_library_loads_without_problems() -> None:
+    from qtreader.resources import shipped_library
+
+    library = load_library(shipped_library())
+    assert len(library) >= 60
+    assert len(library.subjects) >= 8
+    assert not library.problems, library.problems[:3]
+    assert library.cross_listed
+    assert library.dangling_links
+    assert os.access(shipped_library(), os.R_OK)
