@@ -20,6 +20,7 @@ so a decoder can be checked against the truth.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import multiprocessing
@@ -28,6 +29,7 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,106 +38,121 @@ from pathlib import Path
 # Vocabulary (all written for this script)
 # --------------------------------------------------------------------------------------
 
+
 def _words(text: str) -> tuple[str, ...]:
     """Split a whitespace-separated word list."""
     return tuple(text.split())
 
 
-#: (display name, has a lower-case variant, relative weight, topic phrases)
-SUBJECTS: tuple[tuple[str, bool, float, tuple[str, ...]], ...] = (
-    ("Medicine", False, 3.0, ("diagnosis", "medical imaging", "pancreatic lesions",
-                              "tumor staging", "biopsy", "clinical trials", "infection")),
-    ("Computer Science", True, 2.5, ("algorithms", "data structures", "compilers",
-                                     "operating systems", "neural networks", "databases",
-                                     "cryptography", "concurrency")),
-    ("Physics", False, 1.6, ("quantum mechanics", "thermodynamics", "electromagnetism",
-                             "relativity", "optics", "particle physics", "fluid dynamics")),
-    ("Education Studies", True, 1.8, ("pedagogy", "curriculum design", "formative assessment",
-                                      "literacy", "inclusive education",
-                                      "classroom management")),
-    ("Biology", False, 2.0, ("cell division", "gene expression", "evolution", "ecology",
-                             "photosynthesis", "protein folding")),
-    ("Chemistry", False, 1.4, ("chemical bonding", "reaction kinetics", "organic synthesis",
-                               "electrochemistry", "spectroscopy", "catalysis")),
-    ("Mathematics", False, 1.5, ("linear algebra", "calculus", "number theory", "topology",
-                                 "probability", "differential equations")),
-    ("Psychology", False, 2.0, ("cognition", "working memory", "motivation", "personality",
-                                "developmental psychology", "social behavior")),
-    ("Economics", False, 1.5, ("inflation", "market equilibrium", "monetary policy",
-                               "labor markets", "game theory", "international trade")),
-    ("History", False, 1.2, ("the industrial revolution", "colonialism", "the cold war",
-                             "medieval trade", "political revolutions", "empires")),
-    ("Political Science", True, 1.1, ("elections", "federalism", "public opinion",
-                                      "international relations", "democracy",
-                                      "legislatures")),
-    ("Environmental Science", True, 1.2, ("climate change", "biodiversity", "pollution",
-                                          "ecosystems", "water resources",
-                                          "renewable energy")),
-    ("Business Administration", True, 1.3, ("leadership", "supply chains",
-                                            "strategic planning", "corporate governance",
-                                            "entrepreneurship", "operations management")),
-    ("Mechanical Engineering", True, 1.0, ("heat transfer", "fluid mechanics",
-                                           "machine design", "vibration",
-                                           "materials testing", "thermodynamic cycles")),
-    ("Public Health", True, 1.2, ("epidemiology", "vaccination", "health promotion",
-                                  "disease surveillance", "health equity",
-                                  "screening programs")),
-    ("Sociology", False, 1.0, ("social stratification", "socialization", "urbanization",
-                               "social movements", "inequality", "family structures")),
-    ("Philosophy", False, 0.8, ("ethics", "epistemology", "metaphysics", "formal logic",
-                                "free will", "political philosophy")),
-    ("Nursing", False, 1.1, ("patient care", "care planning", "medication safety",
-                             "wound care", "patient education", "triage")),
-    ("Law", False, 0.9, ("contract law", "tort liability", "constitutional rights",
-                         "criminal procedure", "property law", "judicial review")),
-    ("Linguistics", False, 0.6, ("syntax", "phonology", "morphology", "semantics",
-                                 "language acquisition", "sociolinguistics")),
-    ("Anthropology", False, 0.6, ("kinship", "ethnography", "ritual", "material culture",
-                                  "human evolution", "cultural change")),
-    ("Statistics", False, 1.0, ("hypothesis testing", "regression models", "sampling methods",
-                                "confidence intervals", "Bayesian inference", "variance")),
-    ("Electrical Engineering", False, 0.9, ("circuit analysis", "signal processing",
-                                            "power systems", "control systems",
-                                            "semiconductors", "microcontrollers")),
-    ("Civil Engineering", False, 0.7, ("structural analysis", "geotechnics",
-                                       "transportation planning", "concrete design",
-                                       "hydrology", "construction management")),
-    ("Geography", False, 0.6, ("urban geography", "land use", "cartography", "migration",
-                               "physical landscapes", "regional development")),
-    ("Geology", False, 0.5, ("plate tectonics", "sedimentary rocks", "mineralogy",
-                             "earthquakes", "volcanism", "groundwater")),
-    ("Astronomy", False, 0.5, ("stellar evolution", "galaxies", "exoplanets", "cosmology",
-                               "black holes", "telescopes")),
-    ("Literature", False, 0.7, ("narrative voice", "poetry", "the novel",
-                                "literary criticism", "symbolism", "modernism")),
-    ("Music", False, 0.4, ("harmony", "rhythm", "music theory", "composition",
-                           "orchestration", "performance practice")),
-    ("Art History", False, 0.4, ("Renaissance painting", "iconography", "sculpture",
-                                 "impressionism", "patronage", "modern art")),
-    ("Accounting", False, 0.6, ("financial statements", "auditing", "cost accounting",
-                                "revenue recognition", "depreciation", "internal controls")),
-    ("Finance", False, 0.8, ("portfolio theory", "risk management", "capital budgeting",
-                             "interest rates", "valuation", "derivatives")),
-    ("Marketing", False, 0.7, ("consumer behavior", "brand management",
-                               "market segmentation", "pricing strategy",
-                               "digital advertising", "market research")),
-    ("Nutrition", False, 0.5, ("macronutrients", "dietary guidelines", "micronutrients",
-                               "energy balance", "food security", "nutrient metabolism")),
-    ("Pharmacology", False, 0.6, ("drug metabolism", "pharmacokinetics", "receptor binding",
-                                  "drug interactions", "dosage", "adverse effects")),
-    ("Neuroscience", False, 0.7, ("synaptic plasticity", "neural circuits",
-                                  "neurotransmitters", "brain imaging", "memory formation",
-                                  "sensory processing")),
-    ("Architecture", False, 0.4, ("building design", "urban design", "sustainable building",
-                                  "structural form", "architectural history", "daylighting")),
-    ("Agriculture", False, 0.4, ("crop rotation", "soil fertility", "irrigation",
-                                 "pest management", "livestock", "food production")),
-    ("Communication Studies", False, 0.5, ("media effects", "interpersonal communication",
-                                           "public speaking", "rhetoric", "journalism",
-                                           "persuasion")),
-    ("Social Work", True, 0.6, ("case management", "child welfare", "community practice",
-                                "social policy", "mental health services", "advocacy")),
-)
+# One subject per entry: display name (``*``: also written with a lower-case second word),
+# relative weight, topic phrases. Indented lines continue the previous entry.
+_SUBJECT_TABLE = """
+Medicine | 3.0 | diagnosis, medical imaging, pancreatic lesions, tumor staging, biopsy,
+    clinical trials, infection
+Computer Science* | 2.5 | algorithms, data structures, compilers, operating systems,
+    neural networks, databases, cryptography, concurrency
+Physics | 1.6 | quantum mechanics, thermodynamics, electromagnetism, relativity, optics,
+    particle physics, fluid dynamics
+Education Studies* | 1.8 | pedagogy, curriculum design, formative assessment, literacy,
+    inclusive education, classroom management
+Biology | 2.0 | cell division, gene expression, evolution, ecology, photosynthesis,
+    protein folding
+Chemistry | 1.4 | chemical bonding, reaction kinetics, organic synthesis, electrochemistry,
+    spectroscopy, catalysis
+Mathematics | 1.5 | linear algebra, calculus, number theory, topology, probability,
+    differential equations
+Psychology | 2.0 | cognition, working memory, motivation, personality,
+    developmental psychology, social behavior
+Economics | 1.5 | inflation, market equilibrium, monetary policy, labor markets,
+    game theory, international trade
+History | 1.2 | the industrial revolution, colonialism, the cold war, medieval trade,
+    political revolutions, empires
+Political Science* | 1.1 | elections, federalism, public opinion, international relations,
+    democracy, legislatures
+Environmental Science* | 1.2 | climate change, biodiversity, pollution, ecosystems,
+    water resources, renewable energy
+Business Administration* | 1.3 | leadership, supply chains, strategic planning,
+    corporate governance, entrepreneurship, operations management
+Mechanical Engineering* | 1.0 | heat transfer, fluid mechanics, machine design, vibration,
+    materials testing, thermodynamic cycles
+Public Health* | 1.2 | epidemiology, vaccination, health promotion, disease surveillance,
+    health equity, screening programs
+Sociology | 1.0 | social stratification, socialization, urbanization, social movements,
+    inequality, family structures
+Philosophy | 0.8 | ethics, epistemology, metaphysics, formal logic, free will,
+    political philosophy
+Nursing | 1.1 | patient care, care planning, medication safety, wound care,
+    patient education, triage
+Law | 0.9 | contract law, tort liability, constitutional rights, criminal procedure,
+    property law, judicial review
+Linguistics | 0.6 | syntax, phonology, morphology, semantics, language acquisition,
+    sociolinguistics
+Anthropology | 0.6 | kinship, ethnography, ritual, material culture, human evolution,
+    cultural change
+Statistics | 1.0 | hypothesis testing, regression models, sampling methods,
+    confidence intervals, Bayesian inference, variance
+Electrical Engineering | 0.9 | circuit analysis, signal processing, power systems,
+    control systems, semiconductors, microcontrollers
+Civil Engineering | 0.7 | structural analysis, geotechnics, transportation planning,
+    concrete design, hydrology, construction management
+Geography | 0.6 | urban geography, land use, cartography, migration, physical landscapes,
+    regional development
+Geology | 0.5 | plate tectonics, sedimentary rocks, mineralogy, earthquakes, volcanism,
+    groundwater
+Astronomy | 0.5 | stellar evolution, galaxies, exoplanets, cosmology, black holes,
+    telescopes
+Literature | 0.7 | narrative voice, poetry, the novel, literary criticism, symbolism,
+    modernism
+Music | 0.4 | harmony, rhythm, music theory, composition, orchestration,
+    performance practice
+Art History | 0.4 | Renaissance painting, iconography, sculpture, impressionism, patronage,
+    modern art
+Accounting | 0.6 | financial statements, auditing, cost accounting, revenue recognition,
+    depreciation, internal controls
+Finance | 0.8 | portfolio theory, risk management, capital budgeting, interest rates,
+    valuation, derivatives
+Marketing | 0.7 | consumer behavior, brand management, market segmentation,
+    pricing strategy, digital advertising, market research
+Nutrition | 0.5 | macronutrients, dietary guidelines, micronutrients, energy balance,
+    food security, nutrient metabolism
+Pharmacology | 0.6 | drug metabolism, pharmacokinetics, receptor binding, drug interactions,
+    dosage, adverse effects
+Neuroscience | 0.7 | synaptic plasticity, neural circuits, neurotransmitters, brain imaging,
+    memory formation, sensory processing
+Architecture | 0.4 | building design, urban design, sustainable building, structural form,
+    architectural history, daylighting
+Agriculture | 0.4 | crop rotation, soil fertility, irrigation, pest management, livestock,
+    food production
+Communication Studies | 0.5 | media effects, interpersonal communication, public speaking,
+    rhetoric, journalism, persuasion
+Social Work* | 0.6 | case management, child welfare, community practice, social policy,
+    mental health services, advocacy
+"""
+
+
+def _parse_subjects(table: str) -> tuple[tuple[str, bool, float, tuple[str, ...]], ...]:
+    """Parse ``_SUBJECT_TABLE`` into (name, has case variant, weight, topics)."""
+    entries: list[str] = []
+    for line in table.strip().splitlines():
+        if line.startswith(" "):
+            entries[-1] += " " + line.strip()
+        else:
+            entries.append(line)
+    subjects = []
+    for entry in entries:
+        name, weight, topics = (part.strip() for part in entry.split("|"))
+        subjects.append(
+            (
+                name.rstrip("*"),
+                name.endswith("*"),
+                float(weight),
+                tuple(t.strip() for t in topics.split(",")),
+            )
+        )
+    return tuple(subjects)
+
+
+SUBJECTS = _parse_subjects(_SUBJECT_TABLE)
 
 NOUNS = _words(
     """analysis approach assessment behavior capacity change concept condition context
@@ -174,8 +191,14 @@ ADJECTIVES = _words(
 )
 
 VERBS: tuple[tuple[str, str], ...] = tuple(
-    (v, v + "es" if v.endswith(("s", "sh", "ch", "x")) else v[:-1] + "ies"
-     if v.endswith("fy") else v + "s")
+    (
+        v,
+        v + "es"
+        if v.endswith(("s", "sh", "ch", "x"))
+        else v[:-1] + "ies"
+        if v.endswith("fy")
+        else v + "s",
+    )
     for v in _words(
         """affect influence shape determine reflect support reduce increase require enable
     describe explain involve improve limit predict strengthen reveal measure guide transform
@@ -185,16 +208,56 @@ VERBS: tuple[tuple[str, str], ...] = tuple(
     )
 )
 
-PREPOSITIONS = ("in", "for", "within", "across", "during", "through", "under", "among", "with",
-                "beyond", "around", "in", "for")
+PREPOSITIONS = (
+    "in",
+    "for",
+    "within",
+    "across",
+    "during",
+    "through",
+    "under",
+    "among",
+    "with",
+    "beyond",
+    "around",
+    "in",
+    "for",
+)
 DETERMINERS = ("the", "the", "the", "the", "this", "each", "a", "every", "any", "a")
-REPORTS = ("research shows that", "studies suggest that", "evidence indicates that",
-           "many experts argue that", "recent work demonstrates that", "in practice,",
-           "as a result,", "in many cases,", "for this reason,", "over time,")
-CONNECTORS = (", and ", ", while ", " because ", ", although ", ", which means that ",
-              "; however, ", ", so ", ", since ", ", whereas ", " when ")
-DESCRIBE = ("discusses", "explores", "examines", "outlines", "explains", "reviews",
-            "summarizes", "considers")
+REPORTS = (
+    "research shows that",
+    "studies suggest that",
+    "evidence indicates that",
+    "many experts argue that",
+    "recent work demonstrates that",
+    "in practice,",
+    "as a result,",
+    "in many cases,",
+    "for this reason,",
+    "over time,",
+)
+CONNECTORS = (
+    ", and ",
+    ", while ",
+    " because ",
+    ", although ",
+    ", which means that ",
+    "; however, ",
+    ", so ",
+    ", since ",
+    ", whereas ",
+    " when ",
+)
+DESCRIBE = (
+    "discusses",
+    "explores",
+    "examines",
+    "outlines",
+    "explains",
+    "reviews",
+    "summarizes",
+    "considers",
+)
 HIGHLIGHT = ("highlighting", "emphasizing", "noting", "stressing", "illustrating")
 
 TITLE_TEMPLATES = (
@@ -219,12 +282,32 @@ TITLE_TEMPLATES = (
 # Math pools. Display formulas never start with a backslash-n command (a decoder reads
 # `$$` + `\n` as a newline there); inline ones may.
 INLINE_MATH: tuple[str, ...] = (
-    r"x \neq y", r"\nabla f(x) = 0", r"\nu", r"a \ne b", r"x \notin S", r"\neg p \to q",
-    r"\theta", r"\tau", r"\tan \theta", r"p \times q", r"\sqrt{2}", r"\frac{1}{2}",
-    r"\sum_{i=1}^{n} x_i", r"\int_0^1 f(x)\,dx", r"\lim_{n \to \infty} a_n",
-    r"\text{CO}_2", r"n \times n", r"\nu = \frac{c}{\lambda}", r"E = mc^2",
-    r"\nabla \cdot \mathbf{v}", r"f: A \to B", r"\theta \neq 0", r"k \notin \{0, 1\}",
-    r"\tau = 2\pi", r"\frac{\Delta y}{\Delta x}", r"\text{SD} = \sqrt{\text{Var}(X)}",
+    r"x \neq y",
+    r"\nabla f(x) = 0",
+    r"\nu",
+    r"a \ne b",
+    r"x \notin S",
+    r"\neg p \to q",
+    r"\theta",
+    r"\tau",
+    r"\tan \theta",
+    r"p \times q",
+    r"\sqrt{2}",
+    r"\frac{1}{2}",
+    r"\sum_{i=1}^{n} x_i",
+    r"\int_0^1 f(x)\,dx",
+    r"\lim_{n \to \infty} a_n",
+    r"\text{CO}_2",
+    r"n \times n",
+    r"\nu = \frac{c}{\lambda}",
+    r"E = mc^2",
+    r"\nabla \cdot \mathbf{v}",
+    r"f: A \to B",
+    r"\theta \neq 0",
+    r"k \notin \{0, 1\}",
+    r"\tau = 2\pi",
+    r"\frac{\Delta y}{\Delta x}",
+    r"\text{SD} = \sqrt{\text{Var}(X)}",
 )
 DISPLAY_MATH: tuple[str, ...] = (
     r"F = m \times a",
@@ -258,9 +341,14 @@ MULTILINE_MATH: tuple[str, ...] = (
     "\\begin{aligned}\n2x + 3 &= 7 \\\\\n2x &= 4\n\\end{aligned}",
     "u(x) = \\begin{cases}\n\\nu x, & x \\neq 0 \\\\\n0, & \\text{if } x \\notin D\n\\end{cases}",
 )
-MATH_LEADS = ("This relationship can be expressed as:", "Formally, this is written as:",
-              "The standard formulation is:", "Mathematically, this reads:",
-              "A common way to write this is:", "In symbols:")
+MATH_LEADS = (
+    "This relationship can be expressed as:",
+    "Formally, this is written as:",
+    "The standard formulation is:",
+    "Mathematically, this reads:",
+    "A common way to write this is:",
+    "In symbols:",
+)
 
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,-]*\?")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -308,6 +396,7 @@ def lower_variant(name: str) -> str:
 
 
 def _noun_phrase(rng: random.Random, topics: tuple[str, ...]) -> str:
+    """Return a subject topic or a generic two-word noun phrase."""
     r = rng.random()
     if r < 0.4:
         return rng.choice(topics)
@@ -326,6 +415,7 @@ def make_title(rng: random.Random, topics: tuple[str, ...]) -> tuple[str, tuple[
 
 
 def _score(rng: random.Random) -> str | None:
+    """Return the ``score`` value of one file, or None when the line is absent."""
     if rng.random() < 0.2:
         return None
     if rng.random() < 0.85:
@@ -334,10 +424,13 @@ def _score(rng: random.Random) -> str | None:
 
 
 def _related_yaml(links: list[tuple[int, str, str, str]]) -> str:
+    """Return the ``related_articleN`` mappings for (id, title, subject, url) links."""
     parts = []
     for i, (rid, title, subject, url) in enumerate(links, 1):
-        parts.append(f"related_article{i}:\n    id: {rid}\n    title: >-\n        {title}\n"
-                     f"    subject: {subject}\n    url: {url}\n")
+        parts.append(
+            f"related_article{i}:\n    id: {rid}\n    title: >-\n        {title}\n"
+            f"    subject: {subject}\n    url: {url}\n"
+        )
     return "".join(parts)
 
 
@@ -381,8 +474,11 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
                 extra = 2 if n_subjects > 2 and rng.random() < 0.15 else 1
                 others = rng.sample([s for s in range(n_subjects) if s != subj], extra)
                 listings.extend(listing(s) for s in others)
-            articles.append(Article(next_id, day, title, slug, terms, listings,
-                                    rng.random() < 0.0015, [], [], ""))
+            articles.append(
+                Article(
+                    next_id, day, title, slug, terms, listings, rng.random() < 0.0015, [], [], ""
+                )
+            )
             next_id += 1
 
     members: dict[int, list[int]] = {}
@@ -398,8 +494,17 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
         subj = art.listings[0].subject
         group = members[subj]
         r = rng.random()
-        count = 5 if r < 0.84 else 4 if r < 0.88 else 3 if r < 0.91 else 2 if r < 0.94 else (
-            1 if r < 0.97 else 0)
+        count = (
+            5
+            if r < 0.84
+            else 4
+            if r < 0.88
+            else 3
+            if r < 0.91
+            else 2
+            if r < 0.94
+            else (1 if r < 0.97 else 0)
+        )
         links: list[tuple[int, str, str, str]] = []
         used = {art.aid}
         for _ in range(count * 4):
@@ -407,8 +512,9 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
                 break
             r = rng.random()
             if r < 0.028:
-                rid = gaps.pop(rng.randrange(len(gaps))) if gaps else max_id + rng.randrange(
-                    1, 10**6)
+                rid = (
+                    gaps.pop(rng.randrange(len(gaps))) if gaps else max_id + rng.randrange(1, 10**6)
+                )
                 if rid in used:
                     continue
                 other = rng.randrange(n_subjects)
@@ -431,8 +537,14 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
                 continue
             used.add(target.aid)
             chosen = rng.choice(choices)
-            links.append((target.aid, target.title, chosen.display,
-                          url_of(slugify(subjects[chosen.subject][0]), target.slug)))
+            links.append(
+                (
+                    target.aid,
+                    target.title,
+                    chosen.display,
+                    url_of(slugify(subjects[chosen.subject][0]), target.slug),
+                )
+            )
         art.related = [link[0] for link in links]
         art.related_yaml = _related_yaml(links)
     return articles
@@ -447,6 +559,7 @@ _CAP_CLAUSES: list[str] = []
 
 
 def _det(rng: random.Random, word: str) -> str:
+    """Return ``word`` after a random determiner."""
     det = rng.choice(DETERMINERS)
     if det == "a" and word[0] in "aeiou":
         det = "an"
@@ -454,6 +567,8 @@ def _det(rng: random.Random, word: str) -> str:
 
 
 def _clause(rng: random.Random) -> str:
+    """Return one lower-case clause built from the word lists."""
+
     def n() -> str:
         return rng.choice(NOUNS)
 
@@ -503,10 +618,12 @@ def sentence(rng: random.Random) -> str:
 
 
 def _title_case(text: str) -> str:
-    return " ".join(w[0].upper() + w[1:] for w in text.split())
+    """Capitalize every word (and every part of a hyphenated word)."""
+    return " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in text.split())
 
 
 def _phrase(rng: random.Random) -> str:
+    """Return an adjective-noun phrase."""
     return f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
 
 
@@ -515,7 +632,11 @@ def _phrase(rng: random.Random) -> str:
 # --------------------------------------------------------------------------------------
 
 
+_IDENTS = tuple(w for w in NOUNS if w.isalpha())
+
+
 def _display_block(rng: random.Random, open_: str, close: str) -> str:
+    """Return a lead-in line and a display formula between ``open_`` and ``close``."""
     lead = rng.choice(MATH_LEADS)
     if rng.random() < 0.2:
         formula = rng.choice(MULTILINE_MATH)
@@ -530,6 +651,7 @@ def _display_block(rng: random.Random, open_: str, close: str) -> str:
 
 
 def _inline_math_sentence(rng: random.Random, open_: str, close: str) -> str:
+    """Return a sentence holding one inline formula."""
     formula = rng.choice(INLINE_MATH)
     first = _CAP_CLAUSES[int(rng.random() * len(_CAP_CLAUSES))]
     tail = _CLAUSES[int(rng.random() * len(_CLAUSES))]
@@ -542,60 +664,86 @@ def _inline_math_sentence(rng: random.Random, open_: str, close: str) -> str:
 
 
 def _code_block(rng: random.Random) -> str:
-    noun = rng.choice([w for w in NOUNS if w.isalpha()])
-    noun2 = rng.choice([w for w in NOUNS if w.isalpha()])
+    """Return a lead-in line and a fenced code block (rarely without a language)."""
+    noun = rng.choice(_IDENTS)
+    noun2 = rng.choice(_IDENTS)
     verb = rng.choice(VERBS)[0]
     k = rng.randint(2, 99)
-    lead = rng.choice(("For example:", "A minimal example looks like this:",
-                       "The following snippet illustrates the idea:",
-                       "Here is a short implementation:"))
+    lead = rng.choice(
+        (
+            "For example:",
+            "A minimal example looks like this:",
+            "The following snippet illustrates the idea:",
+            "Here is a short implementation:",
+        )
+    )
     if rng.random() < 0.12:
-        body = (f"for each {noun} in the {noun2} list:\n    if {noun} is valid:\n"
-                f"        {verb} the {noun}\n    otherwise:\n        skip it\nreturn the result")
+        body = (
+            f"for each {noun} in the {noun2} list:\n    if {noun} is valid:\n"
+            f"        {verb} the {noun}\n    otherwise:\n        skip it\nreturn the result"
+        )
         return f"{lead}\n\n```\n{body}\n```"
     r = rng.random()
     if r < 0.33:
         lang = "python"
         quote = '\\"' if rng.random() < 0.2 else '"'
-        body = (f"def {verb}_{noun}(values):\n    total = 0\n    for value in values:\n"
-                f"        total += value * {k}\n    return total / len(values)\n\n\n"
-                f"result = {verb}_{noun}([1, 2, 3])\n"
-                f"print({quote}Result:{quote}, result)")
+        body = (
+            f"def {verb}_{noun}(values):\n    total = 0\n    for value in values:\n"
+            f"        total += value * {k}\n    return total / len(values)\n\n\n"
+            f"result = {verb}_{noun}([1, 2, 3])\n"
+            f"print({quote}Result:{quote}, result)"
+        )
         if rng.random() < 0.25:
             body += '\nprint("\\n".join(["a", "b"]))'
     elif r < 0.5:
         lang = "c"
-        body = (f"#include <stdio.h>\n\nint main(void) {{\n    int {noun} = {k};\n"
-                f"    int x = {noun} * 2;\n"
-                + ('    printf("%d\\n", x);\n' if rng.random() < 0.6 else
-                   f'    printf("{noun}: %d", x);\n')
-                + "    return 0;\n}")
+        body = (
+            f"#include <stdio.h>\n\nint main(void) {{\n    int {noun} = {k};\n"
+            f"    int x = {noun} * 2;\n"
+            + (
+                '    printf("%d\\n", x);\n'
+                if rng.random() < 0.6
+                else f'    printf("{noun}: %d", x);\n'
+            )
+            + "    return 0;\n}"
+        )
     elif r < 0.62:
         lang = rng.choice(("javascript", "js"))
-        body = (f"function {verb}{noun.title()}(items) {{\n"
-                f"  return items.filter((item) => item.{noun2} > {k}).length;\n}}\n\n"
-                f"console.log({verb}{noun.title()}([]));")
+        body = (
+            f"function {verb}{noun.title()}(items) {{\n"
+            f"  return items.filter((item) => item.{noun2} > {k}).length;\n}}\n\n"
+            f"console.log({verb}{noun.title()}([]));"
+        )
     elif r < 0.72:
         lang = "r"
-        body = (f"{noun} <- c(1.2, 3.4, 5.6, {k})\nmean({noun})\n"
-                f"model <- lm(y ~ x, data = {noun2}_data)\nsummary(model)")
+        body = (
+            f"{noun} <- c(1.2, 3.4, 5.6, {k})\nmean({noun})\n"
+            f"model <- lm(y ~ x, data = {noun2}_data)\nsummary(model)"
+        )
     elif r < 0.82:
         lang = "sql"
-        body = (f"SELECT {noun}, COUNT(*) AS total\nFROM {noun2}_records\n"
-                f"WHERE score > {k}\nGROUP BY {noun}\nORDER BY total DESC;")
+        body = (
+            f"SELECT {noun}, COUNT(*) AS total\nFROM {noun2}_records\n"
+            f"WHERE score > {k}\nGROUP BY {noun}\nORDER BY total DESC;"
+        )
     elif r < 0.91:
         lang = "java"
-        body = (f"public class {noun.title()}Demo {{\n"
-                f"    public static void main(String[] args) {{\n"
-                f'        System.out.println("{noun.title()}: " + {k});\n    }}\n}}')
+        body = (
+            f"public class {noun.title()}Demo {{\n"
+            f"    public static void main(String[] args) {{\n"
+            f'        System.out.println("{noun.title()}: " + {k});\n    }}\n}}'
+        )
     else:
         lang = "bash"
-        body = (f"mkdir -p data/{noun}\npython analyze.py --input data/{noun} --limit {k}\n"
-                f"ls -la data/{noun}")
+        body = (
+            f"mkdir -p data/{noun}\npython analyze.py --input data/{noun} --limit {k}\n"
+            f"ls -la data/{noun}"
+        )
     return f"{lead}\n\n```{lang}\n{body}\n```"
 
 
 def _table(rng: random.Random, html: bool) -> str:
+    """Return a lead-in line and a GFM table (with a ``<br>`` in a cell if ``html``)."""
     cols = rng.randint(2, 3)
     head = ["Aspect", "Description", "Example"][:cols]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * cols]
@@ -607,8 +755,12 @@ def _table(rng: random.Random, html: bool) -> str:
             cells[1] += "<br>" + rng.choice(NOUNS)
             html = False
         lines.append("| " + " | ".join(cells) + " |")
-    lead = rng.choice(("The main points can be compared as follows:",
-                       "The table below summarizes the differences:"))
+    lead = rng.choice(
+        (
+            "The main points can be compared as follows:",
+            "The table below summarizes the differences:",
+        )
+    )
     return lead + "\n\n" + "\n".join(lines)
 
 
@@ -628,20 +780,12 @@ class _Seg:
         self.sentences = sentences
 
     def render(self) -> str:
+        """Return the segment as Markdown."""
         return self.sep + self.prefix + " ".join(self.sentences)
 
 
-def make_answer(rng: random.Random, budget: int, art: Article, subject: str) -> str:
-    """Return the answer Markdown (before encoding), about ``budget`` characters long."""
-    topic = art.terms[0]
-    if art.no_index:
-        intro = [f"I cannot answer this question based on the information provided about "
-                 f"{topic}.", sentence(rng)]
-    else:
-        intro = [f"{topic[0].upper()}{topic[1:]} is an important topic in {subject.lower()}.",
-                 sentence(rng), sentence(rng)]
-    units: list[list[_Seg]] = [[_Seg("", "", intro)]]
-    fillable: list[_Seg] = [units[0][0]]
+def _sections(rng: random.Random, units: list[list[_Seg]], fillable: list[_Seg]) -> _Seg:
+    """Append 2-4 `###` sections of numbered lists to ``units``; return the closing."""
     bullet = "   - " if rng.random() < 0.7 else "    - "
     numbered_heads = rng.random() < 0.2
     for h in range(rng.randint(2, 4)):
@@ -658,43 +802,68 @@ def make_answer(rng: random.Random, budget: int, art: Article, subject: str) -> 
                     lead = f"**{_title_case(rng.choice(NOUNS))}**: " if rng.random() < 0.5 else ""
                     unit.append(_Seg("\n", bullet + lead, [sentence(rng)]))
         units.append(unit)
-    closing = _Seg("\n\n", "", [f"In summary, {_CLAUSES[int(rng.random() * len(_CLAUSES))]}.",
-                                sentence(rng)])
+    closing = _Seg(
+        "\n\n", "", [f"In summary, {_CLAUSES[int(rng.random() * len(_CLAUSES))]}.", sentence(rng)]
+    )
     fillable.append(closing)
+    return closing
 
-    if not art.no_index:
-        extras: list[str] = []
-        if rng.random() < 0.08:
-            extras.append(_display_block(rng, "$$", "$$"))
-        if rng.random() < 0.07:
-            rng.choice(fillable).sentences.insert(1, _inline_math_sentence(rng, "$", "$"))
-        if rng.random() < 0.03:
-            if rng.random() < 0.5:
-                extras.append(_display_block(rng, "\\[", "\\]"))
-            else:
-                rng.choice(fillable).sentences.insert(
-                    1, _inline_math_sentence(rng, "\\(", "\\)"))
-        if rng.random() < 0.03:
-            extras.append(_code_block(rng))
-        html = rng.random() < 0.005
-        if rng.random() < 0.01:
-            extras.append(_table(rng, html))
-            html = False
-        if html:
-            seg = rng.choice(fillable)
-            seg.sentences[0] += rng.choice(("<br>", " (see H<sub>2</sub>O)<br>",
-                                            " (10<sup>3</sup> units)"))
-        for extra in extras:
-            units.insert(rng.randint(1, len(units)), [_Seg("\n\n", "", [extra])])
 
+def _add_extras(rng: random.Random, units: list[list[_Seg]], fillable: list[_Seg]) -> None:
+    """Add the rarer Markdown features: math, code, tables and raw HTML."""
+    extras: list[str] = []
+    if rng.random() < 0.08:
+        extras.append(_display_block(rng, "$$", "$$"))
+    if rng.random() < 0.07:
+        rng.choice(fillable).sentences.insert(1, _inline_math_sentence(rng, "$", "$"))
+    if rng.random() < 0.03:
+        if rng.random() < 0.5:
+            extras.append(_display_block(rng, "\\[", "\\]"))
+        else:
+            rng.choice(fillable).sentences.insert(1, _inline_math_sentence(rng, "\\(", "\\)"))
+    if rng.random() < 0.03:
+        extras.append(_code_block(rng))
+    html = rng.random() < 0.005
+    if rng.random() < 0.01:
+        extras.append(_table(rng, html))
+        html = False
+    if html:
+        rng.choice(fillable).sentences[0] += rng.choice(
+            ("<br>", " (see H<sub>2</sub>O)<br>", " (10<sup>3</sup> units)")
+        )
+    for extra in extras:
+        units.insert(rng.randint(1, len(units)), [_Seg("\n\n", "", [extra])])
+
+
+def make_answer(rng: random.Random, budget: int, art: Article, subject: str) -> str:
+    """Return the answer Markdown (before encoding), about ``budget`` characters long."""
+    topic = art.terms[0]
+    if art.no_index:
+        first = f"I cannot answer this question based on the information provided about {topic}."
+    else:
+        first = f"{topic[0].upper()}{topic[1:]} is an important topic in {subject.lower()}."
+    intro = _Seg("", "", [first, sentence(rng), sentence(rng)])
+    units: list[list[_Seg]] = [[intro]]
+    fillable: list[_Seg] = [intro]
+    if art.no_index:
+        # A refusal: plain paragraphs only, no structure and no extras.
+        for _ in range(rng.randint(1, 2)):
+            para = _Seg("\n\n", "", [sentence(rng)])
+            units.append([para])
+            fillable.append(para)
+        closing = _Seg(
+            "\n\n", "", ["If you can share more details, a more specific answer may be possible."]
+        )
+        fillable.append(closing)
+    else:
+        closing = _sections(rng, units, fillable)
+        _add_extras(rng, units, fillable)
     segs = [seg for unit in units for seg in unit]
     segs.append(closing)
     total = sum(len(seg.render()) for seg in segs)
-    n_fill = len(fillable)
     while total < budget:
-        seg = fillable[int(rng.random() * n_fill)]
         s = sentence(rng)
-        seg.sentences.append(s)
+        fillable[int(rng.random() * len(fillable))].sentences.append(s)
         total += len(s) + 1
     return "".join(seg.render() for seg in segs)
 
@@ -729,10 +898,12 @@ def make_keywords(rng: random.Random, art: Article, topics: tuple[str, ...]) -> 
 def make_description(rng: random.Random, art: Article, topics: tuple[str, ...]) -> str:
     """Return a one-paragraph search-snippet summary."""
     a, b, c = rng.sample(topics, 3) if len(topics) >= 3 else (topics[0],) * 3
-    return (f"This content {rng.choice(DESCRIBE)} {art.terms[0]} in relation to "
-            f"{art.terms[-1]}, including {a}, {_phrase(rng)}, and {b}, "
-            f"{rng.choice(HIGHLIGHT)} its {rng.choice(NOUNS)} in {c} and "
-            f"{rng.choice(NOUNS)} {rng.choice(NOUNS)}.")
+    return (
+        f"This content {rng.choice(DESCRIBE)} {art.terms[0]} in relation to "
+        f"{art.terms[-1]}, including {a}, {_phrase(rng)}, and {b}, "
+        f"{rng.choice(HIGHLIGHT)} its {rng.choice(NOUNS)} in {c} and "
+        f"{rng.choice(NOUNS)} {rng.choice(NOUNS)}."
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -763,28 +934,37 @@ def render_file(art: Article, lst: Listing, desc: str, keywords: str, answer: st
     )
 
 
-_ARTICLES: list[Article] = []
-_WORKER: dict[str, str | int] = {}
+@dataclass(slots=True)
+class _Job:
+    """What a worker needs: the plan, where to write, the seed, whether to keep Markdown."""
+
+    articles: list[Article]
+    out: Path
+    seed: int
+    manifest: bool
 
 
-def _init_worker(articles: list[Article], out_dir: Path, seed: int, manifest: bool) -> None:
-    _ARTICLES[:] = articles
-    _WORKER.update(out=str(out_dir), seed=seed, manifest=int(manifest))
-    _init_text(seed)
+_JOB: list[_Job] = []  # set once per process by _init_worker
+
+
+def _init_worker(job: _Job) -> None:
+    """Install the job in this process and build the clause pool."""
+    _JOB[:] = [job]
+    _init_text(job.seed)
 
 
 def _article_rng(seed: int, aid: int) -> random.Random:
+    """Return the random source of one article (independent of worker layout)."""
     return random.Random((seed * 0x9E3779B1 + aid * 0x85EBCA77) & 0xFFFFFFFFFFFFFFFF)
 
 
 def _write_range(bounds: tuple[int, int]) -> tuple[int, int, list[str]]:
     """Write articles ``bounds[0]:bounds[1]``; return files, bytes and manifest lines."""
-    out = Path(str(_WORKER["out"]))
-    seed = int(_WORKER["seed"])
-    want_manifest = bool(_WORKER["manifest"])
+    job = _JOB[0]
+    seed = job.seed
     files = size = 0
     lines: list[str] = []
-    for art in _ARTICLES[bounds[0]:bounds[1]]:
+    for art in job.articles[bounds[0] : bounds[1]]:
         rng = _article_rng(seed, art.aid)
         primary = art.listings[0]
         name, _, _, topics = SUBJECTS[primary.subject]
@@ -799,21 +979,31 @@ def _write_range(bounds: tuple[int, int]) -> tuple[int, int, list[str]]:
         for lst in art.listings:
             rel = f"learn/{slugify(SUBJECTS[lst.subject][0])}/{art.slug}.md"
             data = render_file(art, lst, desc, keywords, encoded).encode("utf-8")
-            with open(out / rel, "wb") as fh:
+            with open(job.out / rel, "wb") as fh:
                 fh.write(data)
             files += 1
             size += len(data)
             paths.append(rel)
-        if want_manifest:
-            lines.append(json.dumps({
-                "id": art.aid, "subjects": [x.display for x in art.listings], "paths": paths,
-                "markdown": markdown, "related": art.related, "dangling": art.dangling,
-            }, ensure_ascii=False))
+        if job.manifest:
+            lines.append(
+                json.dumps(
+                    {
+                        "id": art.aid,
+                        "subjects": [x.display for x in art.listings],
+                        "paths": paths,
+                        "markdown": markdown,
+                        "related": art.related,
+                        "dangling": art.dangling,
+                    },
+                    ensure_ascii=False,
+                )
+            )
     return files, size, lines
 
 
-def generate(out_dir: Path, n_articles: int, n_subjects: int, seed: int, workers: int,
-             manifest: Path | None) -> tuple[int, int]:
+def generate(
+    out_dir: Path, n_articles: int, n_subjects: int, seed: int, workers: int, manifest: Path | None
+) -> tuple[int, int]:
     """Generate the library; return the number of files and bytes written."""
     articles = build_plan(n_articles, n_subjects, seed)
     for subj in {lst.subject for art in articles for lst in art.listings}:
@@ -821,25 +1011,22 @@ def generate(out_dir: Path, n_articles: int, n_subjects: int, seed: int, workers
     chunk = 500
     ranges = [(i, min(i + chunk, len(articles))) for i in range(0, len(articles), chunk)]
     files = size = 0
-    man = open(manifest, "w", encoding="utf-8") if manifest else None  # noqa: SIM115
-    try:
+    job = _Job(articles, out_dir, seed, manifest is not None)
+    with contextlib.ExitStack() as stack:
+        man = None
+        if manifest is not None:
+            manifest.parent.mkdir(parents=True, exist_ok=True)
+            man = stack.enter_context(open(manifest, "w", encoding="utf-8"))
         if workers <= 1:
-            _init_worker(articles, out_dir, seed, man is not None)
-            results = map(_write_range, ranges)
-            for f, s, lines in results:
-                files, size = files + f, size + s
-                if man:
-                    man.writelines(line + "\n" for line in lines)
+            _init_worker(job)
+            results: Iterator[tuple[int, int, list[str]]] = map(_write_range, ranges)
         else:
-            with multiprocessing.Pool(workers, _init_worker,
-                                      (articles, out_dir, seed, man is not None)) as pool:
-                for f, s, lines in pool.imap(_write_range, ranges):
-                    files, size = files + f, size + s
-                    if man:
-                        man.writelines(line + "\n" for line in lines)
-    finally:
-        if man:
-            man.close()
+            pool = stack.enter_context(multiprocessing.Pool(workers, _init_worker, (job,)))
+            results = pool.imap(_write_range, ranges)
+        for n_files, n_bytes, lines in results:
+            files, size = files + n_files, size + n_bytes
+            if man is not None:
+                man.writelines(line + "\n" for line in lines)
     return files, size
 
 
@@ -852,8 +1039,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("--manifest", type=Path, help="write a JSONL manifest to this file")
-    ap.add_argument("--force", action="store_true",
-                    help="delete an existing OUT_DIR/learn first")
+    ap.add_argument("--force", action="store_true", help="delete an existing OUT_DIR/learn first")
     args = ap.parse_args(argv)
     if args.articles < 1:
         ap.error("--articles must be at least 1")
@@ -865,11 +1051,11 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"{learn} exists and is not empty (use --force to replace it)")
         shutil.rmtree(learn)
     started = time.perf_counter()
-    files, size = generate(args.out_dir, args.articles, args.subjects, args.seed,
-                           max(1, args.workers), args.manifest)
+    files, size = generate(
+        args.out_dir, args.articles, args.subjects, args.seed, max(1, args.workers), args.manifest
+    )
     secs = time.perf_counter() - started
-    print(f"{args.articles} articles, {files} files, {size / 1e6:.1f} MB, {secs:.1f} s "
-          f"-> {learn}")
+    print(f"{args.articles} articles, {files} files, {size / 1e6:.1f} MB, {secs:.1f} s -> {learn}")
     return 0
 
 

@@ -107,7 +107,7 @@ class ReaderScreen(Screen[None]):
     def library_loaded(self, library: Library) -> None:
         """Show the loaded library, then the article asked for on the command line."""
         self.library = library
-        self.query_one(StatusBar).show_library(library, str(self.library_path))
+        self.query_one(StatusBar).show_library(library, _short_path(self.library_path))
         self.query_one(SubjectTree).show_library(library)
         view = self.query_one(ArticleView)
         view.show_welcome(library)
@@ -127,7 +127,11 @@ class ReaderScreen(Screen[None]):
     def open_article(
         self, article_id: int, subject: str | None = None, *, record: bool = True
     ) -> None:
-        """Show an article, select it in the tree and (unless going back/forward) record it."""
+        """Show an article, select it in the tree and (unless going back/forward) record it.
+
+        It is read under ``subject`` when listed there (a related link names the listing it
+        points to), else under the subject being read, else under its first subject.
+        """
         if self.library is None:
             return
         article = self.library.article(article_id)
@@ -151,7 +155,7 @@ class ReaderScreen(Screen[None]):
         self.open_article(message.article_id, message.subject)
 
     def on_related_list_related_selected(self, message: RelatedList.RelatedSelected) -> None:
-        self.open_article(message.article_id)
+        self.open_article(message.article_id, message.subject)
 
     # Actions ----------------------------------------------------------------------------
 
@@ -168,7 +172,7 @@ class ReaderScreen(Screen[None]):
         if not link.available:
             self.notify(f"“{link.title}” is not in this library.", severity="warning")
             return
-        self.open_article(link.id)
+        self.open_article(link.id, link.subject)
 
     def action_back(self) -> None:
         visit = self.history.back()
@@ -207,3 +211,11 @@ class ReaderScreen(Screen[None]):
 
         if self.library is not None:
             self.app.push_screen(ProblemsScreen(self.library))
+
+
+def _short_path(path: Path) -> str:
+    """A path as people write it: under the home folder as ``~/...``."""
+    try:
+        return str(Path("~") / path.expanduser().relative_to(Path.home()))
+    except ValueError:
+        return str(path)

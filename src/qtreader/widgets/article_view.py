@@ -20,6 +20,8 @@ __all__ = ["ArticleView", "RelatedList"]
 class RelatedList(OptionList):
     """The related articles, numbered 1-5; links the library lacks are shown dimmed."""
 
+    _links: tuple[RelatedLink, ...] = ()
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="related.down"),
         Binding("k", "cursor_up", "Up", show=False, id="related.up"),
@@ -28,12 +30,14 @@ class RelatedList(OptionList):
     class RelatedSelected(Message):
         """The user chose a related article that the library holds."""
 
-        def __init__(self, article_id: int) -> None:
+        def __init__(self, article_id: int, subject: str) -> None:
             super().__init__()
             self.article_id = article_id
+            self.subject = subject
 
     def show_links(self, links: tuple[RelatedLink, ...]) -> None:
         """List ``links`` in their order."""
+        self._links = links
         self.clear_options()
         for number, link in enumerate(links, start=1):
             prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
@@ -44,8 +48,8 @@ class RelatedList(OptionList):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.RelatedSelected(int(event.option.id)))
+        link = self._links[event.option_index]
+        self.post_message(self.RelatedSelected(link.id, link.subject))
 
 
 class ArticleView(VerticalScroll):

@@ -19,11 +19,17 @@ class StatusBar(Static):
         self.update(Text(f"Loading… {done}/{total} files{share}"))
 
     def show_library(self, library: Library, name: str) -> None:
-        """Loaded: the library's name and figures, and a warning when files had problems."""
-        line = Text(f"{name} · {len(library)} articles · {len(library.subjects)} subjects")
+        """Loaded: the figures, a warning when files had problems, then where the library is
+        (last, so that a long path is what gets cut)."""
+        line = Text(
+            f"{len(library)} articles · {len(library.subjects)} subjects",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         if library.problems:
             count = len(library.problems)
-            line.append(f"   ⚠ {count} problem{'s' if count != 1 else ''} (e to list)", "bold")
+            line.append(f" · ⚠ {count} problem{'s' if count != 1 else ''} (e to list)", "bold")
+        line.append(f" · {name}")
         self.set_class(bool(library.problems), "-problems")
         self.update(line)
 

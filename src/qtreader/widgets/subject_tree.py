@@ -69,6 +69,7 @@ class SubjectTree(Tree[TreeEntry]):
             node = self.root.add(label, SubjectEntry(subject.name))
             self._subject_nodes[subject.key] = node
         self.root.expand()
+        self.cursor_line = 0
 
     def reveal(self, article_id: int, subject: str) -> None:
         """Expand ``subject`` and put the cursor on the article, without opening it again."""

@@ -1,0 +1,189 @@
+"""The reader app driven through Textual's pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Static
+
+from qtreader.app import QTReaderApp
+from qtreader.screens.help import HelpScreen
+from qtreader.screens.problems import ProblemsScreen
+from qtreader.screens.reader import ReaderScreen
+from qtreader.widgets.article_view import ArticleView, RelatedList
+from qtreader.widgets.subject_tree import ArticleEntry, SubjectTree
+
+from .conftest import LIBRARY
+
+
+async def loaded(pilot: Pilot[None]) -> ReaderScreen:
+    """Wait for the library to load and the screen to settle."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen
+
+
+def rendered(widget: Widget) -> str:
+    """The text a widget shows on screen, line by line, from its rendered strips."""
+    width, height = widget.size
+    lines = widget.render_lines(Region(0, 0, width, height))
+    return "\n".join("".join(segment.text for segment in line).rstrip() for line in lines)
+
+
+def shown_question(app: QTReaderApp) -> str:
+    return rendered(app.screen.query_one("#question", Static)).strip()
+
+
+def cursor_entry(app: QTReaderApp) -> object:
+    node = app.screen.query_one(SubjectTree).cursor_node
+    return node.data if node is not None else None
+
+
+async def test_opens_an_article_from_the_tree() -> None:
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert "8 articles in 5 subjects" in rendered(screen.query_one("#answer", Static))
+        await pilot.press("enter")  # expand Computer Science
+        await pilot.press("down", "enter")  # its first article, by title
+        assert shown_question(app) == "How does printf format integers?"
+        assert screen.history.current is not None and screen.history.current.article_id == 504
+        answer = rendered(screen.query_one("#answer", Static))
+        assert 'printf("%d\\n", x);' in answer
+
+
+async def test_related_back_forward_and_the_tree_follows() -> None:
+    app = QTReaderApp(LIBRARY, start_article="501")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert shown_question(app) == "What is the Doppler effect?"
+        assert cursor_entry(app) == ArticleEntry(501, "Physics")
+        await pilot.press("2")  # What is a gradient? (Mathematics)
+        await pilot.pause()
+        assert shown_question(app) == "What is a gradient?"
+        assert cursor_entry(app) == ArticleEntry(503, "Mathematics")
+        await pilot.press("1")  # back to Doppler through its related link
+        await pilot.press("1")  # How does a lens focus light?
+        assert shown_question(app) == "How does a lens focus light?"
+        await pilot.press("left_square_bracket")
+        assert shown_question(app) == "What is the Doppler effect?"
+        await pilot.press("backspace")
+        assert shown_question(app) == "What is a gradient?"
+        await pilot.press("alt+left")
+        assert shown_question(app) == "What is the Doppler effect?"
+        await pilot.press("alt+right", "right_square_bracket")
+        assert shown_question(app) == "What is the Doppler effect?"
+        await pilot.press("right_square_bracket")
+        assert shown_question(app) == "How does a lens focus light?"
+        await pilot.press("right_square_bracket")  # nothing further forward
+        assert shown_question(app) == "How does a lens focus light?"
+        await pilot.pause()
+        assert cursor_entry(app) == ArticleEntry(502, "Physics")
+
+
+async def test_dangling_related_link_is_dimmed_and_does_not_open() -> None:
+    app = QTReaderApp(LIBRARY, start_article="501")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        related = screen.query_one(RelatedList)
+        assert [option.disabled for option in related.options] == [False, False, True]
+        assert "(not in this library)" in str(related.options[2].prompt)
+        await pilot.press("3")
+        await pilot.pause()
+        assert shown_question(app) == "What is the Doppler effect?"
+        assert any("not in this library" in str(n.message) for n in app._notifications)
+        await pilot.press("5")  # there is no fifth link
+        assert shown_question(app) == "What is the Doppler effect?"
+
+
+async def test_related_list_opens_with_keyboard_selection() -> None:
+    app = QTReaderApp(LIBRARY, start_article="505")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        screen.query_one(RelatedList).focus()
+        await pilot.press("j", "k", "enter")
+        assert shown_question(app) == "How does printf format integers?"
+
+
+async def test_next_and_previous_in_the_current_subject() -> None:
+    app = QTReaderApp(LIBRARY, start_article="what-is-a-gradient")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        # Opened under its first subject, Mathematics, where it is alone.
+        await pilot.press("n")
+        assert shown_question(app) == "What is a gradient?"
+        # Read under Physics, next and previous follow Physics' title order.
+        screen.open_article(503, "Physics")
+        await pilot.press("n")
+        assert shown_question(app) == "What is the Doppler effect?"
+        await pilot.press("p", "p")
+        assert shown_question(app) == "How does a lens focus light?"
+        await pilot.press("p")  # already the first
+        assert shown_question(app) == "How does a lens focus light?"
+        await pilot.pause()
+        assert cursor_entry(app) == ArticleEntry(502, "Physics")
+
+
+async def test_start_article_by_url_and_unknown_article() -> None:
+    app = QTReaderApp(LIBRARY, start_article="/learn/physics/questions/what-is-a-gradient")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert shown_question(app) == "What is a gradient?"
+        assert screen.history.current is not None
+        assert screen.history.current.subject == "Mathematics"
+    app = QTReaderApp(LIBRARY, start_article="no-such-thing")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert shown_question(app) == "Welcome to qtreader"
+        assert any("no-such-thing" in str(n.message) for n in app._notifications)
+
+
+async def test_toggle_tree_help_and_quit() -> None:
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        tree = screen.query_one(SubjectTree)
+        await pilot.press("t")
+        assert not tree.display
+        assert screen.query_one(ArticleView).has_focus
+        await pilot.press("t")
+        assert tree.display
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = rendered(app.screen.query_one(Static))
+        for words in ("Back to the article read before", "Next article in this subject", "Quit"):
+            assert words in help_text
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_problems_are_counted_and_listed_without_stopping(library_copy: Path) -> None:
+    (library_copy / "learn/physics/empty.md").write_text("")
+    (library_copy / "learn/physics/bad.md").write_text("---\n[\n---\n")
+    app = QTReaderApp(library_copy, start_article="502")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert shown_question(app) == "How does a lens focus light?"
+        status = rendered(screen.query_one("#status", Static))
+        assert "8 articles" in status and "2 problems (e to list)" in status
+        await pilot.press("e")
+        assert isinstance(app.screen, ProblemsScreen)
+        listed = rendered(app.screen.query_one(Static))
+        assert "learn/physics/empty.md: empty file" in listed
+        assert "learn/physics/bad.md: YAML error" in listed
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_missing_library_shows_an_error_not_a_traceback(tmp_path: Path) -> None:
+    app = QTReaderApp(tmp_path / "gone")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        assert "Cannot load the library" in rendered(screen.query_one("#status", Static))

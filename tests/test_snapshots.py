@@ -1,0 +1,47 @@
+"""Snapshots of the screens people see, at the two sizes that matter: 80x24 (SSH default)
+and 120x40. Review changes with ``pytest --snapshot-update`` and the HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from qtreader.app import QTReaderApp
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def stable_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status bar shows the library path: make it the same on every checkout."""
+    monkeypatch.chdir(TESTS)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_article_with_math_at_80x24(snap_compare: object) -> None:
+    app = QTReaderApp(Path("fixtures/library"), start_article="501")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)  # type: ignore[operator]
+
+
+def test_cross_listed_article_at_120x40(snap_compare: object) -> None:
+    app = QTReaderApp(Path("fixtures/library"), start_article="503")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)  # type: ignore[operator]
+
+
+def test_welcome_at_80x24(snap_compare: object) -> None:
+    app = QTReaderApp(Path("fixtures/library"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)  # type: ignore[operator]
+
+
+def test_help_at_80x24(snap_compare: object) -> None:
+    app = QTReaderApp(Path("fixtures/library"))
+    assert snap_compare(  # type: ignore[operator]
+        app, terminal_size=(80, 24), run_before=settle, press=["question_mark"]
+    )
