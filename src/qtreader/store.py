@@ -18,7 +18,7 @@ from qtreader.parse import ParseResult, parse_file
 
 __all__ = ["Library", "ProgressCallback", "load_library", "scan_library", "subject_key"]
 
-#: Called with (files done, files in all) while a library loads.
+#: Called with (files done, files in all) while a library loads; it may raise to stop the load.
 ProgressCallback = Callable[[int, int], None]
 
 # Below this many files a process pool costs more to start than it saves.
@@ -109,12 +109,16 @@ def parse_files(
                 progress(done, total)
         return
     # forkserver: safe to start from a thread of a running app, and cheap per worker.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+    try:
         for results in pool.map(_parse_chunk, chunks, [root] * len(chunks)):
             yield from results
             done += len(results)
             if progress:
                 progress(done, total)
+    finally:
+        # If the caller stops early (the progress callback raised), drop the queued chunks.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load_library(root: Path, progress: ProgressCallback | None = None) -> Library:

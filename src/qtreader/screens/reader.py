@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import get_current_worker
 
 from qtreader.navigation import BrowseHistory, Visit
 from qtreader.store import Library, load_library, subject_key
@@ -18,6 +19,10 @@ from qtreader.widgets.status_bar import StatusBar
 from qtreader.widgets.subject_tree import SubjectTree
 
 __all__ = ["ReaderScreen"]
+
+
+class _LoadCancelled(Exception):
+    """Raised from the progress callback to abandon a load nobody waits for any more."""
 
 
 class ReaderScreen(Screen[None]):
@@ -92,13 +97,17 @@ class ReaderScreen(Screen[None]):
     def load(self) -> None:
         """Parse the library off the event loop, reporting progress as files are parsed."""
         status = self.query_one(StatusBar)
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:  # the app is closing: stop parsing
+                raise _LoadCancelled
+            self.app.call_from_thread(status.show_progress, done, total)
+
         try:
-            library = load_library(
-                self.library_path,
-                progress=lambda done, total: self.app.call_from_thread(
-                    status.show_progress, done, total
-                ),
-            )
+            library = load_library(self.library_path, progress=progress)
+        except _LoadCancelled:
+            return
         except OSError as error:
             self.app.call_from_thread(status.show_error, f"Cannot load the library: {error}")
             return
