@@ -363,3 +363,57 @@ def test_shipped_library_loads_without_problems() -> None:
     assert library.cross_listed
     assert library.dangling_links
     assert os.access(shipped_library(), os.R_OK)
+
+
+# The front-matter loader ---------------------------------------------------------------
+
+
+def test_front_matter_loader_matches_yaml_load_on_real_format_files() -> None:
+    import yaml
+
+    from qtreader.parse import load_front_matter
+    from qtreader.resources import shipped_library
+
+    files = sorted(LIBRARY.rglob("*.md")) + sorted(shipped_library().rglob("*.md"))
+    for path in files:
+        front = path.read_text(encoding="utf-8").split("\n---", 1)[0].removeprefix("---\n")
+        assert load_front_matter(front) == yaml.load(front, Loader=yaml.CSafeLoader), path
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        ("a: &a [*a]", "nested more than 20 levels"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+            "e: [*d, *d, *d, *d, *d, *d, *d, *d]",
+            "more than 5000 YAML nodes",
+        ),
+        ("id: !!python/object/apply:os.system ['true']", "is not allowed"),
+        ("? [a, b]\n: c", "a mapping key that is not text"),
+    ],
+)
+def test_front_matter_loader_refuses_hostile_yaml(document: str, reason: str) -> None:
+    import yaml
+
+    from qtreader.parse import load_front_matter
+
+    with pytest.raises(yaml.YAMLError, match=reason):
+        load_front_matter(document)
+
+
+def test_front_matter_types_only_where_yaml_gives_them() -> None:
+    from qtreader.parse import load_front_matter
+
+    loaded = load_front_matter(
+        "id: 12\nno_index: true\nscore: !!float 1\ndate: 2024-12-11\nquestion: 5\nurl: 'x'"
+    )
+    assert loaded == {
+        "id": 12,
+        "no_index": True,
+        "score": 1.0,
+        "date": datetime.date(2024, 12, 11),
+        "question": "5",  # text fields stay as written
+        "url": "x",
+    }

@@ -129,6 +129,80 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
     )
 
 
+#: Node budget for one front matter: a real one has under 100 nodes; aliases can make a
+#: small file stand for billions of them (an "alias bomb"), or loop.
+MAX_NODES = 5000
+MAX_DEPTH = 20
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
+)
+_TYPED_FIELDS = frozenset({"id", "date", "score", "no_index"})
+_STR = "tag:yaml.org,2002:str"
+
+
+class _FrontMatterLoader(yaml.CSafeLoader):
+    """``CSafeLoader`` that leaves plain scalars as strings while composing.
+
+    Resolving every scalar's implicit type and running the generic constructor is most of
+    the cost of ``yaml.load`` on these files; only four fields need a type, and
+    :func:`load_front_matter` resolves and constructs those with this same loader.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _STR
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+def load_front_matter(text: str) -> Any:
+    """Load front matter with PyYAML's C parser: the same result as ``yaml.load`` with
+    ``CSafeLoader`` for the fields qtreader reads, in about half the time.
+
+    Raises ``yaml.YAMLError`` for bad YAML, for tags other than YAML's own (no Python
+    objects are ever constructed), and past :data:`MAX_NODES` nodes.
+    """
+    loader = _FrontMatterLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _construct(loader, node, [MAX_NODES], typed=False, depth=0)
+    finally:
+        loader.dispose()
+
+
+def _construct(
+    loader: _FrontMatterLoader, node: yaml.Node, budget: list[int], *, typed: bool, depth: int
+) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise yaml.YAMLError(f"more than {MAX_NODES} YAML nodes (an alias bomb?)")
+    if depth > MAX_DEPTH:
+        raise yaml.YAMLError(f"YAML nested more than {MAX_DEPTH} levels deep")
+    if node.tag not in _CORE_TAGS:
+        raise yaml.YAMLError(f"YAML tag {node.tag} is not allowed")
+    if isinstance(node, yaml.ScalarNode):
+        if typed and node.tag == _STR and not node.style:  # plain: style "" (or None)
+            # A plain scalar in a typed field: resolve and construct it as YAML would.
+            resolve = yaml.CSafeLoader.resolve
+            tag = resolve(loader, yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+            return loader.construct_object(yaml.ScalarNode(tag, node.value))
+        if node.tag != _STR:
+            return loader.construct_object(node)
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(loader, key_node, budget, typed=False, depth=depth + 1)
+            if not isinstance(key, str | int):
+                raise yaml.YAMLError("a mapping key that is not text")
+            typed = key in _TYPED_FIELDS
+            mapping[key] = _construct(loader, value_node, budget, typed=typed, depth=depth + 1)
+        return mapping
+    return [_construct(loader, item, budget, typed=False, depth=depth + 1) for item in node.value]
+
+
 def subject_from_folder(folder: str) -> str:
     """A display subject for a folder slug: ``computer-science`` gives ``Computer Science``."""
     words = folder.replace("_", " ").replace("-", " ").split()
