@@ -114,3 +114,16 @@ class Subject:
     name: str
     key: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: ``highlights`` are (start, end) spans of matched words in
+    ``snippet``."""
+
+    id: int
+    title: str
+    subject: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    no_index: bool

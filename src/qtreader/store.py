@@ -1,22 +1,36 @@
-"""The content store: finds a library's article files, parses them and answers lookups.
+"""The content store: finds a library's article files and answers lookups over its index.
 
-No Textual here: the command line and the app share this layer.
+No Textual here: the command line and the app share this layer. :class:`Library` reads the
+catalog in :mod:`qtreader.index`; an article's answer is read from its file when asked for.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+import random
+import sqlite3
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
-from qtreader.models import Article, ArticleFile, Listing, Problem, RelatedLink, Subject
-from qtreader.parse import ParseResult, parse_file
+from qtreader.index import Index, RefreshReport, open_index
+from qtreader.models import Article, Listing, Problem, RelatedLink, SearchHit, Subject
 
-__all__ = ["Library", "ProgressCallback", "load_library", "scan_library", "subject_key"]
+__all__ = [
+    "AnswerUnavailable",
+    "Library",
+    "ProgressCallback",
+    "load_library",
+    "scan_library",
+    "subject_key",
+]
+
+T = TypeVar("T")
 
 #: Called with (files done, files in all) while a library loads; it may raise to stop the load.
 ProgressCallback = Callable[[int, int], None]
@@ -89,21 +103,26 @@ def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
     return files, problems
 
 
-def _parse_chunk(paths: list[Path], root: Path) -> list[ParseResult]:
-    return [parse_file(path, root) for path in paths]
+def parse_in_pool(
+    paths: list[Path],
+    root: Path,
+    work: Callable[[list[Path], Path], list[T]],
+    progress: ProgressCallback | None = None,
+) -> Iterator[list[T]]:
+    """Run ``work`` over chunks of ``paths`` in order, on every core when there are many.
 
-
-def parse_files(
-    paths: list[Path], root: Path, progress: ProgressCallback | None = None
-) -> Iterator[ParseResult]:
-    """Parse files in order, on every core when there are many of them."""
+    Yields each chunk's results as it is done. If the consumer stops early (the progress
+    callback raised), queued chunks are dropped.
+    """
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     total = len(paths)
     chunks = [paths[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
     done = 0
+    if progress:
+        progress(0, total)
     if total < _POOL_THRESHOLD or not workers or workers < 2:
         for chunk in chunks:
-            yield from _parse_chunk(chunk, root)
+            yield work(chunk, root)
             done += len(chunk)
             if progress:
                 progress(done, total)
@@ -111,177 +130,178 @@ def parse_files(
     # forkserver: safe to start from a thread of a running app, and cheap per worker.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
     try:
-        for results in pool.map(_parse_chunk, chunks, [root] * len(chunks)):
-            yield from results
+        for results in pool.map(work, chunks, [root] * len(chunks)):
+            yield results
             done += len(results)
             if progress:
                 progress(done, total)
     finally:
-        # If the caller stops early (the progress callback raised), drop the queued chunks.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def load_library(root: Path, progress: ProgressCallback | None = None) -> Library:
-    """Load every article under ``root``. Bad files become problems; nothing is written."""
-    root = Path(root).expanduser().absolute()
-    if not root.is_dir():
-        raise NotADirectoryError(f"library folder not found: {root}")
-    entries, problems = scan_library(root)
-    files: list[ArticleFile] = []
-    for article, problem in parse_files([entry.path for entry in entries], root, progress):
-        if article is not None:
-            files.append(article)
-        if problem is not None:
-            problems.append(problem)
-    return Library.build(root, files, problems)
+def load_library(
+    root: Path, progress: ProgressCallback | None = None, *, memory: bool = False
+) -> Library:
+    """Open the library at ``root`` and bring its index up to date (parsing what changed).
+
+    Bad files become problems; nothing is ever written into the library folder.
+    """
+    library = Library.open(root, memory=memory)
+    library.refresh(progress)
+    return library
+
+
+class AnswerUnavailable(Exception):
+    """An article's file can no longer be read as it was indexed; the message says why."""
 
 
 class Library:
-    """A loaded library: articles by id, subjects, lookups, and the problems met on the way."""
+    """A library as its index knows it: subjects, articles, lookups, search and problems.
 
-    def __init__(
-        self,
-        root: Path,
-        articles: dict[int, Article],
-        answers: dict[int, str],
-        subjects: list[Subject],
-        members: dict[str, list[int]],
-        problems: list[Problem],
-    ) -> None:
-        self.root = root
-        self._articles = articles
-        self._answers = answers
-        self._subjects = subjects
-        self._subject_by_key = {subject.key: subject for subject in subjects}
-        self._members = members
-        self.problems = problems
-        self._by_url: dict[str, int] = {}
-        self._by_slug: dict[str, int] = {}
-        for article in articles.values():
-            self._by_slug.setdefault(article.slug, article.id)
-            for listing in article.listings:
-                self._by_url.setdefault(listing.url.rstrip("/"), article.id)
+    Safe to use from several threads (each gets its own SQLite connection).
+    """
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.root = index.root
+        self._subjects: list[Subject] | None = None
 
     @classmethod
-    def build(cls, root: Path, files: Iterable[ArticleFile], problems: list[Problem]) -> Library:
-        """Merge parsed files into articles: cross-listed ids become one article."""
-        by_id: dict[int, list[ArticleFile]] = defaultdict(list)
-        for file in sorted(files, key=lambda f: f.path):
-            by_id[file.id].append(file)
+    def open(cls, root: Path, *, memory: bool = False) -> Library:
+        """Open the index of the library at ``root`` without reading any article file."""
+        root = Path(root).expanduser().absolute()
+        if not root.is_dir():
+            raise NotADirectoryError(f"library folder not found: {root}")
+        return cls(open_index(root, memory=memory))
 
-        spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        for group in by_id.values():
-            for file in group:
-                spellings[subject_key(file.subject)][file.subject] += 1
-        names = {
-            # Most common spelling; on a tie, the one with capitals ("Computer Science").
-            key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
-            for key, counter in spellings.items()
-        }
+    @property
+    def notice(self) -> str | None:
+        """A one-line message about the index (rebuilt, in memory), if there is one."""
+        return self.index.notice
 
-        problems = list(problems)
-        kept: dict[int, tuple[ArticleFile, list[Listing]]] = {}
-        for article_id, group in by_id.items():
-            first = group[0]
-            listings = [Listing(names[subject_key(first.subject)], first.url, first.path)]
-            for other in group[1:]:
-                if other.question != first.question:
-                    problems.append(
-                        Problem(
-                            other.path,
-                            f"id {article_id} is already used by {first.path} for another "
-                            "question; this file is not shown",
-                        )
-                    )
-                    continue
-                subject = names[subject_key(other.subject)]
-                if any(listing.subject == subject for listing in listings):
-                    problems.append(
-                        Problem(other.path, f"duplicate of {first.path} (same id and subject)")
-                    )
-                    continue
-                listings.append(Listing(subject, other.url, other.path))
-            kept[article_id] = (first, listings)
+    def refresh(
+        self, progress: ProgressCallback | None = None, *, rebuild: bool = False
+    ) -> RefreshReport:
+        """Parse the files added or changed since the last refresh (all, with ``rebuild``)."""
+        report = self.index.refresh(progress, rebuild=rebuild)
+        self._subjects = None
+        return report
 
-        articles: dict[int, Article] = {}
-        answers: dict[int, str] = {}
-        for article_id, (file, listings) in kept.items():
-            related = tuple(
-                RelatedLink(
-                    id=link.id,
-                    title=link.title,
-                    subject=names.get(subject_key(link.subject), link.subject),
-                    url=link.url,
-                    available=link.id in kept,
-                )
-                for link in file.related
-            )
-            articles[article_id] = Article(
-                id=article_id,
-                title=file.title,
-                question=file.question,
-                slug=file.slug,
-                date=file.date,
-                keywords=file.keywords,
-                description=file.description,
-                score=file.score,
-                no_index=file.no_index,
-                listings=tuple(listings),
-                related=related,
-            )
-            answers[article_id] = file.answer
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self.index.db
 
-        members: dict[str, list[int]] = defaultdict(list)
-        for article in articles.values():
-            for listing in article.listings:
-                members[subject_key(listing.subject)].append(article.id)
-        for ids in members.values():
-            ids.sort(key=lambda i: (articles[i].title.casefold(), i))
-        subjects = sorted(
-            (Subject(names[key], key, len(ids)) for key, ids in members.items()),
-            key=lambda subject: subject.name.casefold(),
-        )
-        problems.sort(key=lambda problem: problem.path)
-        return cls(root, articles, answers, subjects, dict(members), problems)
-
-    # Lookups -------------------------------------------------------------------------
-
-    def __len__(self) -> int:
-        return len(self._articles)
-
-    def __contains__(self, article_id: object) -> bool:
-        return article_id in self._articles
+    # Subjects ---------------------------------------------------------------------------
 
     @property
     def subjects(self) -> list[Subject]:
         """Every subject with its article count, sorted by name."""
+        if self._subjects is None:
+            rows = self._db.execute("SELECT name, key, count FROM subjects").fetchall()
+            self._subjects = sorted(
+                (Subject(name, key, count) for name, key, count in rows),
+                key=lambda subject: subject.name.casefold(),
+            )
         return list(self._subjects)
 
     def subject(self, name: str) -> Subject | None:
         """The subject of that name, in any case."""
-        return self._subject_by_key.get(subject_key(name))
+        key = subject_key(name)
+        return next((s for s in self.subjects if s.key == key), None)
 
-    def articles(self) -> Iterator[Article]:
-        """Every article once, in id order."""
-        return (self._articles[i] for i in sorted(self._articles))
+    def _subject_name(self, name: str) -> str:
+        found = self.subject(name)
+        return found.name if found else name
+
+    # Articles ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def __contains__(self, article_id: object) -> bool:
+        return (
+            self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            is not None
+        )
 
     def article(self, article_id: int) -> Article | None:
         """The article with that id, if the library has it."""
-        return self._articles.get(article_id)
+        row = self._db.execute(_ARTICLE_SQL + " WHERE a.id = ?", (article_id,)).fetchone()
+        return self._article(row) if row else None
+
+    def articles(self) -> Iterator[Article]:
+        """Every article once, in id order."""
+        for row in self._db.execute(_ARTICLE_SQL + " ORDER BY a.id").fetchall():
+            yield self._article(row)
+
+    def _article(self, row: tuple[object, ...]) -> Article:
+        (article_id, title, question, slug, date, keywords, description, score, no_index,
+         related) = row  # fmt: skip
+        listings = tuple(
+            Listing(subject, url, self.root / path)
+            for subject, url, path in self._db.execute(
+                "SELECT subject, url, path FROM listings WHERE id = ? ORDER BY rank",
+                (article_id,),
+            )
+        )
+        links = json.loads(str(related)) if related else []
+        ids = [link[0] for link in links]
+        present = {
+            found
+            for (found,) in self._db.execute(
+                f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
+            )
+        }
+        return Article(
+            id=int(article_id),  # type: ignore[call-overload]
+            title=str(title),
+            question=str(question),
+            slug=str(slug),
+            date=datetime.date.fromisoformat(str(date)) if date else None,
+            keywords=tuple(str(keywords).split("\x1f")) if keywords else (),
+            description=str(description or ""),
+            score=float(score) if score is not None else None,  # type: ignore[arg-type]
+            no_index=bool(no_index),
+            listings=listings,
+            related=tuple(
+                RelatedLink(i, t, self._subject_name(s), u, i in present) for i, t, s, u in links
+            ),
+        )
 
     def answer(self, article_id: int) -> str:
-        """The decoded Markdown answer of an article."""
-        return self._answers[article_id]
+        """The decoded Markdown answer of an article, read from its file now.
+
+        Raises :class:`AnswerUnavailable` if the file went or no longer parses.
+        """
+        from qtreader.parse import parse_file  # YAML is imported only when a file is read
+
+        row = self._db.execute("SELECT path FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise AnswerUnavailable(f"no article {article_id} in {self.root}")
+        path = self.root / row[0]
+        parsed, problem = parse_file(path, self.root)
+        if parsed is None:
+            reason = problem.reason if problem else "unreadable"
+            raise AnswerUnavailable(f"{path}: {reason}")
+        return parsed.answer
+
+    # Lookups ----------------------------------------------------------------------------
 
     def by_slug(self, slug: str) -> Article | None:
         """The article whose ``file_name`` (without ``.md``) is ``slug``."""
-        found = self._by_slug.get(slug.removesuffix(".md"))
-        return self._articles[found] if found is not None else None
+        row = self._db.execute(
+            "SELECT f.id FROM files f JOIN articles a ON a.id = f.id WHERE f.slug = ? "
+            "ORDER BY f.path LIMIT 1",
+            (slug.removesuffix(".md"),),
+        ).fetchone()
+        return self.article(row[0]) if row else None
 
     def by_url(self, url: str) -> Article | None:
         """The article listed at that ``/learn/<subject>/questions/<slug>`` url."""
-        found = self._by_url.get(url.rstrip("/"))
-        return self._articles[found] if found is not None else None
+        url = url.rstrip("/")
+        row = self._db.execute("SELECT id FROM listings WHERE url IN (?, ?)", (url, url + "/"))
+        found = row.fetchone()
+        return self.article(found[0]) if found else None
 
     def resolve(self, reference: str) -> Article | None:
         """An article by id, url or slug, whichever ``reference`` is."""
@@ -295,25 +315,131 @@ class Library:
             return found
         return self.by_slug(reference)
 
+    def titles_in(self, subject: str) -> list[tuple[int, str]]:
+        """(id, title) of the articles listed under a subject, sorted by title: what a tree
+        needs, without building whole articles."""
+        rows: list[tuple[int, str]] = self._db.execute(
+            "SELECT l.id, f.title FROM listings l JOIN articles a ON a.id = l.id "
+            "JOIN files f ON f.path = a.path WHERE l.subject_key = ? ORDER BY l.position",
+            (subject_key(subject),),
+        ).fetchall()
+        return rows
+
     def articles_in(self, subject: str) -> list[Article]:
         """The articles listed under a subject (any case), sorted by title."""
-        return [self._articles[i] for i in self._members.get(subject_key(subject), [])]
+        return [a for i, _ in self.titles_in(subject) if (a := self.article(i)) is not None]
 
     def neighbour(self, article_id: int, subject: str, step: int) -> Article | None:
         """The article ``step`` places after (or before) this one in a subject's title order."""
-        ids = self._members.get(subject_key(subject), [])
-        try:
-            index = ids.index(article_id) + step
-        except ValueError:
-            return None
-        return self._articles[ids[index]] if 0 <= index < len(ids) else None
+        key = subject_key(subject)
+        row = self._db.execute(
+            "SELECT n.id FROM listings l JOIN listings n ON n.subject_key = l.subject_key "
+            "AND n.position = l.position + ? WHERE l.subject_key = ? AND l.id = ?",
+            (step, key, article_id),
+        ).fetchone()
+        return self.article(row[0]) if row else None
+
+    def random(self, subject: str | None = None) -> Article | None:
+        """An article chosen at random, from one subject if given."""
+        if subject is None:
+            count = len(self)
+            if not count:
+                return None
+            row = self._db.execute(
+                "SELECT id FROM articles ORDER BY id LIMIT 1 OFFSET ?", (random.randrange(count),)
+            ).fetchone()
+        else:
+            found = self.subject(subject)
+            if found is None or not found.count:
+                return None
+            row = self._db.execute(
+                "SELECT id FROM listings WHERE subject_key = ? AND position = ?",
+                (found.key, random.randrange(found.count)),
+            ).fetchone()
+        return self.article(row[0]) if row else None
+
+    # Search -------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        *,
+        subject: str | None = None,
+        limit: int = 20,
+        include_no_index: bool = False,
+    ) -> list[SearchHit]:
+        """Articles matching ``text`` (see :mod:`qtreader.query`), best first.
+
+        Articles marked ``no_index`` are left out unless ``include_no_index``.
+        """
+        from qtreader.query import parse_query
+
+        query = parse_query(text)
+        names = [*query.subjects, *([subject] if subject else [])]
+        keys = self._subject_keys(names) if names else None
+        if keys == []:
+            return []  # a subject that does not exist
+        if not query.match:
+            if not keys:
+                return []
+            return [
+                SearchHit(a.id, a.title, self._subject_name(keys[0]), a.description, (), a.no_index)
+                for a in self.articles_in(keys[0])[:limit]
+                if include_no_index or not a.no_index
+            ]
+        where = ["search MATCH ?"]
+        parameters: list[object] = [query.match]
+        if keys:
+            where.append(
+                f"s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
+                f"({','.join('?' * len(keys))}))"
+            )
+            parameters.extend(keys)
+        if not include_no_index:
+            where.append("s.rowid NOT IN (SELECT id FROM articles WHERE no_index)")
+        rows = self._db.execute(
+            "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
+            f"WHERE {' AND '.join(where)} ORDER BY s.rank LIMIT ?",
+            (*parameters, limit),
+        ).fetchall()
+        hits = []
+        for article_id, snippet in rows:
+            row = self._db.execute(
+                "SELECT f.title, f.no_index, l.subject FROM articles a "
+                "JOIN files f ON f.path = a.path JOIN listings l ON l.id = a.id "
+                "WHERE a.id = ? ORDER BY "
+                + (f"l.subject_key NOT IN ({','.join('?' * len(keys))}), " if keys else "")
+                + "l.rank LIMIT 1",
+                (article_id, *(keys or ())),
+            ).fetchone()
+            if row is not None:
+                text_, spans = _highlights(snippet)
+                hits.append(SearchHit(article_id, row[0], row[2], text_, spans, bool(row[1])))
+        return hits
+
+    def _subject_keys(self, names: list[str]) -> list[str]:
+        """Subject keys for names: an exact name, else every subject starting with it."""
+        keys: list[str] = []
+        for name in names:
+            key = subject_key(name)
+            exact = [s.key for s in self.subjects if s.key == key]
+            keys.extend(exact or [s.key for s in self.subjects if s.key.startswith(key)])
+        return keys
 
     # Figures for ``qtreader check`` -----------------------------------------------------
 
     @property
+    def problems(self) -> list[Problem]:
+        """Every file with a problem, sorted by path."""
+        return self.index.problems()
+
+    @property
     def cross_listed(self) -> list[Article]:
         """Articles listed under more than one subject."""
-        return [article for article in self.articles() if len(article.listings) > 1]
+        ids = self._db.execute(
+            "SELECT id FROM listings GROUP BY id HAVING count(*) > 1 ORDER BY id"
+        ).fetchall()
+        return [a for (i,) in ids if (a := self.article(i)) is not None]
 
     @property
     def dangling_links(self) -> list[tuple[Article, RelatedLink]]:
@@ -324,3 +450,25 @@ class Library:
             for link in article.related
             if not link.available
         ]
+
+
+_ARTICLE_SQL = (
+    "SELECT a.id, f.title, f.question, f.slug, f.date, f.keywords, f.description, f.score, "
+    "f.no_index, f.related FROM articles a JOIN files f ON f.path = a.path"
+)
+
+
+def _highlights(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Turn FTS5's marked snippet (STX ... ETX around matches) into text and spans."""
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    for index, part in enumerate(snippet.split("\x02")):
+        matched, _, rest = part.partition("\x03") if index else ("", "", part)
+        if matched:
+            spans.append((length, length + len(matched)))
+            text.append(matched)
+            length += len(matched)
+        text.append(rest)
+        length += len(rest)
+    return "".join(text), tuple(spans)

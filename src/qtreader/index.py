@@ -1,0 +1,511 @@
+"""The library index: a SQLite catalog and FTS5 search table, one per library, in the cache.
+
+A warm start reads the catalog and never the files. :func:`refresh` finds files added,
+changed (size, mtime) or removed since the last run and parses only those, on every core.
+The answer itself is not stored for display: it is read from its file when opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_path
+
+from qtreader.models import Problem
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Index",
+    "IndexedFile",
+    "RefreshReport",
+    "index_file",
+    "open_index",
+    "search_text",
+]
+
+#: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
+SCHEMA_VERSION = 1
+#: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
+APPLICATION_ID = 0x51545244
+
+ProgressCallback = Callable[[int, int], None]
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+-- One row per .md file found, with what parsing it gave (id is null when refused).
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    problem TEXT,
+    id INTEGER,
+    subject TEXT,
+    title TEXT,
+    question TEXT,
+    date TEXT,
+    keywords TEXT,
+    description TEXT,
+    slug TEXT,
+    url TEXT,
+    score REAL,
+    no_index INTEGER,
+    related TEXT,
+    answer_hash TEXT
+) WITHOUT ROWID;
+CREATE INDEX files_id ON files (id);
+CREATE INDEX files_slug ON files (slug);
+
+-- Derived from files after each change: cross-listed files merged into one article.
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    no_index INTEGER NOT NULL
+);
+CREATE TABLE listings (
+    subject_key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    rank INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    url TEXT NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (subject_key, position)
+) WITHOUT ROWID;
+CREATE INDEX listings_id ON listings (id, rank);
+CREATE INDEX listings_url ON listings (url);
+CREATE TABLE subjects (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
+-- Folders and files the scan could not read (loops, broken links): replaced at each refresh.
+CREATE TABLE scan_problems (path TEXT NOT NULL, reason TEXT NOT NULL);
+
+CREATE VIRTUAL TABLE search USING fts5 (
+    question, title, keywords, description, answer,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+-- Question and title count most, then keywords, then the description, then the answer.
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0)');
+"""
+
+
+def index_file(root: Path) -> Path:
+    """Where the index of the library at ``root`` lives: keyed by its resolved path."""
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    return user_cache_path("qtreader", appauthor=False) / "indexes" / f"{key}.sqlite3"
+
+
+# Search text ------------------------------------------------------------------------------
+
+_MATH_SPANS = re.compile(
+    r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?=[^\s$])[^$\n]*?[^\s$\\]\$(?!\d)",
+    re.DOTALL,
+)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HTML = re.compile(r"</?[A-Za-z][^>]*>")
+_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+|[*_`|~#]+|^-{3,}$", re.MULTILINE)
+_SPACE = re.compile(r"\s+")
+
+
+def search_text(markdown: str) -> str:
+    """An answer as words for the full-text index: no math, markup, link targets or tags."""
+    text = _MATH_SPANS.sub(" ", markdown)
+    text = _LINK.sub(r"\1", text)
+    text = _HTML.sub(" ", text)
+    text = _MARKUP.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+# Parsing for the index (runs in worker processes) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFile:
+    """What the index keeps of one file: its ``files`` row and its search columns."""
+
+    row: tuple[object, ...]
+    search: tuple[str, str, str, str, str] | None
+
+
+def _index_row(path: Path, root: Path) -> IndexedFile:
+    from qtreader.parse import parse_file  # YAML only where files are parsed
+
+    article, problem = parse_file(path, root)
+    relative = path.relative_to(root).as_posix()
+    reason = problem.reason if problem else None
+    if article is None:
+        try:
+            stat = path.stat()
+            size, mtime = stat.st_size, stat.st_mtime_ns
+        except OSError:
+            size, mtime = -1, -1
+        return IndexedFile((relative, size, mtime, reason, *([None] * 13)), None)
+    related = json.dumps([[r.id, r.title, r.subject, r.url] for r in article.related])
+    row = (
+        relative,
+        article.size,
+        article.mtime_ns,
+        reason,
+        article.id,
+        article.subject,
+        article.title,
+        article.question,
+        article.date.isoformat() if article.date else None,
+        "\x1f".join(article.keywords),
+        article.description,
+        article.slug,
+        article.url,
+        article.score,
+        int(article.no_index),
+        related,
+        hashlib.sha256(article.answer.encode()).hexdigest()[:16],
+    )
+    keywords = ", ".join(article.keywords)
+    columns = (article.question, article.title, keywords, article.description)
+    return IndexedFile(row, (*columns, search_text(article.answer)))
+
+
+def index_chunk(paths: list[Path], root: Path) -> list[IndexedFile]:
+    """Parse a chunk of files into index rows (a process pool's unit of work)."""
+    return [_index_row(path, root) for path in paths]
+
+
+# Opening -------------------------------------------------------------------------------
+
+
+class IndexError_(Exception):
+    """The index cannot be used as it is (corrupt, foreign or older); it will be rebuilt."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """What a refresh found: file counts and whether anything changed."""
+
+    added: int
+    changed: int
+    removed: int
+    total: int
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+class Index:
+    """A connection factory for one library's index: one SQLite connection per thread."""
+
+    def __init__(self, root: Path, database: str, *, uri: bool, notice: str | None) -> None:
+        self.root = root
+        self.database = database
+        self._uri = uri
+        #: A one-line message about how the index was opened (rebuilt, in memory), if any.
+        self.notice = notice
+        self._local = threading.local()
+        self._keepalive: sqlite3.Connection | None = None
+        if uri:  # a shared in-memory database lives while one connection is open
+            self._keepalive = self._connect()
+
+    @property
+    def in_memory(self) -> bool:
+        return self._uri
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.database, uri=self._uri, timeout=30, check_same_thread=False
+        )
+        connection.execute("PRAGMA busy_timeout = 30000")
+        if not self._uri:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    # Checks ---------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        """Raise :class:`IndexError_` unless this is a current index of this library."""
+        try:
+            db = self.db
+            application_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if application_id == 0 and version == 0 and not _tables(db):
+                self._create()
+                return
+            if application_id != APPLICATION_ID:
+                raise IndexError_("not a qtreader index")
+            if version != SCHEMA_VERSION:
+                raise IndexError_(f"schema version {version}, this qtreader needs {SCHEMA_VERSION}")
+            root = db.execute("SELECT value FROM meta WHERE key = 'root'").fetchone()
+            if root is None or root[0] != str(self.root):
+                raise IndexError_("made for another library folder")
+            db.execute("SELECT count(*) FROM subjects").fetchone()
+            db.execute("SELECT rowid FROM search LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as error:
+            raise IndexError_(str(error)) from None
+
+    def _create(self) -> None:
+        db = self.db
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("INSERT INTO meta VALUES ('root', ?)", (str(self.root),))
+        db.commit()
+
+    # Refresh --------------------------------------------------------------------------
+
+    def refresh(
+        self, progress: ProgressCallback | None = None, *, rebuild: bool = False
+    ) -> RefreshReport:
+        """Bring the index up to date with the folder, parsing only what changed.
+
+        Parsed chunks are written as they arrive, in one transaction: readers keep seeing
+        the previous catalog until it commits, and an interrupted refresh leaves it intact.
+        """
+        from qtreader.store import parse_in_pool, scan_library
+
+        entries, scan_problems = scan_library(self.root)
+        db = self.db
+        known: dict[str, tuple[int, int, int | None]] = {}
+        if not rebuild:
+            known = {
+                path: (size, mtime, article_id)
+                for path, size, mtime, article_id in db.execute(
+                    "SELECT path, size, mtime_ns, id FROM files"
+                )
+            }
+        on_disk = {entry.path.relative_to(self.root).as_posix(): entry for entry in entries}
+        added = [p for p in on_disk if p not in known]
+        changed = [
+            p for p, e in on_disk.items() if p in known and known[p][:2] != (e.size, e.mtime_ns)
+        ]
+        removed = [p for p in known if p not in on_disk]
+        report = RefreshReport(len(added), len(changed), len(removed), len(on_disk))
+        scan_rows = sorted(
+            (problem.path.relative_to(self.root).as_posix(), problem.reason)
+            for problem in scan_problems
+        )
+        same_scan = scan_rows == db.execute("SELECT * FROM scan_problems ORDER BY 1").fetchall()
+        if not (rebuild or report.changed_anything):
+            if not same_scan:
+                with self.transaction() as db:
+                    _replace_scan_problems(db, scan_rows)
+            if progress:
+                progress(len(on_disk), len(on_disk))
+            return report
+
+        # The search row of an id whose file changed or went is rewritten: its remaining
+        # files (cross-listings) are parsed again to have the text to write.
+        old_ids = {known[p][2] for p in changed + removed} - {None}
+        siblings = {
+            path
+            for article_id in old_ids
+            for (path,) in db.execute("SELECT path FROM files WHERE id = ?", (article_id,))
+        } & set(on_disk)
+        to_parse = sorted(set(added) | set(changed) | siblings)
+        written: dict[int, str] = {}
+        with self.transaction() as db:
+            if rebuild:
+                db.execute("DELETE FROM files")
+                db.execute("DELETE FROM search")
+            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
+            db.executemany("DELETE FROM search WHERE rowid = ?", [(i,) for i in old_ids])
+            paths = [self.root / p for p in to_parse]
+            for chunk in parse_in_pool(paths, self.root, index_chunk, progress):
+                db.executemany(_INSERT_FILE, [item.row for item in chunk])
+                rows = []
+                for item in chunk:
+                    article_id = item.row[4]
+                    if item.search is not None and article_id not in written:
+                        written[article_id] = str(item.row[0])  # type: ignore[index]
+                        rows.append((article_id, *item.search))
+                db.executemany(_INSERT_SEARCH, rows)
+            _replace_scan_problems(db, scan_rows)
+            self._derive(db)
+            # Cross-listed files carry the same text, but a conflicting id must be searched
+            # by the text of the file that is shown: its first file.
+            for article_id, path in written.items():
+                primary = db.execute("SELECT path FROM articles WHERE id = ?", (article_id,))
+                first = primary.fetchone()
+                if first is not None and first[0] != path:
+                    item = _index_row(self.root / first[0], self.root)
+                    if item.search is not None:
+                        db.execute(_INSERT_SEARCH, (article_id, *item.search))
+        return report
+
+    def _derive(self, db: sqlite3.Connection) -> None:
+        """Rebuild articles, listings, subjects and conflicts from the files table."""
+        from qtreader.store import subject_key
+
+        rows = db.execute(
+            "SELECT path, id, subject, title, question, url, no_index FROM files "
+            "WHERE id IS NOT NULL ORDER BY path"
+        ).fetchall()
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in rows:
+            spellings[subject_key(row[2])][row[2]] += 1
+        names = {
+            key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+            for key, counter in spellings.items()
+        }
+        first: dict[int, tuple[str, str, str, str, str, int]] = {}
+        listed: dict[int, list[tuple[str, str, str]]] = {}
+        conflicts: list[tuple[str, str]] = []
+        for path, article_id, subject, title, question, url, no_index in rows:
+            key = subject_key(subject)
+            if article_id not in first:
+                first[article_id] = (path, subject, title, question, url, no_index)
+                listed[article_id] = [(key, url, path)]
+                continue
+            first_path, _, _, first_question, _, _ = first[article_id]
+            if question != first_question:
+                conflicts.append(
+                    (
+                        path,
+                        f"id {article_id} is already used by {self.root / first_path} for "
+                        "another question; this file is not shown",
+                    )
+                )
+            elif any(existing[0] == key for existing in listed[article_id]):
+                conflicts.append(
+                    (path, f"duplicate of {self.root / first_path} (same id and subject)")
+                )
+            else:
+                listed[article_id].append((key, url, path))
+        members: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for article_id, listings in listed.items():
+            title_key = first[article_id][2].casefold()
+            for key, _, _ in listings:
+                members[key].append((title_key, article_id))
+        for ids in members.values():
+            ids.sort()
+        positions = {
+            (key, article_id): position
+            for key, ids in members.items()
+            for position, (_, article_id) in enumerate(ids)
+        }
+        for table in ("articles", "listings", "subjects", "conflicts"):
+            db.execute(f"DELETE FROM {table}")
+        db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?, ?)",
+            [(i, f[0], f[2].casefold(), f[5]) for i, f in first.items()],
+        )
+        db.executemany(
+            "INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (key, positions[(key, article_id)], article_id, rank, names[key], url, path)
+                for article_id, listings in listed.items()
+                for rank, (key, url, path) in enumerate(listings)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO subjects VALUES (?, ?, ?)",
+            [(key, names[key], len(ids)) for key, ids in members.items()],
+        )
+        db.executemany("INSERT INTO conflicts VALUES (?, ?)", conflicts)
+
+    def problems(self) -> list[Problem]:
+        """Every file with a problem, and every id conflict, sorted by path."""
+        rows = self.db.execute(
+            "SELECT path, problem FROM files WHERE problem IS NOT NULL "
+            "UNION ALL SELECT path, reason FROM conflicts "
+            "UNION ALL SELECT path, reason FROM scan_problems ORDER BY 1"
+        ).fetchall()
+        return [Problem(self.root / path, reason) for path, reason in rows]
+
+
+_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
+_INSERT_SEARCH = (
+    "INSERT OR REPLACE INTO search (rowid, question, title, keywords, description, answer) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _replace_scan_problems(db: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
+    db.execute("DELETE FROM scan_problems")
+    db.executemany("INSERT INTO scan_problems VALUES (?, ?)", rows)
+
+
+def _tables(db: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+def open_index(root: Path, *, location: Path | None = None, memory: bool = False) -> Index:
+    """Open (creating or rebuilding as needed) the index of the library at ``root``.
+
+    A corrupt, truncated, foreign or older index is moved aside and rebuilt, with a
+    one-line :attr:`Index.notice`; a cache folder that cannot be written gives an in-memory
+    index with a warning. Never raises for the index's own sake.
+    """
+    root = root.resolve()
+    if memory:
+        return _memory_index(root, None)
+    path = location or index_file(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        index = Index(root, str(path), uri=False, notice=None)
+        index.validate()
+        return index
+    except IndexError_ as problem:
+        index.close()
+        notice = f"Rebuilding the index ({problem}): {path}"
+        try:
+            _remove_database(path)
+            index = Index(root, str(path), uri=False, notice=notice)
+            index.validate()
+            return index
+        except (OSError, sqlite3.Error, IndexError_) as error:
+            return _memory_index(root, f"{notice}; failed ({error}), using an in-memory index")
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return _memory_index(
+            root, f"Cannot write the index in {path.parent} ({reason}); using an in-memory index"
+        )
+
+
+def _memory_index(root: Path, notice: str | None) -> Index:
+    name = f"file:qtreader-{uuid.uuid4().hex}?mode=memory&cache=shared"
+    index = Index(root, name, uri=True, notice=notice)
+    index.validate()
+    return index
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,44 @@
+"""What people type into search, turned into an FTS5 query that cannot be a syntax error.
+
+Words must all match; ``"a phrase"`` matches in order; ``word*`` matches a prefix;
+``subject:name`` (or ``subject:"two words"``) keeps one subject.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["SearchQuery", "parse_query"]
+
+_TOKEN = re.compile(r'(?i)subject:"([^"]*)"?|subject:(\S+)|"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A parsed search: the FTS5 match expression (empty when only filters were given) and
+    the subject names asked for."""
+
+    match: str
+    subjects: tuple[str, ...]
+
+
+def parse_query(text: str) -> SearchQuery:
+    """Parse search text; every term is quoted, so FTS5 operators in it are just words."""
+    terms: list[str] = []
+    subjects: list[str] = []
+    for quoted_subject, subject, phrase, word in _TOKEN.findall(text):
+        if quoted_subject or subject:
+            subjects.append((quoted_subject or subject).replace("-", " ").strip())
+        elif phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                terms.append('"' + " ".join(words) + '"')
+        elif word:
+            prefix = word.endswith("*")
+            for part in _WORD.findall(word):
+                terms.append(f'"{part}"')
+            if prefix and terms and _WORD.findall(word):
+                terms[-1] += "*"
+    return SearchQuery(" ".join(terms), tuple(s for s in subjects if s))
