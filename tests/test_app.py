@@ -187,3 +187,56 @@ async def test_missing_library_shows_an_error_not_a_traceback(tmp_path: Path) ->
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
         assert "Cannot load the library" in rendered(screen.query_one("#status", Static))
+
+
+async def test_search_as_you_type_then_open_and_escape() -> None:
+    from qtreader.screens.search import SearchScreen
+
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"redsh")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"ift")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert [hit.id for hit in screen.hits] == [501]
+        results = rendered(screen.query_one("#search-results"))
+        assert "What is the Doppler effect?" in results and "redshift" in results
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        assert shown_question(app) == "Welcome to qtreader"
+        await pilot.press("slash", *"gradient subject:physics")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert shown_question(app) == "What is a gradient?"
+        assert cursor_entry(app) == ArticleEntry(503, "Physics")
+
+
+async def test_palette_jumps_to_an_article_by_fuzzy_title() -> None:
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p", *"hshtbl")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown_question(app) == "What is a hash table?"
+
+
+async def test_random_article_of_the_subject_under_the_cursor() -> None:
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        await pilot.press("down", "down", "down", "down")  # the cursor on Physics
+        for _ in range(5):
+            await pilot.press("r")
+            current = screen.history.current
+            assert current is not None and current.subject == "Physics"
+            assert current.article_id in (501, 502, 503)

@@ -181,3 +181,51 @@ def test_installed_script_and_module_run_without_textual() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["subjects"] == ["Computer Science"]
+
+
+def test_search_prints_ranked_hits_and_exits_1_on_nothing() -> None:
+    code, out, _ = run("search", "load factor", "--library", str(LIBRARY))
+    assert code == 0
+    assert out.splitlines()[0] == "505\tWhat is a hash table?\tComputer Science"
+    code, out, err = run("search", "zebra", "--library", str(LIBRARY))
+    assert (code, out) == (1, "") and "nothing matches 'zebra'" in err
+
+
+def test_search_json_subject_and_no_index() -> None:
+    code, out, _ = run(
+        "search", "frequency", "--json", "--subject", "physics", "--library", str(LIBRARY)
+    )
+    assert code == 0
+    (hit,) = json.loads(out)
+    assert (hit["id"], hit["subject"]) == (501, "Physics") and "frequency" in hit["snippet"]
+    assert run("search", "rash", "--library", str(LIBRARY))[0] == 1
+    code, out, _ = run("search", "rash", "--all", "--json", "--library", str(LIBRARY))
+    assert code == 0 and [h["id"] for h in json.loads(out)] == [507]
+
+
+def test_random_picks_from_the_subject() -> None:
+    for _ in range(5):
+        code, out, _ = run("random", "--subject", "computer science", "--format", "json",
+                           "--library", str(LIBRARY))  # fmt: skip
+        assert code == 0 and json.loads(out)["subjects"] == ["Computer Science"]
+    code, _, err = run("random", "--subject", "astrology", "--library", str(LIBRARY))
+    assert code == 1 and "no articles in subject 'astrology'" in err
+
+
+def test_index_reports_what_changed(library_copy: Path) -> None:
+    code, out, _ = run("index", str(library_copy))
+    assert code == 0 and out.startswith("9 files: 9 added, 0 changed, 0 removed; 8 articles")
+    (library_copy / "learn/physics/how-does-a-lens-focus-light.md").unlink()
+    code, out, _ = run("index", str(library_copy))
+    assert out.startswith("8 files: 0 added, 0 changed, 1 removed; 7 articles")
+    code, out, _ = run("index", str(library_copy), "--rebuild")
+    assert out.startswith("8 files: 8 added, 0 changed, 0 removed; 7 articles")
+
+
+def test_quick_lookups_see_added_files(library_copy: Path) -> None:
+    assert run("show", "700", "--library", str(library_copy))[0] == 1
+    (library_copy / "learn/physics/new.md").write_text(
+        "---\nid: 700\nquestion: What is new?\nanswer: Something.\n---\n"
+    )
+    code, out, _ = run("show", "700", "--library", str(library_copy))
+    assert (code, out) == (0, "Something.\n")

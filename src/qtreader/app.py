@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from qtreader.commands import ArticleCommands
 from qtreader.resources import stylesheet
 from qtreader.screens.help import HelpScreen
 from qtreader.screens.reader import ReaderScreen
@@ -20,6 +21,7 @@ class QTReaderApp(App[None]):
 
     CSS_PATH = stylesheet()
     TITLE = "qtreader"
+    COMMANDS = App.COMMANDS | {ArticleCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit qtreader", id="quit"),
         Binding(

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
 from qtreader.config import ConfigError, LibraryChoice, choose_library
 from qtreader.models import Article
-from qtreader.store import Library, load_library
+from qtreader.store import AnswerUnavailable, Library
 
 __all__ = ["main"]
 
@@ -50,10 +50,19 @@ def _library_option(function: Any) -> Any:
     )(function)
 
 
-def _open_library(library_path: Path | None) -> tuple[LibraryChoice, Library]:
+def _open_library(
+    library_path: Path | None, *, refresh: Literal["always", "if-stale", "never"] = "if-stale"
+) -> tuple[LibraryChoice, Library]:
+    """The chosen library with its index. Quick lookups refresh it only if files were added
+    or removed since the last refresh (one stat per folder), not by a full scan."""
     try:
         choice = choose_library(library_path)
-        return choice, load_library(choice.path)
+        library = Library.open(choice.path)
+        if library.notice:
+            click.echo(f"qtreader: {library.notice}", err=True)
+        if refresh == "always" or (refresh == "if-stale" and library.is_stale()):
+            library.refresh()
+        return choice, library
     except (ConfigError, OSError) as error:
         raise LibraryError(str(error)) from None
 
@@ -114,7 +123,7 @@ def check(path: Path | None, as_json: bool) -> None:
     Example:
       qtreader check ~/quicktakes --json
     """
-    choice, library = _open_library(path)
+    choice, library = _open_library(path, refresh="always")
     problems = [
         {"path": _display_path(p.path, library, choice.path), "reason": p.reason}
         for p in library.problems
@@ -190,7 +199,117 @@ def show(article: str, output_format: str, library_path: Path | None) -> None:
     if found is None:
         click.echo(f"qtreader: no article {article!r} in {library.root}", err=True)
         sys.exit(EXIT_NOT_FOUND)
-    if output_format == "json":
-        click.echo(json.dumps(article_json(found, library), indent=2, ensure_ascii=False))
+    _print_article(found, library, output_format)
+
+
+def _print_article(article: Article, library: Library, output_format: str) -> None:
+    try:
+        if output_format == "json":
+            click.echo(json.dumps(article_json(article, library), indent=2, ensure_ascii=False))
+        else:
+            click.echo(library.answer(article.id))
+    except AnswerUnavailable as error:
+        raise LibraryError(str(error)) from None
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Parse every file again, not only changed ones.")
+def index(path: Path | None, rebuild: bool) -> None:
+    """Bring the library's search index up to date, with a progress bar.
+
+    Only files added, changed or removed since the last run are parsed, unless --rebuild.
+
+    \b
+    Example:
+      qtreader index ~/quicktakes --rebuild
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    _choice, library = _open_library(path, refresh="never")
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Indexing", total=None)
+        report = library.refresh(
+            lambda done, total: bar.update(task, completed=done, total=total), rebuild=rebuild
+        )
+    click.echo(
+        f"{report.total} files: {report.added} added, {report.changed} changed, "
+        f"{report.removed} removed; {len(library)} articles, {len(library.problems)} problems"
+    )
+    click.echo(f"index: {library.index.database}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--subject", help="Only articles listed under this subject.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--all", "include_all", is_flag=True, help="Include articles marked no_index.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@_library_option
+def search(
+    query: str,
+    subject: str | None,
+    limit: int,
+    include_all: bool,
+    as_json: bool,
+    library_path: Path | None,
+) -> None:
+    """Search every article; ranked results with id, title, subject and snippet.
+
+    QUERY holds words (all must match), "a phrase", prefix* and subject:name.
+    Exits 1 when nothing matches.
+
+    \b
+    Examples:
+      qtreader search 'entropy "second law"'
+      qtreader search 'hash* subject:"computer science"' --json
+    """
+    _choice, library = _open_library(library_path)
+    hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
+    if as_json:
+        rows = [
+            {"id": h.id, "title": h.title, "subject": h.subject, "snippet": h.snippet} for h in hits
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        click.echo(library.answer(found.id))
+        for hit in hits:
+            click.echo(f"{hit.id}\t{hit.title}\t{hit.subject}")
+            click.echo(f"\t{hit.snippet}")
+    if not hits:
+        click.echo(f"qtreader: nothing matches {query!r}", err=True)
+        sys.exit(EXIT_NOT_FOUND)
+
+
+@main.command(name="random")
+@click.option("--subject", help="Pick from this subject only.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@_library_option
+def random_article(subject: str | None, output_format: str, library_path: Path | None) -> None:
+    """Print an article chosen at random.
+
+    \b
+    Example:
+      qtreader random --subject physics
+    """
+    _choice, library = _open_library(library_path)
+    found = library.random(subject)
+    if found is None:
+        where = f"subject {subject!r}" if subject else str(library.root)
+        click.echo(f"qtreader: no articles in {where}", err=True)
+        sys.exit(EXIT_NOT_FOUND)
+    _print_article(found, library, output_format)

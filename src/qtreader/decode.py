@@ -9,8 +9,9 @@ characters ``\\n``, while LaTeX inside it also uses commands that start with ``\
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-__all__ = ["LATEX_N_COMMANDS", "clean_text", "decode_answer"]
+__all__ = ["LATEX_N_COMMANDS", "MathSpan", "clean_text", "decode_answer", "math_spans"]
 
 #: LaTeX commands that start with ``n``: a stored ``\\n`` followed by one of these words may be
 #: the command rather than a newline (rule 3 of the format document).
@@ -22,7 +23,7 @@ LATEX_N_COMMANDS: frozenset[str] = frozenset(
     nparallel nprec npreceq nrightarrow nRightarrow nshortmid nshortparallel nsim nsubseteq
     nsubseteqq nsucc nsucceq nsupseteq nsupseteqq ntriangleleft ntrianglelefteq
     ntriangleright ntrianglerighteq nu nvdash nvDash nVdash nVDash nwarrow
-    """.split()  # noqa: SIM905 - a word list reads best as words
+    """.split()
 )
 
 # A stored escape: the backslash directly before ``n`` (rule 1: backslashes before it stay
@@ -153,10 +154,7 @@ def _resolve_ambiguous(
     newline: list[bool],
 ) -> None:
     """Rule 3: a command word stays LaTeX only inside math, outside code, not right after ``$$``."""
-    masked = draft
-    for start, end in code:
-        masked = masked[:start] + " " * (end - start) + masked[end:]
-    masked = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), masked)
+    masked = _mask_code(draft, code)
     spans: list[tuple[int, int, int]] = []  # (start, end, first content position)
     for match in _MATH.finditer(masked):
         opener = next(g for g in ("open", "open2", "open3", "open4") if match.group(g))
@@ -171,6 +169,45 @@ def _resolve_ambiguous(
 def _opens_display(draft: str, start: int) -> bool:
     """Whether the math span at ``start`` is display math (``$$`` or ``\\[``)."""
     return draft.startswith("$$", start) or draft.startswith("\\[", start)
+
+
+def _mask_code(text: str, code: list[tuple[int, int]]) -> str:
+    """``text`` with fenced code bodies and inline code blanked out (same length)."""
+    for start, end in code:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+@dataclass(frozen=True, slots=True)
+class MathSpan:
+    """A formula in decoded Markdown: ``text[start:end]`` with its delimiters,
+    ``text[body_start:body_end]`` the TeX inside them."""
+
+    start: int
+    end: int
+    body_start: int
+    body_end: int
+    display: bool
+
+
+def math_spans(markdown: str) -> list[MathSpan]:
+    """The formulas of a decoded answer, found exactly as the decoder finds them (never
+    inside code), so that what it kept as LaTeX is what gets rendered as math."""
+    if "$" not in markdown and "\\" not in markdown:
+        return []
+    spans: list[MathSpan] = []
+    for match in _MATH.finditer(_mask_code(markdown, _code_regions(markdown))):
+        body = next(g for g in ("d", "b", "p", "i") if match.group(g) is not None)
+        spans.append(
+            MathSpan(
+                match.start(),
+                match.end(),
+                match.start(body),
+                match.end(body),
+                display=bool(match.group("open") or match.group("open2")),
+            )
+        )
+    return spans
 
 
 # Everything that could reach a terminal as a control sequence: ESC-introduced sequences

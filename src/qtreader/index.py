@@ -298,9 +298,9 @@ class Index:
         Parsed chunks are written as they arrive, in one transaction: readers keep seeing
         the previous catalog until it commits, and an interrupted refresh leaves it intact.
         """
-        from qtreader.store import parse_in_pool, scan_library
+        from qtreader.store import parse_in_pool, scan_folders
 
-        entries, scan_problems = scan_library(self.root)
+        entries, scan_problems, folders = scan_folders(self.root)
         db = self.db
         known: dict[str, tuple[int, int, int | None]] = {}
         if not rebuild:
@@ -322,10 +322,12 @@ class Index:
             for problem in scan_problems
         )
         same_scan = scan_rows == db.execute("SELECT * FROM scan_problems ORDER BY 1").fetchall()
+        folder_state = json.dumps(folders, sort_keys=True)
         if not (rebuild or report.changed_anything):
-            if not same_scan:
+            if not same_scan or folder_state != self._meta("folders"):
                 with self.transaction() as db:
                     _replace_scan_problems(db, scan_rows)
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folder_state,))
             if progress:
                 progress(len(on_disk), len(on_disk))
             return report
@@ -357,6 +359,7 @@ class Index:
                         rows.append((article_id, *item.search))
                 db.executemany(_INSERT_SEARCH, rows)
             _replace_scan_problems(db, scan_rows)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folder_state,))
             self._derive(db)
             # Cross-listed files carry the same text, but a conflicting id must be searched
             # by the text of the file that is shown: its first file.
@@ -439,6 +442,23 @@ class Index:
             [(key, names[key], len(ids)) for key, ids in members.items()],
         )
         db.executemany("INSERT INTO conflicts VALUES (?, ?)", conflicts)
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def is_stale(self) -> bool:
+        """Whether the folders changed since the last refresh, or there never was one."""
+        state = self._meta("folders")
+        if state is None:
+            return True
+        for relative, mtime in json.loads(state).items():
+            try:
+                if (self.root / relative).stat().st_mtime_ns != mtime:
+                    return True
+            except OSError:
+                return True
+        return False
 
     def problems(self) -> list[Problem]:
         """Every file with a problem, and every id conflict, sorted by path."""

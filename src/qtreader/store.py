@@ -59,6 +59,14 @@ def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
 
     Hidden files and folders (``.git``) are skipped. The result is sorted by path.
     """
+    files, problems, _ = scan_folders(root)
+    return files, problems
+
+
+def scan_folders(root: Path) -> tuple[list[FileEntry], list[Problem], dict[str, int]]:
+    """:func:`scan_library`, and the mtime of every folder scanned (by path relative to
+    ``root``): adding or removing a file changes its folder's mtime."""
+    folders: dict[str, int] = {}
     files: list[FileEntry] = []
     problems: list[Problem] = []
     seen: dict[tuple[int, int], Path] = {}
@@ -77,6 +85,7 @@ def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
             )
             continue
         seen[key] = folder
+        folders[folder.relative_to(root).as_posix()] = identity.st_mtime_ns
         try:
             entries = list(os.scandir(folder))
         except OSError as error:
@@ -100,7 +109,7 @@ def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
             files.append(FileEntry(path, stat.st_size, stat.st_mtime_ns))
     files.sort(key=lambda entry: entry.path)
     problems.sort(key=lambda problem: problem.path)
-    return files, problems
+    return files, problems, folders
 
 
 def parse_in_pool(
@@ -173,6 +182,11 @@ class Library:
         if not root.is_dir():
             raise NotADirectoryError(f"library folder not found: {root}")
         return cls(open_index(root, memory=memory))
+
+    def is_stale(self) -> bool:
+        """Whether files may have been added or removed since the last refresh (a folder's
+        mtime changed), or the index was never filled. Costs one stat per folder."""
+        return self.index.is_stale()
 
     @property
     def notice(self) -> str | None:
@@ -322,6 +336,22 @@ class Library:
             "SELECT l.id, f.title FROM listings l JOIN articles a ON a.id = l.id "
             "JOIN files f ON f.path = a.path WHERE l.subject_key = ? ORDER BY l.position",
             (subject_key(subject),),
+        ).fetchall()
+        return rows
+
+    def fuzzy_titles(self, text: str, limit: int) -> list[tuple[int, str, str]]:
+        """(id, title, subject) of articles whose title holds the letters of ``text`` in
+        order (a subsequence match, done by SQLite), shortest titles first."""
+        letters = [c for c in text.casefold() if not c.isspace()]
+        if not letters:
+            return []
+        escaped = ["\\" + c if c in "%_\\" else c for c in letters]
+        pattern = "%" + "%".join(escaped) + "%"
+        rows: list[tuple[int, str, str]] = self._db.execute(
+            "SELECT a.id, f.title, l.subject FROM articles a JOIN files f ON f.path = a.path "
+            "JOIN listings l ON l.id = a.id AND l.rank = 0 "
+            "WHERE a.title_key LIKE ? ESCAPE '\\' ORDER BY length(a.title_key) LIMIT ?",
+            (pattern, limit),
         ).fetchall()
         return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from textual import work
@@ -12,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
+from qtreader.index import RefreshReport
 from qtreader.navigation import BrowseHistory, Visit
-from qtreader.store import Library, load_library, subject_key
+from qtreader.store import AnswerUnavailable, Library, subject_key
 from qtreader.widgets.article_view import ArticleView, RelatedList
 from qtreader.widgets.status_bar import StatusBar
 from qtreader.widgets.subject_tree import SubjectTree
@@ -56,6 +58,22 @@ class ReaderScreen(Screen[None]):
             id="previous",
         ),
         Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            tooltip="Search every article",
+            id="search",
+        ),
+        Binding(
+            "r",
+            "random",
+            "Random",
+            show=False,
+            tooltip="Open a random article (of the selected subject)",
+            id="random",
+        ),
+        Binding(
             "t", "toggle_tree", "Tree", tooltip="Hide or show the subject tree", id="toggle-tree"
         ),
         Binding(
@@ -95,7 +113,11 @@ class ReaderScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        """Parse the library off the event loop, reporting progress as files are parsed."""
+        """Open the catalog and show it, then bring the index up to date in the background.
+
+        A warm start paints the tree from the index without reading any article file; a
+        cold one (no index yet) shows indexing progress until the first refresh ends.
+        """
         status = self.query_one(StatusBar)
         worker = get_current_worker()
 
@@ -105,31 +127,59 @@ class ReaderScreen(Screen[None]):
             self.app.call_from_thread(status.show_progress, done, total)
 
         try:
-            library = load_library(self.library_path, progress=progress)
+            library = Library.open(self.library_path)
+            self.app.call_from_thread(self.library_opened, library)
+            report = library.refresh(progress)
         except _LoadCancelled:
             return
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             self.app.call_from_thread(status.show_error, f"Cannot load the library: {error}")
             return
-        self.app.call_from_thread(self.library_loaded, library)
+        self.app.call_from_thread(self.library_refreshed, library, report)
 
-    def library_loaded(self, library: Library) -> None:
-        """Show the loaded library, then the article asked for on the command line."""
+    def library_opened(self, library: Library) -> None:
+        """Show what the index already knows; the refresh follows."""
         self.library = library
-        self.query_one(StatusBar).show_library(library, _short_path(self.library_path))
+        if library.notice:
+            self.notify(library.notice, title="Index", severity="warning", timeout=8)
+        if len(library):
+            self._show_library(library, note="checking for changes…")
+
+    def library_refreshed(self, library: Library, report: RefreshReport) -> None:
+        """The index is up to date: show it again if anything changed."""
+        if self.library is not library or not self._shown or report.changed_anything:
+            self._show_library(library)
+        else:
+            self.query_one(StatusBar).show_library(library, _short_path(self.library_path))
+
+    @property
+    def _shown(self) -> bool:
+        return self.query_one(SubjectTree).library is not None
+
+    def _show_library(self, library: Library, note: str | None = None) -> None:
+        first_time = not self._shown
+        self.library = library
+        self.query_one(StatusBar).show_library(library, _short_path(self.library_path), note)
         self.query_one(SubjectTree).show_library(library)
-        view = self.query_one(ArticleView)
-        view.show_welcome(library)
-        if self.start_article:
-            article = library.resolve(self.start_article)
-            if article is None:
-                self.notify(
-                    f"No article {self.start_article!r} in this library.",
-                    title="Not found",
-                    severity="error",
-                )
-            else:
-                self.open_article(article.id)
+        current = self.history.current
+        if current is not None and current.article_id in library:
+            self.open_article(current.article_id, current.subject, record=False)
+        elif first_time:
+            self.query_one(ArticleView).show_welcome(library)
+            self._open_start_article(library)
+
+    def _open_start_article(self, library: Library) -> None:
+        if not self.start_article:
+            return
+        article = library.resolve(self.start_article)
+        if article is None:
+            self.notify(
+                f"No article {self.start_article!r} in this library.",
+                title="Not found",
+                severity="error",
+            )
+        else:
+            self.open_article(article.id)
 
     # Opening articles --------------------------------------------------------------------
 
@@ -155,7 +205,11 @@ class ReaderScreen(Screen[None]):
                 if current is not None and subject_key(current.subject) in keys
                 else article.subjects[0]
             )
-        self.query_one(ArticleView).show_article(article, self.library.answer(article_id), subject)
+        try:
+            answer = self.library.answer(article_id)
+        except AnswerUnavailable as error:
+            answer = f"*This answer cannot be shown now: {error}*"
+        self.query_one(ArticleView).show_article(article, answer, subject)
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
@@ -208,6 +262,35 @@ class ReaderScreen(Screen[None]):
             self.notify(f"This is the {edge} article in {current.subject}.", timeout=2)
             return
         self.open_article(article.id, current.subject)
+
+    def action_search(self) -> None:
+        """Open search; the chosen result opens here."""
+        if self.library is None:
+            return
+
+        def chosen(choice: tuple[int, str] | None) -> None:
+            if choice is not None:
+                self.open_article(*choice)
+
+        from qtreader.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.library), chosen)
+
+    def go_to_subject(self, subject: str) -> None:
+        """Show a subject's articles in the tree, with the cursor on it."""
+        tree = self.query_one(SubjectTree)
+        tree.display = True
+        tree.reveal_subject(subject)
+        tree.focus()
+
+    def action_random(self) -> None:
+        """Open a random article of the subject under the tree cursor, else of any."""
+        if self.library is None:
+            return
+        subject = self.query_one(SubjectTree).cursor_subject
+        article = self.library.random(subject)
+        if article is not None:
+            self.open_article(article.id, subject)
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(SubjectTree)

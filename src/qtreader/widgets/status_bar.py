@@ -16,9 +16,9 @@ class StatusBar(Static):
     def show_progress(self, done: int, total: int) -> None:
         """Loading: ``done`` of ``total`` files parsed."""
         share = f" {done * 100 // total}%" if total else ""
-        self.update(Text(f"Loading… {done}/{total} files{share}"))
+        self.update(Text(f"Indexing… {done}/{total} files{share}"))
 
-    def show_library(self, library: Library, name: str) -> None:
+    def show_library(self, library: Library, name: str, note: str | None = None) -> None:
         """Loaded: the figures, a warning when files had problems, then where the library is
         (last, so that a long path is what gets cut)."""
         line = Text(
@@ -29,6 +29,8 @@ class StatusBar(Static):
         if library.problems:
             count = len(library.problems)
             line.append(f" · ⚠ {count} problem{'s' if count != 1 else ''} (e to list)", "bold")
+        if note:
+            line.append(f" · {note}", "italic")
         line.append(f" · {name}")
         self.set_class(bool(library.problems), "-problems")
         self.update(line)

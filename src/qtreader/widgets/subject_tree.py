@@ -54,13 +54,13 @@ class SubjectTree(Tree[TreeEntry]):
         super().__init__("Subjects", id=id)
         self.show_root = False
         self.guide_depth = 2
-        self._library: Library | None = None
+        self.library: Library | None = None
         self._subject_nodes: dict[str, TreeNode[TreeEntry]] = {}
         self._article_nodes: dict[tuple[str, int], TreeNode[TreeEntry]] = {}
 
     def show_library(self, library: Library) -> None:
         """Replace the tree with the subjects of ``library``."""
-        self._library = library
+        self.library = library
         self.clear()
         self._subject_nodes.clear()
         self._article_nodes.clear()
@@ -70,6 +70,17 @@ class SubjectTree(Tree[TreeEntry]):
             self._subject_nodes[subject.key] = node
         self.root.expand()
         self.cursor_line = 0
+
+    @property
+    def cursor_subject(self) -> str | None:
+        """The subject under the cursor, or of the article under it."""
+        node = self.cursor_node
+        entry = node.data if node is not None else None
+        if isinstance(entry, SubjectEntry):
+            return entry.name
+        if isinstance(entry, ArticleEntry):
+            return entry.subject
+        return None
 
     def reveal(self, article_id: int, subject: str) -> None:
         """Expand ``subject`` and put the cursor on the article, without opening it again."""
@@ -83,18 +94,26 @@ class SubjectTree(Tree[TreeEntry]):
             # Expanding adds lines only on the next refresh: move once they exist.
             self.call_after_refresh(self._move_to, article_node)
 
+    def reveal_subject(self, subject: str) -> None:
+        """Expand ``subject`` and put the cursor on it."""
+        node = self._subject_nodes.get(subject_key(subject))
+        if node is not None:
+            self._populate(node)
+            node.expand()
+            self.call_after_refresh(self._move_to, node)
+
     def _move_to(self, node: TreeNode[TreeEntry]) -> None:
         self.move_cursor(node)
         self.scroll_to_node(node, animate=False)
 
     def _populate(self, node: TreeNode[TreeEntry]) -> None:
         entry = node.data
-        if self._library is None or not isinstance(entry, SubjectEntry) or node.children:
+        if self.library is None or not isinstance(entry, SubjectEntry) or node.children:
             return
         key = subject_key(entry.name)
-        for article in self._library.articles_in(entry.name):
-            child = node.add_leaf(Text(article.title), ArticleEntry(article.id, entry.name))
-            self._article_nodes[(key, article.id)] = child
+        for article_id, title in self.library.titles_in(entry.name):
+            child = node.add_leaf(Text(title), ArticleEntry(article_id, entry.name))
+            self._article_nodes[(key, article_id)] = child
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
         self._populate(event.node)

@@ -1,0 +1,114 @@
+"""Full-text search: results update as you type, without ever holding up the keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from qtreader.models import SearchHit
+from qtreader.store import Library
+
+__all__ = ["SearchScreen"]
+
+#: What a search returns to the reader: the article to open and the subject to read it under.
+SearchChoice = tuple[int, str]
+
+
+class SearchScreen(ModalScreen[SearchChoice | None]):
+    """Type to search; ``enter`` opens the highlighted result, ``escape`` goes back."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Back", tooltip="Close search", id="search.close"),
+        Binding("down", "move(1)", "Next result", show=False, id="search.down"),
+        Binding("up", "move(-1)", "Previous result", show=False, id="search.up"),
+        Binding("pagedown", "move(8)", "Page down", show=False, id="search.pagedown"),
+        Binding("pageup", "move(-8)", "Page up", show=False, id="search.pageup"),
+    ]
+
+    def __init__(self, library: Library, query: str = "") -> None:
+        super().__init__()
+        self.library = library
+        self.query_text = query
+        self.hits: list[SearchHit] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box") as box:
+            box.border_title = "Search"
+            box.border_subtitle = 'words · "a phrase" · prefix* · subject:name'
+            yield Input(self.query_text, placeholder="Search every article…", id="search-input")
+            yield Checkbox("Include articles marked no_index", id="search-no-index")
+            yield Static(id="search-summary")
+            yield OptionList(id="search-results")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        if self.query_text:
+            self.run_search(self.query_text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.run_search(self.query_one(Input).value)
+        self.query_one(Input).focus()
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, text: str) -> None:
+        """Search off the event loop; a newer keystroke cancels this one's display."""
+        include = self.query_one(Checkbox).value
+        hits = self.library.search(text, limit=50, include_no_index=include)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_hits, text, hits)
+
+    def show_hits(self, text: str, hits: list[SearchHit]) -> None:
+        """List ``hits``: title, subject, and the snippet with the matched words marked."""
+        self.hits = hits
+        results = self.query_one(OptionList)
+        results.clear_options()
+        for hit in hits:
+            results.add_option(Option(_hit_prompt(hit)))
+        if hits:
+            results.highlighted = 0
+        summary = "" if not text.strip() else f"{len(hits)} result{'s' * (len(hits) != 1)}"
+        if text.strip() and len(hits) == 50:
+            summary = "the 50 best results"
+        self.query_one("#search-summary", Static).update(summary)
+
+    def action_move(self, step: int) -> None:
+        results = self.query_one(OptionList)
+        if not self.hits:
+            return
+        current = results.highlighted or 0
+        results.highlighted = max(0, min(len(self.hits) - 1, current + step))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._choose(self.query_one(OptionList).highlighted)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def _choose(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.hits):
+            hit = self.hits[index]
+            self.dismiss((hit.id, hit.subject))
+
+
+def _hit_prompt(hit: SearchHit) -> Text:
+    prompt = Text(no_wrap=False)
+    prompt.append(hit.title, "bold")
+    prompt.append(f"  {hit.subject}", "dim")
+    if hit.no_index:
+        prompt.append("  (no_index)", "dim italic")
+    snippet = Text(hit.snippet, style="dim")
+    for start, end in hit.highlights:
+        snippet.stylize("bold reverse", start, end)
+    prompt.append("\n")
+    prompt.append_text(snippet)
+    return prompt

@@ -1,0 +1,262 @@
+"""The index: warm starts read no files, refreshes parse only what changed, damaged indexes
+are rebuilt, and search understands words, phrases, prefixes and subjects."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qtreader import index as index_module
+from qtreader.index import index_file, search_text
+from qtreader.query import parse_query
+from qtreader.store import Library, load_library
+
+from .conftest import LIBRARY
+
+
+def _touch_forward(path: Path) -> None:
+    """Make a change visible to the size/mtime check even within one clock tick."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every file the index parses."""
+    seen: list[str] = []
+    real = index_module._index_row
+
+    def recording(path: Path, root: Path) -> index_module.IndexedFile:
+        seen.append(path.relative_to(root).as_posix())
+        return real(path, root)
+
+    monkeypatch.setattr(index_module, "_index_row", recording)
+    return seen
+
+
+def test_warm_start_reads_no_article_file(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_library(library_copy)
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm start must not parse files")
+
+    monkeypatch.setattr("qtreader.parse.parse_file", no_parsing)
+    library = Library.open(library_copy)
+    assert library.subjects[0].name == "Computer Science"
+    assert len(library) == 8
+    assert library.titles_in("physics")[0] == (502, "How does a lens focus light?")
+    article = library.article(503)
+    assert article is not None and article.subjects == ("Mathematics", "Physics")
+    assert [hit.id for hit in library.search("doppler")] == [501]
+
+
+def test_refresh_parses_only_added_changed_and_removed(
+    library_copy: Path, parsed: list[str]
+) -> None:
+    library = load_library(library_copy)
+    assert len(parsed) == 9
+    parsed.clear()
+    report = library.refresh()
+    assert (report.added, report.changed, report.removed, parsed) == (0, 0, 0, [])
+
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    lens.write_text(lens.read_text().replace("A convex lens", "A converging lens"))
+    _touch_forward(lens)
+    (library_copy / "learn/medicine/can-you-diagnose-my-rash.md").unlink()
+    new = library_copy / "learn/history/what-was-the-hanseatic-league.md"
+    new.write_text(
+        "---\nid: 600\nquestion: What was the Hanseatic League?\n"
+        "answer: >-\n    A trading network of towns around the Baltic.\nsubject: History\n---\n"
+    )
+    report = library.refresh()
+    assert (report.added, report.changed, report.removed) == (1, 1, 1)
+    assert sorted(parsed) == [
+        "learn/history/what-was-the-hanseatic-league.md",
+        "learn/physics/how-does-a-lens-focus-light.md",
+    ]
+    assert 507 not in library and 600 in library
+    assert "converging lens" in library.answer(502)
+    assert [h.id for h in library.search("converging")] == [502]
+    assert library.search("convex") == []
+    assert [h.id for h in library.search("baltic")] == [600]
+    assert library.search("clinician", include_no_index=True) == []
+    assert [(s.name, s.count) for s in library.subjects if s.name in ("History", "Medicine")] == [
+        ("History", 2)
+    ]
+
+
+def test_removing_one_listing_keeps_the_article_and_its_search_row(
+    library_copy: Path, parsed: list[str]
+) -> None:
+    library = load_library(library_copy)
+    parsed.clear()
+    (library_copy / "learn/mathematics/what-is-a-gradient.md").unlink()
+    library.refresh()
+    assert parsed == ["learn/physics/what-is-a-gradient.md"]  # its remaining listing
+    gradient = library.article(503)
+    assert gradient is not None and gradient.subjects == ("Physics",)
+    assert [h.id for h in library.search("gradient")] == [503]
+    assert library.subject("Mathematics") is None
+
+
+def test_stale_when_a_file_is_added_and_fresh_after_refresh(library_copy: Path) -> None:
+    library = load_library(library_copy)
+    assert not library.is_stale()
+    (library_copy / "learn/physics/new.md").write_text(
+        "---\nid: 700\nquestion: Q?\nanswer: A.\n---\n"
+    )
+    assert library.is_stale()
+    library.refresh()
+    assert not library.is_stale() and 700 in library
+
+
+def test_rebuild_parses_everything(library_copy: Path, parsed: list[str]) -> None:
+    library = load_library(library_copy)
+    parsed.clear()
+    report = library.refresh(rebuild=True)
+    assert report.total == 9 and len(parsed) == 9
+    assert len(library) == 8 and [h.id for h in library.search("doppler")] == [501]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda p: p.write_bytes(b"this is not a database at all" * 100), id="garbage"),
+        pytest.param(
+            lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 3]), id="truncated"
+        ),
+        pytest.param(
+            lambda p: sqlite3.connect(p).execute("PRAGMA user_version = 99").connection.commit(),
+            id="other-schema",
+        ),
+        pytest.param(
+            lambda p: (p.unlink(), sqlite3.connect(p).execute("CREATE TABLE x (y)")),
+            id="foreign",
+        ),
+    ],
+)
+def test_damaged_index_is_rebuilt_with_a_notice(library_copy: Path, damage: object) -> None:
+    first = load_library(library_copy)
+    first.index.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    first.index.close()
+    path = index_file(library_copy)
+    damage(path)  # type: ignore[operator]
+    library = load_library(library_copy)
+    assert library.notice is not None and library.notice.startswith("Rebuilding the index (")
+    assert str(path) in library.notice and "\n" not in library.notice
+    assert len(library) == 8 and [h.id for h in library.search("doppler")] == [501]
+
+
+def test_unwritable_cache_falls_back_to_memory(
+    library_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    library = load_library(library_copy)
+    assert library.index.in_memory
+    assert library.notice is not None and "using an in-memory index" in library.notice
+    assert len(library) == 8 and [h.id for h in library.search("doppler")] == [501]
+
+
+# Search --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library(LIBRARY, memory=True)
+
+
+def test_all_words_must_match(library: Library) -> None:
+    assert [h.id for h in library.search("frequency source")] == [501]
+    assert library.search("frequency lens") == []
+
+
+def test_phrases_and_prefixes(library: Library) -> None:
+    assert [h.id for h in library.search('"load factor"')] == [505]
+    assert library.search('"factor load"') == []
+    assert {h.id for h in library.search("refract*")} == {502}
+    assert library.search("refract") == []
+
+
+def test_subject_filter_in_query_and_option(library: Library) -> None:
+    # 503 is cross-listed: found under either subject, and shown under the one asked for.
+    assert [h.subject for h in library.search("gradient")] == ["Mathematics"]
+    assert [h.subject for h in library.search("gradient subject:physics")] == ["Physics"]
+    assert [h.subject for h in library.search('gradient subject:"mathematics"')] == ["Mathematics"]
+    assert [h.subject for h in library.search("gradient", subject="Physics")] == ["Physics"]
+    assert library.search("gradient subject:history") == []
+    assert library.search("gradient subject:nosuchsubject") == []
+    assert [h.id for h in library.search("frequency subject:phys")] == [501]  # a name prefix
+
+
+def test_subject_filter_alone_lists_the_subject(library: Library) -> None:
+    assert [h.id for h in library.search("subject:computer-science")] == [504, 505, 506]
+
+
+def test_question_and_title_outrank_keywords_and_the_answer(tmp_path: Path) -> None:
+    def article(name: str, article_id: int, question: str, keywords: str, answer: str) -> None:
+        path = tmp_path / "learn/earth" / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"---\nid: {article_id}\nquestion: {question}\nseo:\n  page_keywords: {keywords}\n"
+            f"answer: >-\n    {answer}\nsubject: Earth\n---\n"
+        )
+
+    article("a", 1, "Why do rivers meander?", "erosion", "Bends grow, and tides play no part.")
+    article("b", 2, "What causes tides?", "moon", "The Moon pulls the oceans.")
+    article("c", 3, "How do harbours work?", "tides, ports", "Ships dock there.")
+    library = load_library(tmp_path, memory=True)
+    assert [h.id for h in library.search("tides")] == [2, 3, 1]
+
+
+def test_no_index_left_out_unless_asked(library: Library) -> None:
+    assert library.search("rash") == []
+    hits = library.search("rash", include_no_index=True)
+    assert [h.id for h in hits] == [507] and hits[0].no_index
+
+
+def test_snippet_highlights_the_matched_words(library: Library) -> None:
+    (hit,) = library.search("redshift")
+    assert hit.highlights
+    for start, end in hit.highlights:
+        assert hit.snippet[start:end].lower() == "redshift"
+    assert "\x02" not in hit.snippet and "\x03" not in hit.snippet
+
+
+def test_search_syntax_never_errors(library: Library) -> None:
+    for text in ['"', "AND", "OR NOT", "(", "a:b", "*", "-x", "NEAR(a b)", "^", "''", "subject:"]:
+        library.search(text)  # no sqlite3.OperationalError
+
+
+def test_parse_query() -> None:
+    query = parse_query('Hash  "load factor" colli* subject:"computer science" AND')
+    assert query.match == '"Hash" "load factor" "colli"* "AND"'
+    assert query.subjects == ("computer science",)
+    assert parse_query("subject:computer-science").subjects == ("computer science",)
+    assert parse_query("c++ (x)").match == '"c" "x"'
+
+
+def test_search_text_strips_math_and_markup() -> None:
+    text = search_text(
+        "### Heading\n\n1. **Bold** and `code`, $\\nabla f$ and\n$$\nx = \\frac{1}{2}\n$$\n"
+        "A [link](https://example.org) <br> | cell |"
+    )
+    assert text == "Heading Bold and code , and A link cell"
+
+
+def test_random_stays_in_its_subject(library: Library) -> None:
+    for _ in range(10):
+        article = library.random("physics")
+        assert article is not None and "Physics" in article.subjects
+    assert library.random("no such subject") is None
+
+
+def test_fuzzy_titles(library: Library) -> None:
+    assert [row[0] for row in library.fuzzy_titles("hshtbl", 5)] == [505]
+    assert library.fuzzy_titles("%", 5) == []
