@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -91,13 +91,15 @@ CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
 -- Folders and files the scan could not read (loops, broken links): replaced at each refresh.
 CREATE TABLE scan_problems (path TEXT NOT NULL, reason TEXT NOT NULL);
 
+-- flags holds "hidden" for no_index articles: "... NOT flags : hidden" leaves them out
+-- in C, at the cost of a tiny posting list.
 CREATE VIRTUAL TABLE search USING fts5 (
-    question, title, keywords, description, answer,
+    question, title, keywords, description, answer, flags,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
 -- Question and title count most, then keywords, then the description, then the answer.
-INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0)');
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0, 0.0)');
 """
 
 
@@ -136,7 +138,7 @@ class IndexedFile:
     """What the index keeps of one file: its ``files`` row and its search columns."""
 
     row: tuple[object, ...]
-    search: tuple[str, str, str, str, str] | None
+    search: tuple[str, str, str, str, str, str] | None
 
 
 def _index_row(path: Path, root: Path) -> IndexedFile:
@@ -174,7 +176,8 @@ def _index_row(path: Path, root: Path) -> IndexedFile:
     )
     keywords = ", ".join(article.keywords)
     columns = (article.question, article.title, keywords, article.description)
-    return IndexedFile(row, (*columns, search_text(article.answer)))
+    flags = "hidden" if article.no_index else ""
+    return IndexedFile(row, (*columns, search_text(article.answer), flags))
 
 
 def index_chunk(paths: list[Path], root: Path) -> list[IndexedFile]:
@@ -472,8 +475,8 @@ class Index:
 
 _INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
 _INSERT_SEARCH = (
-    "INSERT OR REPLACE INTO search (rowid, question, title, keywords, description, answer) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT OR REPLACE INTO search (rowid, question, title, keywords, description, answer, "
+    "flags) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 

@@ -417,21 +417,43 @@ class Library:
                 for a in self.articles_in(keys[0])[:limit]
                 if include_no_index or not a.no_index
             ]
-        where = ["search MATCH ?"]
-        parameters: list[object] = [query.match]
+        filters = ""
+        parameters: list[object] = []
         if keys:
-            where.append(
-                f"s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
+            filters = (
+                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
                 f"({','.join('?' * len(keys))}))"
             )
             parameters.extend(keys)
-        if not include_no_index:
-            where.append("s.rowid NOT IN (SELECT id FROM articles WHERE no_index)")
-        rows = self._db.execute(
-            "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
-            f"WHERE {' AND '.join(where)} ORDER BY s.rank LIMIT ?",
-            (*parameters, limit),
-        ).fetchall()
+
+        def expression(columns: str) -> str:
+            # User words match only the text columns; no_index articles are left out by
+            # their flag, in FTS5 itself.
+            match = f"{{{columns}}} : ({query.match})"
+            return match if include_no_index else f"({match}) NOT (flags : hidden)"
+
+        def ranked(match: str) -> list[tuple[int, str]]:
+            rows: list[tuple[int, str]] = self._db.execute(
+                "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
+                f"WHERE search MATCH ?{filters} ORDER BY s.rank LIMIT ?",
+                (match, *parameters, limit),
+            ).fetchall()
+            return rows
+
+        # bm25 is computed for every match before the LIMIT: for a query that matches a
+        # large part of the library, rank first among the articles that match in the
+        # question, title or keywords (the heavily weighted columns), and fall back to all
+        # of them only when that tier has too few.
+        everything = expression("question title keywords description answer")
+        many = self._db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM search s WHERE search MATCH ?{filters} LIMIT ?)",
+            (everything, *parameters, _TIER_THRESHOLD),
+        ).fetchone()[0]
+        rows = []
+        if many >= _TIER_THRESHOLD:
+            rows = ranked(expression("question title keywords"))
+        if len(rows) < limit:
+            rows = ranked(everything)
         hits = []
         for article_id, snippet in rows:
             row = self._db.execute(
@@ -481,6 +503,9 @@ class Library:
             if not link.available
         ]
 
+
+#: Matches above which search ranks the question/title/keywords tier first (see search).
+_TIER_THRESHOLD = 3000
 
 _ARTICLE_SQL = (
     "SELECT a.id, f.title, f.question, f.slug, f.date, f.keywords, f.description, f.score, "
