@@ -260,3 +260,28 @@ def test_random_stays_in_its_subject(library: Library) -> None:
 def test_fuzzy_titles(library: Library) -> None:
     assert [row[0] for row in library.fuzzy_titles("hshtbl", 5)] == [505]
     assert library.fuzzy_titles("%", 5) == []
+
+
+def test_index_damaged_in_use_is_rebuilt_on_refresh(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = load_library(library_copy)
+    damaged_index = library.index
+    real_refresh = index_module.Index.refresh
+
+    def failing_once(self: index_module.Index, *args: object, **kwargs: object) -> object:
+        if self is damaged_index:  # what SQLite raises on a page it cannot read
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real_refresh(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module.Index, "refresh", failing_once)
+    (library_copy / "learn/physics/new.md").write_text(
+        "---\nid: 700\nquestion: What is new?\nanswer: Something.\n---\n"
+    )
+    library.refresh()  # meets the damage, starts a new index, never raises
+    assert library.index is not damaged_index
+    assert library.notice == (
+        f"Rebuilding the index (database disk image is malformed): {index_file(library_copy)}"
+    )
+    assert len(library) == 9 and 700 in library
+    assert [h.id for h in library.search("doppler")] == [501]

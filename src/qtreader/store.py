@@ -197,7 +197,15 @@ class Library:
         self, progress: ProgressCallback | None = None, *, rebuild: bool = False
     ) -> RefreshReport:
         """Parse the files added or changed since the last refresh (all, with ``rebuild``)."""
-        report = self.index.refresh(progress, rebuild=rebuild)
+        try:
+            report = self.index.refresh(progress, rebuild=rebuild)
+        except sqlite3.DatabaseError as error:
+            if self.index.in_memory:
+                raise
+            # Damaged while in use (a disk error, a truncated copy): start it afresh.
+            self.index.close()
+            self.index = open_index(self.root, damaged=str(error))
+            report = self.index.refresh(progress, rebuild=True)
         self._subjects = None
         return report
 
@@ -333,8 +341,7 @@ class Library:
         """(id, title) of the articles listed under a subject, sorted by title: what a tree
         needs, without building whole articles."""
         rows: list[tuple[int, str]] = self._db.execute(
-            "SELECT l.id, f.title FROM listings l JOIN articles a ON a.id = l.id "
-            "JOIN files f ON f.path = a.path WHERE l.subject_key = ? ORDER BY l.position",
+            "SELECT id, title FROM listings WHERE subject_key = ? ORDER BY position",
             (subject_key(subject),),
         ).fetchall()
         return rows
