@@ -9,9 +9,17 @@ characters ``\\n``, while LaTeX inside it also uses commands that start with ``\
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["LATEX_N_COMMANDS", "MathSpan", "clean_text", "decode_answer", "math_spans"]
+__all__ = [
+    "LATEX_N_COMMANDS",
+    "MathSpan",
+    "clean_text",
+    "decode_answer",
+    "escape_controls",
+    "math_spans",
+]
 
 #: LaTeX commands that start with ``n``: a stored ``\\n`` followed by one of these words may be
 #: the command rather than a newline (rule 3 of the format document).
@@ -113,8 +121,10 @@ def _keep_string_literals(
 ) -> None:
     """Rule 4: inside fenced code, an escape within a string literal stays ``\\n``."""
     kept: set[int] = set()
+    starts = [start for start, _ in code]  # sorted, and the regions do not overlap
     for k, offset in enumerate(offsets):
-        region = next(((s, e) for s, e in code if s <= offset < e), None)
+        at = bisect_right(starts, offset) - 1
+        region = code[at] if at >= 0 and offset < code[at][1] else None
         if region is None or offset == region[0] or not newline[k]:
             continue
         # The code line so far runs back to the last newline that really is one.
@@ -159,11 +169,16 @@ def _resolve_ambiguous(
     for match in _MATH.finditer(masked):
         opener = next(g for g in ("open", "open2", "open3", "open4") if match.group(g))
         spans.append((match.start(), match.end(), match.end(opener)))
+    # The spans come in order and do not overlap: only the last one starting before an
+    # escape can hold it (a search, not a scan: answers can hold thousands of formulas).
+    starts = [start for start, _, _ in spans]
     for k, offset in zip(indices, offsets, strict=True):
-        newline[k] = not any(
-            start < offset < end and not (offset == first and _opens_display(draft, start))
-            for start, end, first in spans
-        )
+        at = bisect_right(starts, offset - 1) - 1
+        if at < 0:
+            newline[k] = True
+            continue
+        start, end, first = spans[at]
+        newline[k] = not (offset < end and not (offset == first and _opens_display(draft, start)))
 
 
 def _opens_display(draft: str, start: int) -> bool:
@@ -173,8 +188,14 @@ def _opens_display(draft: str, start: int) -> bool:
 
 def _mask_code(text: str, code: list[tuple[int, int]]) -> str:
     """``text`` with fenced code bodies and inline code blanked out (same length)."""
-    for start, end in code:
-        text = text[:start] + " " * (end - start) + text[end:]
+    if code:
+        pieces: list[str] = []
+        position = 0
+        for start, end in code:
+            pieces += [text[position:start], " " * (end - start)]
+            position = end
+        pieces.append(text[position:])
+        text = "".join(pieces)
     return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
 
 
@@ -223,13 +244,29 @@ _CONTROL = re.compile(
 )
 
 
+# Anything clean_text would remove starts with one of these; newline and tab are allowed.
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_text(text: str) -> str:
     """Remove control characters and escape sequences, keeping newlines and tabs.
 
     ``\\r\\n`` becomes ``\\n``; a lone ``\\r`` is dropped.
     """
-    if text.isprintable():
+    if not _UNCLEAN.search(text):  # a character-class scan: far cheaper than the sub
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     return _CONTROL.sub("", text)
+
+
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """Show every control character as an escape (``\\x1b``, ``\\n``, ``\\u202e``), the
+    way ``ls -b`` does: for names (file and folder names) that must be shown as they are,
+    so that they can be found, yet never obeyed by the terminal."""
+    if text.isprintable():
+        return text
+    return _ANY_CONTROL.sub(lambda m: repr(m.group())[1:-1], text)

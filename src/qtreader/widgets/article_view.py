@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.markdown import Markdown
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +15,28 @@ from textual.widgets.option_list import Option
 from qtreader.models import Article, RelatedLink
 from qtreader.store import Library
 
-__all__ = ["ArticleView", "RelatedList"]
+if TYPE_CHECKING:
+    from qtreader.render import AnswerLink
+
+__all__ = ["AnswerText", "ArticleView", "RelatedList"]
+
+
+class AnswerText(Static):
+    """The rendered answer. A click on a link's text runs :meth:`action_follow_link`."""
+
+    class LinkChosen(Message):
+        """The user chose link ``number`` of the answer (by click or from the list)."""
+
+        def __init__(self, link: AnswerLink) -> None:
+            super().__init__()
+            self.link = link
+
+    links: list[AnswerLink] = []
+
+    def action_follow_link(self, number: int) -> None:
+        """Report the link; following it (and confirming an external one) is the screen's job."""
+        if 1 <= number <= len(self.links):
+            self.post_message(self.LinkChosen(self.links[number - 1]))
 
 
 class RelatedList(OptionList):
@@ -64,7 +86,7 @@ class ArticleView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="question")
         yield Static(id="facts")
-        yield Static(id="answer")
+        yield AnswerText(id="answer")
         yield Static("Related articles", id="related-heading")
         yield RelatedList(id="related")
 
@@ -72,15 +94,42 @@ class ArticleView(VerticalScroll):
         """Show ``article`` as read under ``subject``."""
         self.query_one("#question", Static).update(Text(article.question))
         self.query_one("#facts", Static).update(_facts(article, subject))
-        self.query_one("#answer", Static).update(
-            Markdown(answer, code_theme="ansi_dark", hyperlinks=False, inline_code_lexer="text")
-        )
+        self.answer = answer
+        self.raw_tex = False
+        self._show_answer()
         self.query_one("#related-heading", Static).display = bool(article.related)
         self.query_one(RelatedList).show_links(article.related)
         self.scroll_home(animate=False)
 
+    answer = ""
+    raw_tex = False
+
+    @property
+    def links(self) -> list[AnswerLink]:
+        """The links of the open answer, numbered as shown."""
+        return self.query_one(AnswerText).links
+
+    def toggle_raw_tex(self) -> bool:
+        """Show the open answer's formulas as raw TeX, or rendered again; the new state."""
+        self.raw_tex = not self.raw_tex
+        self._show_answer()
+        return self.raw_tex
+
+    def _show_answer(self) -> None:
+        answer_text = self.query_one(AnswerText)
+        # Imported here, not at the top: the renderer (markdown-it and the TeX packages) is
+        # needed for the first article, not for the first paint of the tree.
+        from qtreader.render import answer_links, render_answer
+
+        answer_text.links = answer_links(self.answer)
+        answer_text.update(
+            render_answer(self.answer, raw_tex=self.raw_tex, link_action="follow_link({})")
+        )
+
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
+        self.answer = ""
+        self.query_one(AnswerText).links = []
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
         self.query_one("#answer", Static).update(Text(body) if isinstance(body, str) else body)

@@ -1,0 +1,558 @@
+"""TeX math to readable Unicode, for the terminal.
+
+Three PyPI renderers were compared on the shipped library's 620 distinct formulas and on
+fixtures of each kind (``bench/MATH-RENDERERS.md``); they are chained by quality:
+
+1. TeXicode (``texicode``) draws real two-dimensional math: stacked fractions, matrices,
+   ``cases``, big operators with limits. It is the first choice everywhere; inline math
+   keeps its result only when it is one row.
+2. flatlatex writes one-row math that keeps the structure (``(x³)/(2a)``, ``e^(iπ)``); it
+   is the one-row form of inline math that TeXicode draws on several rows.
+3. pylatexenc reads almost any TeX but flattens precedence (``1/1+x^2``), so it is used only
+   when the others fail and only if it knows every command of the formula.
+
+A formula that none renders is given back as raw TeX (``Rendered.raw``): the caller shows
+it in code style. Renderers are third-party code that can raise anything or, on hostile
+input, run long: every call is guarded (exceptions caught, a time budget on the main thread,
+a length limit everywhere), so a formula is never dropped and never crashes the reader.
+No Textual here: ``qtreader show`` uses this too.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from types import FrameType
+
+import flatlatex
+import texicode.arts
+import texicode.renderer
+import texicode.symbols_art
+from flatlatex import data as flatlatex_data
+from pylatexenc import latexwalker
+from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
+from texicode.lexer import lexer as texicode_lexer
+from texicode.parser import parse as texicode_parse
+from texicode.renderer import render as texicode_render
+
+from qtreader.decode import clean_text
+
+__all__ = ["MAX_TEX", "Rendered", "display_math", "display_pieces", "inline_math"]
+
+#: Formulas longer than this are shown as raw TeX: renderers slow down with length (a
+#: 20,000-character formula takes TeXicode 0.3 s) and no real answer comes near it.
+MAX_TEX = 2000
+
+#: Time one renderer may take for one formula, where it can be enforced (the main thread).
+#: Generous: real formulas take under 5 ms, and an alarm that lands in a finaliser cannot
+#: interrupt anything (Python reports it as ignored), so it is kept for true hangs.
+_BUDGET_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A formula as rows of text. ``renderer`` names who drew it; ``raw`` means nobody
+    could and ``rows`` hold the TeX as written."""
+
+    rows: tuple[str, ...]
+    renderer: str
+
+    @property
+    def raw(self) -> bool:
+        return self.renderer == "raw"
+
+    @property
+    def width(self) -> int:
+        from rich.cells import cell_len
+
+        return max((cell_len(row) for row in self.rows), default=0)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.rows)
+
+
+# Guards ---------------------------------------------------------------------------------
+
+
+class _Timeout(Exception):
+    """A renderer ran past its budget."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise _Timeout
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` when a SIGALRM timer is ours to use: on the main
+    thread, with a Python-level handler in place and no timer already running. Elsewhere
+    the length limit is the only guard."""
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) is not None
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _guarded(renderer: Callable[[str], list[str] | None], tex: str) -> list[str] | None:
+    """Run one renderer; any failure (exception, time-out) is ``None``, never a crash."""
+    try:
+        with _time_budget(_BUDGET_S):
+            rows = renderer(tex)
+    except Exception:  # third-party code: anything may come out of it
+        return None
+    if not rows:
+        return None
+    return [clean_text(row) for row in rows]
+
+
+# TeXicode -----------------------------------------------------------------------------
+
+# Plain letters rather than TeXicode's default serif italics (𝑥): they read and search
+# like the surrounding text and every terminal font has them.
+texicode.arts.font = texicode.arts.font_normal
+texicode.arts.font.setdefault("operatorname", texicode.arts.font["mathrm"])  # only serif has it
+
+# TeXicode draws a command it does not know as "?". Fill its gaps from flatlatex's symbol
+# table and a few arrows that neither has, without overriding anything TeXicode draws.
+for _command, _symbol in {
+    **{k.lstrip("\\"): v for k, v in flatlatex_data.symbols.items() if len(v) == 1},
+    "implies": "⟹",
+    "impliedby": "⟸",
+    "Longrightarrow": "⟹",
+    "Longleftarrow": "⟸",
+    "Longleftrightarrow": "⟺",
+    "iff": "⟺",
+    "lVert": "‖",
+    "rVert": "‖",
+    "ldots": "…",
+    "degree": "°",
+    "dagger": "†",
+    "ddagger": "‡",
+}.items():
+    if _command.isalpha():
+        texicode.symbols_art.symbols.setdefault(_command, [_symbol])
+
+_texicode_env_layout = texicode.renderer.util_env_layout
+
+
+def _wider_matrix_columns(env: str, num_cols: int) -> tuple[object, ...]:
+    """TeXicode sets matrix columns one space apart, which reads as one expression once
+    cells hold spaced terms (``cos θ -sin θ``): two spaces, as ``cases`` has."""
+    layout = _texicode_env_layout(env, num_cols)
+    if env.endswith("matrix"):
+        aligns, gap, *rest = layout
+        return (aligns, max(gap, 2), *rest)
+    return tuple(layout)
+
+
+texicode.renderer.util_env_layout = _wider_matrix_columns
+
+_RELATIONS = frozenset(
+    """
+    = < > : leq le geq ge neq ne approx equiv sim simeq cong propto to rightarrow leftarrow
+    Rightarrow Leftarrow Leftrightarrow leftrightarrow iff implies impliedby in notin ni
+    subset subseteq supset supseteq mapsto ll gg perp parallel mid longrightarrow
+    Longrightarrow longleftarrow Longleftarrow rightleftharpoons gets coloneqq doteq prec
+    succ preceq succeq vdash models asymp nless ngtr nleq ngeq
+    """.split()
+)
+_BINARY = frozenset(
+    "+ - * pm mp times cdot div cup cap setminus oplus otimes ominus odot ast star circ "
+    "bullet wedge vee land lor".split()
+)
+# Big operators: spaced like function names in the one-row form (TeXicode spaces its own).
+_BIG_OPERATORS = frozenset("sum prod coprod int iint iiint oint bigcup bigcap".split())
+_OPERATOR_NAMES = frozenset(
+    """
+    sin cos tan cot sec csc sinh cosh tanh coth arcsin arccos arctan log ln lg exp lim
+    liminf limsup max min sup inf det dim ker deg gcd arg hom Pr
+    """.split()
+)
+# Arguments of these are text or names, not math: no spacing is added inside them.
+_VERBATIM_ARGUMENT = frozenset(
+    """
+    text textrm textbf textit textsf texttt mbox mathrm mathbf mathit mathsf mathtt mathcal
+    mathbb mathfrak mathscr operatorname begin end
+    """.split()
+)
+_PLAIN_TEXT = frozenset("text textrm textbf textit textsf texttt mbox mathrm operatorname".split())
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.DOTALL)
+_SPACE = "\\ "
+
+
+def _spaced(tex: str, *, flat: bool = False) -> str:
+    """Put the spaces that TeX (and KaTeX on the website) sets around relations, binary
+    operators, after commas and around function names; TeXicode ignores spaces and would
+    draw ``n₁sinθ₁=n₂sinθ₂``. Nothing changes inside scripts (TeX sets them tight), text
+    arguments or environment names. ``flat`` prepares for flatlatex: spaces of text
+    arguments written as ``\\ `` (it would drop them), and big operators spaced too."""
+    out: list[str] = []
+    # Per open group: "math", "script" or "verbatim" (a text argument or a name).
+    groups: list[str] = []
+    # Per open group: whether its braces are written out (not for an unwrapped \text).
+    braces: list[bool] = []
+    # Per open group: whether it names an environment being begun (a row starts after it).
+    begins: list[bool] = []
+    unwrap_next = begin_next = False
+    previous = "start"  # start, operand, open, rel, bin, punct, op
+    pending_op_space = False
+    script_argument = False  # the next token or group is a ^ or _ argument
+    verbatim_next = False
+    delimiter_next = ""  # "left" or "right": the next token is a \left or \right delimiter
+    bars_open = 0
+
+    def tight() -> bool:
+        return bool(groups) and groups[-1] != "math"
+
+    for token in _TOKEN.findall(tex):
+        if token.isspace():
+            verbatim = flat and bool(groups) and groups[-1] == "verbatim"
+            out.append(_SPACE if verbatim else token)
+            continue
+        name = token[1:] if token.startswith("\\") and len(token) > 1 else token
+        if script_argument:
+            script_argument = False
+            out.append(token)
+            if token == "{":
+                groups.append("script")
+                braces.append(True)
+                begins.append(False)
+            continue
+        if token == "{":
+            inherited = groups[-1] if groups and groups[-1] != "math" else "math"
+            groups.append("verbatim" if verbatim_next else inherited)
+            braces.append(not unwrap_next)
+            begins.append(begin_next)
+            if not unwrap_next:
+                out.append(token)
+            verbatim_next = unwrap_next = begin_next = False
+            if groups[-1] == "math":
+                previous = "start"
+            continue
+        verbatim_next = unwrap_next = begin_next = False
+        if token == "}":
+            if groups:
+                groups.pop()
+            began = begins.pop() if begins else False
+            if not braces or braces.pop():
+                out.append(token)
+            if not tight():
+                previous = "start" if began else "operand"
+            continue
+        if tight():
+            out.append(token)
+            continue
+        if token in ("^", "_"):
+            script_argument = True
+            out.append(token)
+            continue
+        if delimiter_next:
+            previous = "open" if delimiter_next == "left" else "operand"
+            delimiter_next = ""
+            out.append(token)
+            continue
+        if name in ("left", "bigl", "Bigl", "biggl", "Biggl"):
+            delimiter_next = "left"
+            out.append(token)
+            continue
+        if name in ("right", "bigr", "Bigr", "biggr", "Biggr"):
+            delimiter_next = "right"
+            out.append(token)
+            continue
+        if name in _VERBATIM_ARGUMENT:
+            verbatim_next = True
+            begin_next = name == "begin"
+            if flat and name in _PLAIN_TEXT:
+                # flatlatex converts a macro's argument twice, losing its spaces: give it
+                # the text itself, its spaces written as "\ ".
+                unwrap_next = True
+                continue
+        if token.startswith("\\") and not name.isalpha():
+            # \, \; \! \{ \} \| \\ and friends: spacing, escaped symbols, row breaks
+            if name == "\\":
+                previous = "start"
+            elif name == "|":
+                previous = "operand" if previous == "operand" else "open"
+            elif name in "{([":
+                previous = "open"
+            elif name in "})]":
+                previous = "operand"
+            out.append(token)
+            continue
+        kind = _kind(name, token, previous, bars_open)
+        if flat and name in _BIG_OPERATORS:
+            kind = "op"
+        if token == "|":
+            bars_open += 1 if kind == "open" else -1 if bars_open else 0
+        if pending_op_space and kind == "operand":
+            out.append(_SPACE)
+        pending_op_space = False
+        if kind in ("rel", "bin"):
+            out.extend((_SPACE, token, _SPACE))
+        elif kind == "punct":
+            out.extend((token, _SPACE))
+        elif kind == "op":
+            if previous == "operand":
+                out.append(_SPACE)
+            out.append(token)
+            pending_op_space = True
+        else:
+            out.append(token)
+        previous = kind
+        if token == "&":
+            previous = "start"
+    return "".join(out)
+
+
+def _kind(name: str, token: str, previous: str, bars_open: int) -> str:
+    """The TeX class of one token, as far as spacing goes."""
+    if name in _RELATIONS:
+        return "rel"
+    if name in ("+", "-") and previous != "operand":
+        return "sign"  # a sign, not an operation: no space around it
+    if name in _BINARY:
+        return "bin" if previous == "operand" else "operand"
+    if name in _OPERATOR_NAMES:
+        return "op"
+    if token in (",", ";"):
+        return "punct"
+    if token in "([":
+        return "open"
+    if token == "|":
+        return "operand" if previous == "operand" and bars_open else "open"
+    if token == "&":
+        return "start"
+    return "operand"
+
+
+def _texicode(tex: str) -> list[str] | None:
+    """TeXicode's drawing, trimmed; ``None`` when it reports an error or draws a "?"."""
+    nodes = texicode_parse(texicode_lexer(_spaced(tex), False), False)
+    rows = ["".join(row) for row in texicode_render(nodes, False)]
+    if not rows or any(row.startswith("TeXicode:") for row in rows):
+        return None
+    if sum(row.count("?") for row in rows) > tex.count("?"):
+        return None  # a command it does not know
+    return _trim(rows)
+
+
+def _trim(rows: list[str]) -> list[str]:
+    """Drop empty rows around the drawing and the margin TeXicode leaves on the left."""
+    rows = [row.rstrip() for row in rows]
+    while rows and not rows[0]:
+        rows.pop(0)
+    while rows and not rows[-1]:
+        rows.pop()
+    margin = min((len(row) - len(row.lstrip(" ")) for row in rows if row), default=0)
+    return [row[margin:] for row in rows]
+
+
+# flatlatex ----------------------------------------------------------------------------
+
+_FLATLATEX_COMMANDS = [
+    r"\newcommand\text[1]{#1}",
+    r"\newcommand\textrm[1]{#1}",
+    r"\newcommand\textbf[1]{#1}",
+    r"\newcommand\textit[1]{#1}",
+    r"\newcommand\mbox[1]{#1}",
+    r"\newcommand\mathrm[1]{#1}",
+    r"\newcommand\operatorname[1]{#1}",
+    r"\newcommand\left{}",
+    r"\newcommand\right{}",
+    r"\newcommand\bigl{}",
+    r"\newcommand\bigr{}",
+    r"\newcommand\Bigl{}",
+    r"\newcommand\Bigr{}",
+    r"\newcommand\displaystyle{}",
+    r"\newcommand\limits{}",
+    r"\newcommand\quad{\ \ }",
+    r"\newcommand\qquad{\ \ }",
+    *(
+        rf"\newcommand\{symbol}{{{char}}}"
+        for symbol, char in {
+            "to": "→",
+            "implies": "⟹",
+            "Longrightarrow": "⟹",
+            "iff": "⟺",
+            "ne": "≠",
+            "le": "≤",
+            "ge": "≥",
+            "ldots": "…",
+            "lVert": "‖",
+            "rVert": "‖",
+            "dagger": "†",
+            "ddagger": "‡",
+        }.items()
+    ),
+    *(rf"\newcommand\{name}{{{name}}}" for name in sorted(_OPERATOR_NAMES)),
+]
+
+
+# flatlatex lacks subscript letters that Unicode has (it writes v[s] for vₛ).
+for _letter, _subscript in zip("hklmnpst", "ₕₖₗₘₙₚₛₜ", strict=True):
+    flatlatex_data.subscript.setdefault(_letter, _subscript)
+
+
+@lru_cache(maxsize=1)
+def _flatlatex_converter() -> flatlatex.converter:
+    converter = flatlatex.converter(allow_zw=False)
+    for command in _FLATLATEX_COMMANDS:
+        converter.add_newcommand(command)
+    return converter
+
+
+def _flatlatex(tex: str) -> list[str] | None:
+    """flatlatex's one-row form; ``None`` if a command was left as written."""
+    text = " ".join(_flatlatex_converter().convert(_spaced(tex, flat=True)).split())
+    if "\\" in text:
+        return None
+    # flatlatex brackets an operator that carries limits: (lim)[x→0], (∑ᵢ₌₁)ⁿ.
+    text = _BRACKETED_OPERATOR.sub(r"\1\2", text)
+    return [text]
+
+
+_BRACKETED_OPERATOR = re.compile(r"\((lim|liminf|limsup|max|min|sup|inf|[∑∏∐∫∬∭∮⋃⋂])([^\s()]*)\)")
+
+
+# pylatexenc ---------------------------------------------------------------------------
+
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_ENVIRONMENT = re.compile(r"\\begin\s*\{([^}]*)\}")
+
+
+@lru_cache(maxsize=1)
+def _pylatexenc_converter() -> LatexNodes2Text:
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+
+
+def _pylatexenc(tex: str) -> list[str] | None:
+    """pylatexenc's reading, only when it knows every command: it drops the ones it does
+    not, and a dropped ``\\neg`` changes the meaning."""
+    database = get_default_latex_context_db()
+    for name in _COMMAND.findall(tex):
+        if name not in ("begin", "end") and database.get_macro_spec(name) is None:
+            return None
+    for name in _ENVIRONMENT.findall(tex):
+        if database.get_environment_spec(name.strip()) is None:
+            return None
+    walker = latexwalker.LatexWalker(tex, tolerant_parsing=False)
+    nodes, _, _ = walker.get_latex_nodes()
+    text = _pylatexenc_converter().nodelist_to_text(nodes)
+    text = "; ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    return [text] if text else None
+
+
+# The chains ---------------------------------------------------------------------------
+
+
+def _raw(tex: str) -> Rendered:
+    lines = [line.strip() for line in tex.strip().splitlines()]
+    return Rendered(tuple(line for line in lines if line) or ("",), "raw")
+
+
+@lru_cache(maxsize=4096)
+def display_math(tex: str) -> Rendered:
+    """A display formula, on as many rows as it needs."""
+    if len(tex) > MAX_TEX or not tex.strip():
+        return _raw(tex)
+    for name, renderer in (
+        ("texicode", _texicode),
+        ("flatlatex", _flatlatex),
+        ("pylatexenc", _pylatexenc),
+    ):
+        rows = _guarded(renderer, tex)
+        if rows:
+            return Rendered(tuple(rows), name)
+    return _raw(tex)
+
+
+@lru_cache(maxsize=4096)
+def inline_math(tex: str) -> Rendered:
+    """An inline formula, always on one row (or raw)."""
+    if len(tex) > MAX_TEX or not tex.strip():
+        return _raw(" ".join(tex.split()))
+    for name, renderer in (
+        ("texicode", _texicode),
+        ("flatlatex", _flatlatex),
+        ("pylatexenc", _pylatexenc),
+    ):
+        rows = _guarded(renderer, tex)
+        if rows and len(rows) == 1:
+            return Rendered((rows[0],), name)
+    return Rendered((" ".join(tex.split()),), "raw")
+
+
+# Breaking a display formula that is wider than the screen --------------------------------
+
+_BREAK_TOKEN = re.compile(r"\\begin\b|\\end\b|\\left\b|\\right\b|\\[A-Za-z]+|\\.|[{}=<>]|.")
+_BREAK_BEFORE = frozenset({"=", "<", ">"} | {f"\\{name}" for name in _RELATIONS})
+
+
+def _break_points(tex: str) -> list[str]:
+    """Split a formula before each relation at its top level (outside braces,
+    ``\\left..\\right`` and environments): where a person would break a long equation."""
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    for match in _BREAK_TOKEN.finditer(tex):
+        token = match.group(0)
+        if token in ("{", "\\left", "\\begin"):
+            depth += 1
+        elif token in ("}", "\\right", "\\end"):
+            depth = max(0, depth - 1)
+        elif depth == 0 and token in _BREAK_BEFORE and tex[start : match.start()].strip():
+            pieces.append(tex[start : match.start()])
+            start = match.start()
+    pieces.append(tex[start:])
+    return pieces
+
+
+@lru_cache(maxsize=1024)
+def display_pieces(tex: str, width: int) -> tuple[Rendered, ...]:
+    """A display formula as one or more drawings, each at most ``width`` cells wide where
+    possible: too wide a formula is broken before a relation (``=``, ``≤``, ``→``...), and
+    the pieces are stacked. A piece that still does not fit comes back in its one-row form,
+    which the caller may fold."""
+    whole = display_math(tex)
+    if whole.raw or whole.width <= width:
+        return (whole,)
+    pieces = _break_points(tex)
+    if len(pieces) == 1:
+        return (_narrowest(tex, width),)
+    out: list[Rendered] = []
+    current = pieces[0]
+    for piece in pieces[1:]:
+        joined = current + piece
+        if display_math(joined).width <= width:
+            current = joined
+        else:
+            out.append(_narrowest(current, width))
+            current = piece
+    out.append(_narrowest(current, width))
+    return tuple(out)
+
+
+def _narrowest(tex: str, width: int) -> Rendered:
+    drawn = display_math(tex)
+    if drawn.raw or drawn.width <= width:
+        return drawn
+    flat = inline_math(tex)
+    return flat if not flat.raw and flat.width < drawn.width else drawn

@@ -1,0 +1,134 @@
+"""What ``render_answer`` shows, read from a plain 80-column console as a person would."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console
+from rich.segment import Segment
+
+from qtreader.render import FOLD_MARK, answer_links, render_answer
+
+
+def shown(markdown: str, *, width: int = 80, raw_tex: bool = False) -> str:
+    console = Console(width=width, color_system=None, force_terminal=False, legacy_windows=False)
+    with console.capture() as capture:
+        console.print(render_answer(markdown, raw_tex=raw_tex))
+    return "\n".join(line.rstrip() for line in capture.get().splitlines())
+
+
+def test_display_math_without_blank_lines_becomes_its_own_block() -> None:
+    text = shown("For a moving source:\n$$\nf' = f \\frac{v}{v - v_s}\n$$\nand so on.")
+    lines = text.splitlines()
+    assert lines[0] == "For a moving source:"
+    assert "f' = f╶──────╴" in text
+    assert lines[-1] == "and so on."
+    # the formula is not joined into the paragraph
+    assert not any("source:" in line and "f'" in line for line in lines)
+
+
+def test_display_math_in_the_middle_of_a_line_is_still_a_block() -> None:
+    lines = shown(r"Thus \[E = mc^2\] holds.").splitlines()
+    assert lines == ["Thus", "", "  E = mc²", "", "holds."]
+
+
+def test_inline_math_stays_in_the_sentence_on_one_row() -> None:
+    text = shown(r"The slope $m = \frac{\Delta y}{\Delta x}$ is constant, and \(\nu \neq 0\).")
+    assert text == "The slope m = (Δy)/(Δx) is constant, and ν ≠ 0."
+
+
+def test_money_stays_text() -> None:
+    assert shown("It costs $5 and $10 per module.") == "It costs $5 and $10 per module."
+
+
+def test_math_is_never_looked_for_inside_code() -> None:
+    text = shown("Run `echo $HOME $x$` then:\n\n```sh\necho $a$ $$b$$\n```")
+    assert "echo $HOME $x$" in text
+    assert "echo $a$ $$b$$" in text
+
+
+def test_fence_without_language_is_plain_text() -> None:
+    console = Console(width=80, force_terminal=True, color_system="truecolor")
+    segments = list(console.render(render_answer("```\nif x: return 'y'  # looks like code\n```")))
+    styles = {
+        segment.style for segment in segments if segment.text.strip() and "return" in segment.text
+    }
+    # One segment, one style: nothing was highlighted as if a language had been guessed.
+    assert len(styles) == 1
+    assert any("if x: return 'y'  # looks like code" in s.text for s in segments)
+
+
+def test_long_code_lines_are_folded_visibly_never_clipped() -> None:
+    line = "x = [" + ", ".join(str(n) for n in range(60)) + "]"
+    text = shown(f"```python\n{line}\n```", width=40)
+    folded = [row.strip() for row in text.splitlines() if row.strip()]
+    assert all(row.startswith(FOLD_MARK) for row in folded[1:])
+    assert "".join(row.removeprefix(FOLD_MARK) for row in folded) == line
+
+
+def test_gfm_table_renders_with_math_in_cells() -> None:
+    text = shown("| Case | Cost |\n|---|---|\n| worst | $O(n^2)$ |\n| best | $O(n)$ |")
+    assert re.search(r"Case\s+Cost", text)
+    assert re.search(r"worst\s+O\(n²\)", text)
+    assert "|" not in text
+
+
+def test_links_are_numbered_and_external_addresses_shown() -> None:
+    markdown = (
+        "See [gradients](/learn/mathematics/questions/what-is-a-gradient) and "
+        "[the docs](https://docs.python.org/3/)."
+    )
+    assert shown(markdown) == ("See gradients [1] and the docs [2] (https://docs.python.org/3/).")
+    links = answer_links(markdown)
+    assert [(link.number, link.text, link.internal) for link in links] == [
+        (1, "gradients", True),
+        (2, "the docs", False),
+    ]
+
+
+def test_link_click_action_is_attached_to_the_link_text() -> None:
+    console = Console(width=80)
+    renderable = render_answer("[here](https://example.org)", link_action="follow_link({})")
+    segments = list(console.render(renderable))
+    clicks = {s.style.meta.get("@click") for s in segments if s.style and s.style.meta}
+    assert clicks == {"follow_link(1)"}
+
+
+def test_raw_tex_shows_formulas_as_written() -> None:
+    markdown = "Inline $\\alpha^2$ and\n\n$$\\frac{a}{b}$$"
+    text = shown(markdown, raw_tex=True)
+    assert "$\\alpha^2$" in text
+    assert "$$\\frac{a}{b}$$" in text
+    assert "α" not in shown(markdown, raw_tex=True)
+
+
+def test_sub_sup_and_br_show_as_on_the_website() -> None:
+    assert shown("CO<sub>2</sub> and 10<sup>3</sup><br>next") == "CO₂ and 10³\nnext"
+
+
+# Everything that could take over a terminal, in every place an answer can hold text.
+HOSTILE = (
+    "Title \x1b[31mred\x1b[0m and \x1b]0;pwned\x07 osc and \x1b]8;;https://x\x1b\\link\x1b]8;;\x1b\\"
+    " and \x9b31m c1-csi \x9d0;t\x9c c1-osc \x85 nel \u202eevil\u202c \u2066iso\u2069 \x07bell\x08"
+    "\n\n$\\alpha \x1b[2J$ and $$\\frac{1}{\x1b[H2}$$\n\n"
+    "| a\x1b[1m | b |\n|---|---|\n| \x1b]52;c;aGk=\x07 | [x\x1b[5m](https://e.org/\x1b[1m) |\n\n"
+    "```\nprint('\x1b[31m')\n```\n\n<div>\x1b[31mhtml</div>\n"
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_nothing_from_the_answer_can_send_control_sequences() -> None:
+    for raw_tex in (False, True):
+        plain = shown(HOSTILE, raw_tex=raw_tex)
+        assert not CONTROL.search(plain), repr(CONTROL.search(plain))
+        # With colours on, the only escapes are Rich's own SGR codes.
+        console = Console(width=80, force_terminal=True, color_system="truecolor")
+        with console.capture() as capture:
+            console.print(render_answer(HOSTILE, raw_tex=raw_tex))
+        without_sgr = re.sub(r"\x1b\[[0-9;]*m", "", capture.get())
+        assert not CONTROL.search(without_sgr), repr(CONTROL.search(without_sgr))
+        segments = list(Console(width=80).render(render_answer(HOSTILE, raw_tex=raw_tex)))
+        assert not any(CONTROL.search(s.text) for s in segments if not s.control)
+        assert all(isinstance(s, Segment) for s in segments)
+    links = answer_links(HOSTILE)
+    assert not any(CONTROL.search(link.url + link.text) for link in links)
