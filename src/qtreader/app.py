@@ -12,6 +12,7 @@ from qtreader.commands import ArticleCommands
 from qtreader.resources import stylesheet
 from qtreader.screens.help import HelpScreen
 from qtreader.screens.reader import ReaderScreen
+from qtreader.study import Clock, StudyRequest, utc_now
 
 __all__ = ["QTReaderApp"]
 
@@ -29,13 +30,32 @@ class QTReaderApp(App[None]):
         ),
     ]
 
-    def __init__(self, library_path: Path, start_article: str | None = None) -> None:
+    def __init__(
+        self,
+        library_path: Path,
+        start_article: str | None = None,
+        *,
+        incognito: bool = False,
+        study: StudyRequest | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        """``incognito``: record nothing; ``study``: start in that study session; ``clock``:
+        the time (tests fix it)."""
         super().__init__()
         self.library_path = library_path
         self.start_article = start_article
+        self.incognito = incognito
+        self.study = study
+        self.clock = clock
 
     def get_default_screen(self) -> Screen[None]:
-        return ReaderScreen(self.library_path, self.start_article)
+        return ReaderScreen(
+            self.library_path,
+            self.start_article,
+            incognito=self.incognito,
+            study=self.study,
+            clock=self.clock,
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -2,6 +2,7 @@
 
 The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library = "..."`` in
 ``config.toml`` in the user config dir, else the library that ships with qtreader.
+``config.toml`` also sets ``new_cards_per_day`` for study sessions (default 20).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from platformdirs import user_config_path
 
 from qtreader.resources import shipped_library
 
-__all__ = ["ConfigError", "LibraryChoice", "choose_library", "config_file"]
+__all__ = [
+    "ConfigError",
+    "LibraryChoice",
+    "choose_library",
+    "config_file",
+    "new_cards_per_day",
+]
 
 ENV_LIBRARY = "QTREADER_LIBRARY"
 
@@ -37,16 +44,21 @@ def config_file() -> Path:
     return user_config_path("qtreader", appauthor=False) / "config.toml"
 
 
-def _configured_library() -> Path | None:
+def _settings() -> dict[str, object]:
+    """The settings of ``config.toml``; none when it does not exist."""
     path = config_file()
     try:
         with path.open("rb") as handle:
-            settings = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
-        return None
+        return {}
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
-    value = settings.get("library")
+
+
+def _configured_library() -> Path | None:
+    path = config_file()
+    value = _settings().get("library")
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
@@ -67,3 +79,14 @@ def choose_library(option: str | os.PathLike[str] | None = None) -> LibraryChoic
     if not choice.path.is_dir():
         raise ConfigError(f"library folder not found: {choice.path} (from {choice.source})")
     return choice
+
+
+def new_cards_per_day(default: int = 20) -> int:
+    """How many new cards study sessions may show a day: ``new_cards_per_day`` in
+    ``config.toml``, else ``default``."""
+    value = _settings().get("new_cards_per_day", default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"{config_file()}: new_cards_per_day must be a whole number of 0 or more, not {value!r}"
+        )
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,10 +16,16 @@ from textual.worker import get_current_worker
 
 from qtreader.index import RefreshReport
 from qtreader.navigation import BrowseHistory, Visit
+from qtreader.state import HistoryEntry
 from qtreader.store import AnswerUnavailable, Library, subject_key
-from qtreader.widgets.article_view import ArticleView, RelatedList
+from qtreader.study import Clock, Scope, SessionSummary, StudyRequest, utc_now
+from qtreader.widgets.article_view import AnswerText, ArticleView, RelatedList
+from qtreader.widgets.state_keeper import StateKeeper
 from qtreader.widgets.status_bar import StatusBar
 from qtreader.widgets.subject_tree import SubjectTree
+
+if TYPE_CHECKING:
+    from qtreader.render import AnswerLink
 
 __all__ = ["ReaderScreen"]
 
@@ -66,6 +73,14 @@ class ReaderScreen(Screen[None]):
             id="search",
         ),
         Binding(
+            "y",
+            "copy_article",
+            "Copy",
+            show=False,
+            tooltip="Copy the question and answer as Markdown (works over SSH)",
+            id="copy",
+        ),
+        Binding(
             "r",
             "random",
             "Random",
@@ -83,18 +98,81 @@ class ReaderScreen(Screen[None]):
             tooltip="List the files of the library that have problems",
             id="problems",
         ),
+        Binding(
+            "x",
+            "toggle_tex",
+            "TeX",
+            show=False,
+            tooltip="Show the formulas of this article as raw TeX, or rendered again",
+            id="toggle-tex",
+        ),
+        Binding(
+            "l",
+            "links",
+            "Links",
+            show=False,
+            tooltip="List the links of this answer to follow one",
+            id="links",
+        ),
+        Binding(
+            "s",
+            "study",
+            "Study",
+            tooltip="Study: the selected subject, the bookmarks or the whole library",
+            id="study",
+        ),
+        Binding(
+            "m",
+            "bookmark",
+            "Bookmark",
+            show=False,
+            tooltip="Bookmark the open article, or remove its bookmark",
+            id="bookmark",
+        ),
+        Binding(
+            "b",
+            "bookmarks",
+            "Bookmarks",
+            show=False,
+            tooltip="List the bookmarked articles",
+            id="bookmarks",
+        ),
+        Binding(
+            "ctrl+r",
+            "refresh",
+            "Refresh",
+            show=False,
+            tooltip="Read the library folder again: files added, changed or deleted",
+            id="refresh",
+        ),
         *(
             Binding(str(n), f"related({n})", f"Related {n}", show=False, id=f"related-{n}")
             for n in range(1, 6)
         ),
     ]
 
-    def __init__(self, library_path: Path, start_article: str | None = None) -> None:
+    def __init__(
+        self,
+        library_path: Path,
+        start_article: str | None = None,
+        *,
+        incognito: bool = False,
+        study: StudyRequest | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         super().__init__()
         self.library_path = library_path
         self.start_article = start_article
         self.library: Library | None = None
         self.history = BrowseHistory()
+        self.incognito = incognito
+        self.study = study
+        self.clock = clock
+        self._last_visit: HistoryEntry | None = None
+        self._state_open = False
+        self._started = False
+        self._recorded: int | None = None
+        self._scroll_saved = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,11 +181,13 @@ class ReaderScreen(Screen[None]):
             yield ArticleView(id="article")
         yield StatusBar(id="status")
         yield Footer(compact=True)
+        yield StateKeeper(incognito=self.incognito, clock=self.clock, id="state")
 
     def on_mount(self) -> None:
         self.query_one(ArticleView).show_message("Loading the library…", str(self.library_path))
         self.query_one(SubjectTree).focus()
         self.load()
+        self.set_interval(1.0, self._save_scroll)
 
     # Loading ----------------------------------------------------------------------------
 
@@ -167,6 +247,7 @@ class ReaderScreen(Screen[None]):
         elif first_time:
             self.query_one(ArticleView).show_welcome(library)
             self._open_start_article(library)
+        self._library_shown()
 
     def _open_start_article(self, library: Library) -> None:
         if not self.start_article:
@@ -213,6 +294,7 @@ class ReaderScreen(Screen[None]):
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
+        self._opened(article_id, article.subjects, subject)
 
     def on_subject_tree_article_selected(self, message: SubjectTree.ArticleSelected) -> None:
         self.open_article(message.article_id, message.subject)
@@ -263,6 +345,22 @@ class ReaderScreen(Screen[None]):
             return
         self.open_article(article.id, current.subject)
 
+    def action_copy_article(self) -> None:
+        """Copy the open article to the clipboard through the terminal (OSC 52)."""
+        current = self.history.current
+        if self.library is None or current is None:
+            self.notify("Open an article to copy it.", severity="warning", timeout=3)
+            return
+        article = self.library.article(current.article_id)
+        try:
+            answer = self.library.answer(current.article_id)
+        except AnswerUnavailable as error:
+            self.notify(str(error), title="Not copied", severity="error")
+            return
+        if article is not None:
+            self.app.copy_to_clipboard(f"# {article.question}\n\n{answer}\n")
+            self.notify(f"Copied “{article.question}” as Markdown.", title="Copied", timeout=3)
+
     def action_search(self) -> None:
         """Open search; the chosen result opens here."""
         if self.library is None:
@@ -298,11 +396,205 @@ class ReaderScreen(Screen[None]):
         if not tree.display:
             self.query_one(ArticleView).focus()
 
+    def action_toggle_tex(self) -> None:
+        raw = self.query_one(ArticleView).toggle_raw_tex()
+        self.notify("Formulas as raw TeX." if raw else "Formulas rendered.", timeout=2)
+
+    def action_links(self) -> None:
+        """List the open answer's links; the one chosen is followed."""
+        links = self.query_one(ArticleView).links
+        if not links:
+            self.notify("This answer has no links.", timeout=2)
+            return
+        from qtreader.screens.links import LinksScreen
+
+        def chosen(link: AnswerLink | None) -> None:
+            if link is not None:
+                self.follow_link(link)
+
+        self.app.push_screen(LinksScreen(links), chosen)
+
+    def on_answer_text_link_chosen(self, message: AnswerText.LinkChosen) -> None:
+        self.follow_link(message.link)
+
+    def follow_link(self, link: AnswerLink) -> None:
+        """Open a link of the answer: an article of the library here (it joins the history),
+        any other address in the browser, but only once the user confirms it."""
+        if link.internal:
+            found = self.library.by_url(link.url) if self.library is not None else None
+            if found is None:
+                self.notify(f"“{link.text}” is not in this library.", severity="warning")
+                return
+            url = link.url.rstrip("/")
+            subject = next((s.subject for s in found.listings if s.url.rstrip("/") == url), None)
+            self.open_article(found.id, subject)
+            return
+        from qtreader.screens.links import ConfirmOpenScreen
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.app.open_url(link.url)
+
+        self.app.push_screen(ConfirmOpenScreen(link), confirmed)
+
+    def action_refresh(self) -> None:
+        """Bring the index up to date with the folder, as at start (only changed files are
+        read); the open article is shown again from its file."""
+        self.load()
+
     def action_problems(self) -> None:
         from qtreader.screens.problems import ProblemsScreen
 
         if self.library is not None:
             self.app.push_screen(ProblemsScreen(self.library))
+
+    # Reading state: history, bookmarks, read marks -------------------------------------
+
+    def on_state_keeper_opened(self, message: StateKeeper.Opened) -> None:
+        if message.notice:
+            self.notify(message.notice, title="Reading state", severity="warning", timeout=30)
+        self._last_visit = message.last
+        self._state_open = True
+        store = self.query_one(StateKeeper).store
+        if store is not None and store.incognito:
+            self.sub_title = "incognito: nothing is recorded"
+        self._library_shown()
+
+    def _library_shown(self) -> None:
+        """The library (or a new version of it) is on screen: mark the tree, and the first
+        time, start where the command line asked or where the reader left off."""
+        keeper = self.query_one(StateKeeper)
+        if self.library is None or not self._shown or not self._state_open:
+            return
+        keeper.refresh_marks(self.library)
+        if self._started:
+            return
+        self._started = True
+        if self.study is not None:
+            self._study(self.study.scope, self.study.new_cards)
+        elif not self.start_article and self.history.current is None and self._last_visit:
+            last = self._last_visit
+            if self.library.article(last.article_id) is not None:
+                self._recorded = last.article_id  # the same visit goes on: no new entry
+                self.open_article(last.article_id, last.subject)
+                self.call_after_refresh(self._scroll_article, last.scroll)
+
+    def _scroll_article(self, y: float) -> None:
+        self.query_one(ArticleView).scroll_to(y=y, animate=False)
+        self._scroll_saved = y
+
+    def _opened(self, article_id: int, subjects: tuple[str, ...], subject: str) -> None:
+        """Record an article newly on screen in the history, and tick it in the tree."""
+        if article_id == self._recorded:
+            return
+        self._recorded = article_id
+        self._scroll_saved = 0.0
+        self.query_one(StateKeeper).record_open(article_id, subject)
+        self.query_one(SubjectTree).mark_read(article_id, subjects)
+
+    def _save_scroll(self) -> None:
+        """Every second: remember how far down the open article is read, if that moved."""
+        if self._recorded is None:
+            return
+        y = self.query_one(ArticleView).scroll_y
+        if y != self._scroll_saved:
+            self._scroll_saved = y
+            self.query_one(StateKeeper).save_scroll(self._recorded, y)
+
+    def on_state_keeper_marks_changed(self, message: StateKeeper.MarksChanged) -> None:
+        self.query_one(SubjectTree).show_marks(message.overview)
+
+    def on_state_keeper_write_failed(self, message: StateKeeper.WriteFailed) -> None:
+        self.notify(
+            f"The reading state could not be saved: {message.reason}",
+            title="Reading state",
+            severity="error",
+        )
+
+    def action_bookmark(self) -> None:
+        """Bookmark the open article, or remove its bookmark."""
+        current = self.history.current
+        if current is None:
+            self.notify("Open an article to bookmark it.", timeout=3)
+            return
+        self.query_one(StateKeeper).toggle_bookmark(current.article_id)
+
+    def on_state_keeper_bookmark_toggled(self, message: StateKeeper.BookmarkToggled) -> None:
+        article = self.library.article(message.article_id) if self.library else None
+        title = f"“{article.title}”" if article else f"article {message.article_id}"
+        done = "Bookmarked" if message.bookmarked else "Bookmark removed:"
+        self.notify(f"{done} {title}.", timeout=3)
+        if self.library is not None:
+            self.query_one(StateKeeper).refresh_marks(self.library)
+
+    def action_bookmarks(self) -> None:
+        """List the bookmarks; the one chosen opens here."""
+        from qtreader.screens.bookmarks import BookmarkItem, BookmarksScreen
+
+        marks = self.query_one(StateKeeper).overview
+        if self.library is None or marks is None:
+            return
+        items = [
+            BookmarkItem(
+                article.id, article.title, article.subjects[0], article.id in marks.read_ids
+            )
+            for article_id in marks.bookmark_ids
+            if (article := self.library.article(article_id)) is not None
+        ]
+
+        def chosen(choice: tuple[int, str] | None) -> None:
+            if choice is not None:
+                self.open_article(*choice)
+
+        self.app.push_screen(BookmarksScreen(items), chosen)
+
+    # Study --------------------------------------------------------------------------------
+
+    def action_study(self) -> None:
+        """Ask what to study (the subject under the cursor first), then study it."""
+        from qtreader.screens.study import StudyScopeScreen
+
+        keeper = self.query_one(StateKeeper)
+        if self.library is None or keeper.overview is None:
+            self.notify("The library is still loading.", timeout=2)
+            return
+        tree = self.query_one(SubjectTree)
+
+        def chosen(scope: Scope | None) -> None:
+            if scope is not None:
+                self._study(scope)
+
+        screen = StudyScopeScreen(
+            keeper.overview, tree.cursor_subject, bookmarks=tree.cursor_on_bookmarks
+        )
+        self.app.push_screen(screen, chosen)
+
+    def _study(self, scope: Scope, new_cards: int | None = None) -> None:
+        """Run a session; then its summary, and new figures in the tree."""
+        from qtreader.screens.study import StudyScreen, SummaryScreen
+
+        keeper = self.query_one(StateKeeper)
+        library = self.library
+        if library is None or keeper.store is None:
+            return
+        if scope.kind == "subject" and library.subject(scope.subject or "") is None:
+            self.notify(f"No subject {scope.subject!r} in this library.", severity="error")
+            return
+
+        def ended(summary: SessionSummary | None) -> None:
+            keeper.refresh_marks(library)
+            if summary is not None:
+                self.app.push_screen(SummaryScreen(summary))
+
+        session = StudyScreen(
+            library,
+            keeper.store,
+            scope,
+            clock=self.clock,
+            new_per_day=keeper.new_per_day,
+            new_cards=new_cards,
+        )
+        self.app.push_screen(session, ended)
 
 
 def _short_path(path: Path) -> str:

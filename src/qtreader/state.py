@@ -1,0 +1,615 @@
+"""The reader's own state, kept in SQLite: history, bookmarks, read marks and study cards.
+
+Everything is keyed by article id and nothing is ever deleted for an id the library no longer
+holds, so a changed library keeps the reviews of the articles that remain. The database
+lives in the user data dir (``state.db``), in WAL mode with a busy timeout; every write is
+one short transaction committed at once, so two qtreader processes can share it and a
+``kill -9`` loses at most the write under way. A database that cannot be read is moved aside
+(the notice says where) and a fresh one is started. In incognito mode the state is read
+into memory and nothing is written back.
+
+No Textual here: the command line and the app share this layer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from platformdirs import user_data_path
+
+try:  # POSIX: a lock file keeps two processes from checking and moving the file at once.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Bookmark",
+    "CardRecord",
+    "HistoryEntry",
+    "OpenedState",
+    "ReviewTally",
+    "StateError",
+    "StateStore",
+    "default_state_path",
+    "open_state",
+]
+
+#: The version of the schema below, kept in SQLite's ``user_version``.
+SCHEMA_VERSION = 1
+
+#: How long a write waits for another process's transaction before giving up.
+BUSY_TIMEOUT_S = 15.0
+
+#: ``state_before`` of a review of a card that had never been reviewed.
+NEW_CARD = 0
+
+_SCHEMA = """
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    scroll REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX history_article ON history (article_id);
+CREATE TABLE read_marks (
+    article_id INTEGER PRIMARY KEY,
+    first_read_at TEXT NOT NULL
+);
+CREATE TABLE bookmarks (
+    article_id INTEGER PRIMARY KEY,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE cards (
+    article_id INTEGER PRIMARY KEY,
+    state INTEGER NOT NULL,
+    step INTEGER,
+    stability REAL,
+    difficulty REAL,
+    due TEXT NOT NULL,
+    last_review TEXT,
+    answer_hash TEXT NOT NULL,
+    reviews INTEGER NOT NULL,
+    lapses INTEGER NOT NULL
+);
+CREATE INDEX cards_due ON cards (due);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL,
+    grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 4),
+    reviewed_at TEXT NOT NULL,
+    answer_hash TEXT NOT NULL,
+    state_before INTEGER NOT NULL,
+    due_after TEXT NOT NULL,
+    duration_ms INTEGER
+);
+CREATE INDEX reviews_article ON reviews (article_id);
+CREATE INDEX reviews_time ON reviews (reviewed_at);
+"""
+
+# Each entry migrates from its index to the next version: _MIGRATIONS[0] creates version 1.
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA,)
+assert len(_MIGRATIONS) == SCHEMA_VERSION
+
+
+class StateError(Exception):
+    """The state database cannot be used as it is; the message says why."""
+
+
+# Times ----------------------------------------------------------------------------------
+# Stored as UTC text of one fixed width, so that SQL compares them as it sorts them.
+
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_text(moment: datetime) -> str:
+    """A timezone-aware time as stored."""
+    if moment.tzinfo is None:
+        raise ValueError("state times must be timezone-aware")
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def from_text(text: str) -> datetime:
+    """A stored time, in UTC."""
+    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+
+
+def _maybe_time(text: str | None) -> datetime | None:
+    return from_text(text) if text is not None else None
+
+
+# Records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """An article as it was opened, when, and how far down it was read."""
+
+    article_id: int
+    subject: str
+    opened_at: datetime
+    scroll: float
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A bookmarked article and when it was bookmarked."""
+
+    article_id: int
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    """A study card as stored: FSRS's fields, counts, and the hash of the answer as it was
+    at the last review."""
+
+    article_id: int
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    answer_hash: str
+    reviews: int
+    lapses: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTally:
+    """The reviews of one article: all of them, those of a learned card (in FSRS's review
+    state), and how many of those were remembered (any grade but again)."""
+
+    reviews: int
+    mature_reviews: int
+    remembered: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedState:
+    """A state store and, when the file could not be used as it was, what the user must be
+    told about it."""
+
+    store: StateStore
+    notice: str | None
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class StateStore:
+    """The state database. Every method is safe to call from any thread; each write is one
+    transaction, committed before the method returns."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self._later: ThreadPoolExecutor | None = None
+        self.path = path
+        """The database file, or ``None`` when nothing is written (incognito)."""
+
+    @property
+    def incognito(self) -> bool:
+        """True when the state lives in memory only and nothing is recorded."""
+        return self.path is None
+
+    # Plumbing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``) so that what it reads
+        cannot change under it; committed on leaving, rolled back on an error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(parameters)).fetchall()
+
+    def later(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run a write on the store's one background thread, in the order asked: for writes
+        nobody waits on (history, scroll positions). :meth:`close` waits for them."""
+        with self._lock:
+            if self._later is None:
+                self._later = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qtstate")
+            return self._later.submit(function, *args, **kwargs)
+
+    def flush(self) -> None:
+        """Wait until every write asked for with :meth:`later` so far is done."""
+        with self._lock:
+            executor = self._later
+            marker = executor.submit(lambda: None) if executor is not None else None
+        if marker is not None:
+            marker.result()
+
+    def close(self) -> None:
+        """Finish pending writes and close the database."""
+        with self._lock:
+            executor, self._later = self._later, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+        with self._lock:
+            self._db.close()
+
+    # History and read marks -------------------------------------------------------------
+
+    def record_open(self, article_id: int, subject: str, when: datetime) -> None:
+        """An article was opened: add it to the history and mark it read."""
+        stamp = to_text(when)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO history (article_id, subject, opened_at) VALUES (?, ?, ?)",
+                (article_id, subject, stamp),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO read_marks (article_id, first_read_at) VALUES (?, ?)",
+                (article_id, stamp),
+            )
+
+    def set_scroll(self, article_id: int, scroll: float) -> None:
+        """Remember how far down the latest opening of an article was read."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE history SET scroll = ? WHERE id = "
+                "(SELECT max(id) FROM history WHERE article_id = ?)",
+                (max(0.0, scroll), article_id),
+            )
+
+    def history(self, limit: int | None = None) -> list[HistoryEntry]:
+        """The articles opened, latest first."""
+        rows = self._read(
+            "SELECT article_id, subject, opened_at, scroll FROM history ORDER BY id DESC LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        return [
+            HistoryEntry(
+                row["article_id"], row["subject"], from_text(row["opened_at"]), row["scroll"]
+            )
+            for row in rows
+        ]
+
+    def last_visit(self) -> HistoryEntry | None:
+        """The article opened last, where the reader left off."""
+        entries = self.history(limit=1)
+        return entries[0] if entries else None
+
+    def clear_history(self) -> int:
+        """Forget what was opened when; read marks, bookmarks and reviews stay. Returns the
+        number of entries removed."""
+        with self._write() as db:
+            return db.execute("DELETE FROM history").rowcount
+
+    def read_ids(self) -> set[int]:
+        """The articles opened at least once."""
+        return {row[0] for row in self._read("SELECT article_id FROM read_marks")}
+
+    # Bookmarks --------------------------------------------------------------------------
+
+    def bookmarks(self) -> list[Bookmark]:
+        """Every bookmark, oldest first."""
+        rows = self._read("SELECT article_id, added_at FROM bookmarks ORDER BY added_at, rowid")
+        return [Bookmark(row[0], from_text(row[1])) for row in rows]
+
+    def is_bookmarked(self, article_id: int) -> bool:
+        """Whether the article is bookmarked."""
+        return bool(self._read("SELECT 1 FROM bookmarks WHERE article_id = ?", (article_id,)))
+
+    def toggle_bookmark(self, article_id: int, when: datetime) -> bool:
+        """Bookmark the article, or remove its bookmark; returns whether it is now bookmarked."""
+        with self._write() as db:
+            removed = db.execute("DELETE FROM bookmarks WHERE article_id = ?", (article_id,))
+            if removed.rowcount:
+                return False
+            db.execute(
+                "INSERT INTO bookmarks (article_id, added_at) VALUES (?, ?)",
+                (article_id, to_text(when)),
+            )
+            return True
+
+    # Cards and reviews ------------------------------------------------------------------
+
+    def cards(self, article_ids: Iterable[int] | None = None) -> dict[int, CardRecord]:
+        """The cards of these articles (every card when ``None``); articles never studied
+        have none."""
+        rows = self._read("SELECT * FROM cards")
+        cards = {row["article_id"]: _card(row) for row in rows}
+        if article_ids is None:
+            return cards
+        return {i: cards[i] for i in article_ids if i in cards}
+
+    def card(self, article_id: int) -> CardRecord | None:
+        """The card of one article, if it was ever studied."""
+        rows = self._read("SELECT * FROM cards WHERE article_id = ?", (article_id,))
+        return _card(rows[0]) if rows else None
+
+    def review(
+        self,
+        article_id: int,
+        grade: int,
+        reviewed_at: datetime,
+        answer_hash: str,
+        schedule: Callable[[CardRecord | None], CardRecord],
+        duration_ms: int | None = None,
+    ) -> CardRecord:
+        """Record one review and the card it leaves, in one transaction committed at once.
+
+        ``schedule`` gets the card as stored *inside* the transaction (so a review made by
+        another process a moment ago counts) and returns the card after this review.
+        """
+        with self._write() as db:
+            rows = db.execute("SELECT * FROM cards WHERE article_id = ?", (article_id,)).fetchall()
+            before = _card(rows[0]) if rows else None
+            after = schedule(before)
+            db.execute(
+                "INSERT OR REPLACE INTO cards (article_id, state, step, stability, difficulty, "
+                "due, last_review, answer_hash, reviews, lapses) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    after.state,
+                    after.step,
+                    after.stability,
+                    after.difficulty,
+                    to_text(after.due),
+                    to_text(after.last_review) if after.last_review else None,
+                    after.answer_hash,
+                    after.reviews,
+                    after.lapses,
+                ),
+            )
+            db.execute(
+                "INSERT INTO reviews (article_id, grade, reviewed_at, answer_hash, state_before, "
+                "due_after, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    grade,
+                    to_text(reviewed_at),
+                    answer_hash,
+                    before.state if before else NEW_CARD,
+                    to_text(after.due),
+                    duration_ms,
+                ),
+            )
+        return after
+
+    def review_log(self, article_id: int | None = None) -> list[dict[str, Any]]:
+        """Every review (of one article, or all), oldest first, as plain fields."""
+        sql = "SELECT * FROM reviews"
+        parameters: tuple[int, ...] = ()
+        if article_id is not None:
+            sql += " WHERE article_id = ?"
+            parameters = (article_id,)
+        rows = self._read(sql + " ORDER BY id", parameters)
+        return [
+            {
+                **dict(row),
+                "reviewed_at": from_text(row["reviewed_at"]),
+                "due_after": from_text(row["due_after"]),
+            }
+            for row in rows
+        ]
+
+    def review_tallies(self, mature_state: int) -> dict[int, ReviewTally]:
+        """Per article: reviews in all, reviews of a learned card (``state_before`` is
+        ``mature_state``) and how many of those were remembered."""
+        rows = self._read(
+            "SELECT article_id, count(*), "
+            "sum(state_before = ?), sum(state_before = ? AND grade > 1) "
+            "FROM reviews GROUP BY article_id",
+            (mature_state, mature_state),
+        )
+        return {row[0]: ReviewTally(row[1], row[2], row[3]) for row in rows}
+
+    def new_cards_since(self, since: datetime) -> int:
+        """How many cards were studied for the first time since ``since``."""
+        rows = self._read(
+            "SELECT count(DISTINCT article_id) FROM reviews "
+            "WHERE state_before = ? AND reviewed_at >= ?",
+            (NEW_CARD, to_text(since)),
+        )
+        return int(rows[0][0])
+
+
+def _card(row: sqlite3.Row) -> CardRecord:
+    return CardRecord(
+        article_id=row["article_id"],
+        state=row["state"],
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=from_text(row["due"]),
+        last_review=_maybe_time(row["last_review"]),
+        answer_hash=row["answer_hash"],
+        reviews=row["reviews"],
+        lapses=row["lapses"],
+    )
+
+
+# Opening --------------------------------------------------------------------------------
+
+
+def default_state_path() -> Path:
+    """``state.db`` in the user data dir (``~/.local/share/qtreader`` on Linux)."""
+    return user_data_path("qtreader", appauthor=False) / "state.db"
+
+
+def open_state(
+    path: Path | None = None, *, incognito: bool = False, now: datetime | None = None
+) -> OpenedState:
+    """Open the state database, creating or upgrading it as needed.
+
+    A file that is not a sound SQLite database is moved aside to ``state.db.corrupt-<time>``
+    and a fresh one started; the returned notice says so and where the old file is. If the
+    state cannot be written at all (a read-only folder, a newer schema), it is kept in
+    memory for this run and the notice says that nothing will be recorded. ``incognito``
+    reads the file, if it is sound, into memory and never writes to it.
+    """
+    path = path or default_state_path()
+    now = now or datetime.now(UTC)
+    if incognito:
+        return _open_incognito(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _file_lock(path):
+            notice = None
+            try:
+                connection = _connect(path)
+            except _Unreadable as error:
+                moved = _move_aside(path, now)
+                notice = (
+                    f"The reading state {path} could not be read ({error}). It was moved to "
+                    f"{moved}; qtreader starts with a fresh one: history, bookmarks and "
+                    "reviews begin again."
+                )
+                connection = _connect(path)
+        return OpenedState(StateStore(connection, path), notice)
+    except (OSError, sqlite3.Error, StateError, _Unreadable) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        store = StateStore(_memory(), None)
+        return OpenedState(
+            store,
+            f"The reading state {path} cannot be used ({reason}); nothing will be recorded "
+            "in this run.",
+        )
+
+
+class _Unreadable(Exception):
+    """The file is not a sound SQLite database (the message says what is wrong)."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Connect, check the file, set WAL and bring the schema up to date."""
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+    try:
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            check = [row[0] for row in connection.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.DatabaseError as error:
+            raise _Unreadable(str(error)) from None
+        if check != ["ok"]:
+            raise _Unreadable("; ".join(check[:3]))
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"it was written by a newer qtreader (schema {version}, this one knows "
+                f"{SCHEMA_VERSION})"
+            )
+        connection.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed review survives a power cut too, not only a killed process.
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        _migrate(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Run the migrations the file lacks, each in its transaction (another process may be
+    doing the same: the version is read again once the write lock is held)."""
+    while True:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                connection.execute("COMMIT")
+                return
+            for statement in _MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+
+def _memory() -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    _migrate(connection)
+    return connection
+
+
+def _open_incognito(path: Path) -> OpenedState:
+    """The saved state, copied into memory; the file is opened read-only and never changed."""
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    memory.row_factory = sqlite3.Row
+    notice = None
+    if path.exists():
+        try:
+            # With no WAL file beside it no process has the database open: read it as
+            # immutable, which creates no WAL or shared-memory file either.
+            wal = path.with_name(path.name + "-wal").exists()
+            mode = "mode=ro" if wal else "mode=ro&immutable=1"
+            source = sqlite3.connect(
+                f"{path.absolute().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_S
+            )
+            try:
+                version = source.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise sqlite3.DatabaseError(f"written by a newer qtreader (schema {version})")
+                source.backup(memory)
+            finally:
+                source.close()
+        except sqlite3.Error as error:
+            memory.close()
+            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            memory.row_factory = sqlite3.Row
+            notice = (
+                f"The reading state {path} could not be read ({error}); incognito leaves it "
+                "as it is and starts empty."
+            )
+    _migrate(memory)
+    return OpenedState(StateStore(memory, None), notice)
+
+
+def _move_aside(path: Path, now: datetime) -> Path:
+    """Rename the database (and its WAL and shared-memory files) out of the way."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Hold ``state.db.lock`` while the file is checked, moved aside or upgraded."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

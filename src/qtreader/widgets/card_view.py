@@ -1,0 +1,66 @@
+"""A study card: what kind of card it is, the question, then (once revealed) the answer and
+when each grade would bring the card back."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from qtreader.study import Grade, StudyCard
+
+__all__ = ["CardView"]
+
+
+class CardView(VerticalScroll):
+    """Shows one card. It knows nothing of sessions: the study screen tells it what to show."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="card.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="card.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="card-kind")
+        yield Static(id="card-question")
+        yield Static(id="card-subject")
+        yield Static(id="card-answer")
+
+    def show_card(self, card: StudyCard) -> None:
+        """Show the question of ``card``, the answer hidden."""
+        kind = Text("New card" if card.is_new else "Review", style="bold")
+        if card.answer_changed:
+            kind.append("  ⚠ The answer has changed since your last review", "bold italic")
+        self.set_class(card.answer_changed, "-changed")
+        self.query_one("#card-kind", Static).update(kind)
+        self.query_one("#card-question", Static).update(Text(card.question))
+        self.query_one("#card-subject", Static).update(Text(card.subject))
+        hint = Text.assemble("Recall the answer, then press ", ("space", "bold"), " to see it.")
+        answer = self.query_one("#card-answer", Static)
+        answer.update(hint)
+        answer.set_class(True, "-hidden")
+        self.scroll_home(animate=False)
+
+    def reveal(self, answer: RenderableType) -> None:
+        """Show the answer."""
+        widget = self.query_one("#card-answer", Static)
+        widget.set_class(False, "-hidden")
+        widget.update(answer)
+
+
+def grade_line(preview: dict[Grade, str] | None) -> Text:
+    """The grade keys, each with when it would bring the card back (``None``: not yet)."""
+    if preview is None:
+        return Text.assemble(("space", "bold"), " show the answer   ", ("escape", "bold"), " end")
+    line = Text()
+    for grade in Grade:
+        if line:
+            line.append("   ")
+        line.append(f"{int(grade)} ", "bold")
+        line.append(grade.label)
+        if grade in preview:
+            line.append(f" {preview[grade]}", "dim")
+    return line

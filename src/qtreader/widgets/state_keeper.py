@@ -1,0 +1,155 @@
+"""The reader's link to its state database: it opens it, writes to it and sums it up, all
+off the event loop, and tells the screen what happened through messages."""
+
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import Future
+from datetime import datetime
+
+from textual import work
+from textual.message import Message
+from textual.widget import Widget
+
+from qtreader.config import ConfigError, new_cards_per_day
+from qtreader.state import HistoryEntry, StateStore, open_state
+from qtreader.store import Library
+from qtreader.study import DEFAULT_NEW_PER_DAY, Clock, Overview, overview
+
+__all__ = ["StateKeeper"]
+
+
+class StateKeeper(Widget):
+    """Holds the :class:`StateStore` of a run. Shows nothing."""
+
+    DEFAULT_CSS = "StateKeeper { display: none; }"
+
+    class Opened(Message):
+        """The state is open. ``notice``: what the user must know about it (a file moved
+        aside, nothing recorded); ``last``: where the reader left off last time."""
+
+        def __init__(self, notice: str | None, last: HistoryEntry | None) -> None:
+            super().__init__()
+            self.notice = notice
+            self.last = last
+
+    class MarksChanged(Message):
+        """New figures for the tree: read marks, bookmarks, due and new counts."""
+
+        def __init__(self, overview: Overview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    class BookmarkToggled(Message):
+        """A bookmark was added (``bookmarked``) or removed."""
+
+        def __init__(self, article_id: int, bookmarked: bool) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.bookmarked = bookmarked
+
+    class WriteFailed(Message):
+        """A write to the state database failed; ``reason`` says why."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, *, incognito: bool, clock: Clock, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.incognito = incognito
+        self.clock = clock
+        self.store: StateStore | None = None
+        self.new_per_day = DEFAULT_NEW_PER_DAY
+        self.overview: Overview | None = None
+        self._pending: list[tuple[int, str, datetime]] = []
+        self._generation = 0
+
+    def on_mount(self) -> None:
+        self.open()
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()  # waits for the writes still queued
+            self.store = None
+
+    @work(thread=True, group="state-open")
+    def open(self) -> None:
+        """Open the database (moving a corrupt one aside) and read the settings."""
+        opened = open_state(incognito=self.incognito, now=self.clock())
+        notices = [opened.notice] if opened.notice else []
+        try:
+            self.new_per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
+        except ConfigError as error:
+            notices.append(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day.")
+        try:
+            last = opened.store.last_visit()
+        except sqlite3.Error:
+            last = None
+        self.app.call_from_thread(self._opened, opened.store, "\n".join(notices) or None, last)
+
+    def _opened(self, store: StateStore, notice: str | None, last: HistoryEntry | None) -> None:
+        self.store = store
+        for article_id, subject, when in self._pending:  # opened before the state was
+            store.later(store.record_open, article_id, subject, when).add_done_callback(
+                self._report
+            )
+        self._pending.clear()
+        self.post_message(self.Opened(notice, last))
+
+    # Writes nobody waits for: in order, on the store's own thread ------------------------
+
+    def record_open(self, article_id: int, subject: str) -> None:
+        """An article was opened: history and read mark."""
+        if self.store is None:
+            self._pending.append((article_id, subject, self.clock()))
+            return
+        future = self.store.later(self.store.record_open, article_id, subject, self.clock())
+        future.add_done_callback(self._report)
+
+    def save_scroll(self, article_id: int, scroll: float) -> None:
+        """Remember how far down an article was read."""
+        if self.store is not None:
+            future = self.store.later(self.store.set_scroll, article_id, scroll)
+            future.add_done_callback(self._report)
+
+    def _report(self, future: Future[None]) -> None:
+        error = future.exception()
+        if error is not None:
+            self.post_message(self.WriteFailed(str(error)))
+
+    # Work whose result the screen shows -------------------------------------------------
+
+    def refresh_marks(self, library: Library) -> None:
+        """Sum the state up for the tree (the latest request wins)."""
+        self._generation += 1
+        self._sum_up(library, self._generation)
+
+    @work(thread=True, group="state-marks")
+    def _sum_up(self, library: Library, generation: int) -> None:
+        if self.store is None:
+            return
+        self.store.flush()  # count the writes asked for so far
+        try:
+            figures = overview(library, self.store, now=self.clock(), new_per_day=self.new_per_day)
+        except sqlite3.Error as error:
+            self.post_message(self.WriteFailed(str(error)))
+            return
+        self.app.call_from_thread(self._summed_up, figures, generation)
+
+    def _summed_up(self, figures: Overview, generation: int) -> None:
+        if generation == self._generation:  # not overtaken by a later request
+            self.overview = figures
+            self.post_message(self.MarksChanged(figures))
+
+    @work(thread=True, group="state-bookmark")
+    def toggle_bookmark(self, article_id: int) -> None:
+        """Add or remove the bookmark of an article."""
+        if self.store is None:
+            return
+        try:
+            bookmarked = self.store.toggle_bookmark(article_id, self.clock())
+        except sqlite3.Error as error:
+            self.post_message(self.WriteFailed(str(error)))
+            return
+        self.post_message(self.BookmarkToggled(article_id, bookmarked))
