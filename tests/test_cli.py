@@ -117,7 +117,7 @@ def test_show_unknown_article_exits_1_with_one_line_on_stderr() -> None:
     code, out, err = run("show", "4242", "--library", str(LIBRARY))
     assert code == 1
     assert out == ""
-    assert err.strip().splitlines() == [f"qtreader: no article '4242' in {LIBRARY.absolute()}"]
+    assert err.strip().splitlines() == ["qtreader: no article matches '4242'"]
 
 
 def test_library_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,7 +186,9 @@ def test_installed_script_and_module_run_without_textual() -> None:
 def test_search_prints_ranked_hits_and_exits_1_on_nothing() -> None:
     code, out, _ = run("search", "load factor", "--library", str(LIBRARY))
     assert code == 0
-    assert out.splitlines()[0] == "505\tWhat is a hash table?\tComputer Science"
+    first = out.splitlines()[0].split("\t")
+    assert first[:3] == ["505", "What is a hash table?", "Computer Science"]
+    assert "load factor" in first[3]
     code, out, err = run("search", "zebra", "--library", str(LIBRARY))
     assert (code, out) == (1, "") and "nothing matches 'zebra'" in err
 
@@ -227,5 +229,5 @@ def test_quick_lookups_see_added_files(library_copy: Path) -> None:
     (library_copy / "learn/physics/new.md").write_text(
         "---\nid: 700\nquestion: What is new?\nanswer: Something.\n---\n"
     )
-    code, out, _ = run("show", "700", "--library", str(library_copy))
+    code, out, _ = run("show", "700", "--format", "markdown", "--library", str(library_copy))
     assert (code, out) == (0, "Something.\n")

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
+from qtreader.cli_study import history, stats, study
 from qtreader.config import ConfigError, LibraryChoice, choose_library
 from qtreader.models import Article
+
+if TYPE_CHECKING:
+    from qtreader.output import OutputOptions
 from qtreader.store import AnswerUnavailable, Library
 
 __all__ = ["main"]
@@ -33,14 +39,20 @@ class _ReaderGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((arg for arg in args if not arg.startswith("-")), None)
-        if not any(arg in ("--help", "-h") for arg in args[:1]) and (
-            first is None or first not in self.commands
+        completing = ctx.resilient_parsing  # shell completion wants the command names
+        if (
+            not completing
+            and not any(arg in ("--help", "-h") for arg in args[:1])
+            and (first is None or first not in self.commands)
         ):
             args = ["read", *args]
         return super().parse_args(ctx, args)
 
 
-def _library_option(function: Any) -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _library_option(function: F) -> F:
     return click.option(
         "--library",
         "library_path",
@@ -48,6 +60,61 @@ def _library_option(function: Any) -> Any:
         default=None,
         help="Library folder (default: $QTREADER_LIBRARY, config.toml, or the shipped one).",
     )(function)
+
+
+def _complete_subjects(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Subject names of the chosen library, for shell completion (never fails)."""
+    try:
+        choice = choose_library(ctx.params.get("library_path"))
+        library = Library.open(choice.path)
+        names = [subject.name for subject in library.subjects]
+    except Exception:  # completion must never print a traceback
+        return []
+    return [CompletionItem(n) for n in names if n.casefold().startswith(incomplete.casefold())]
+
+
+def _subject_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--subject", help=help_text, shell_complete=_complete_subjects)
+
+
+def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    """--format, --color, --width and --no-pager, which every printing command shares."""
+
+    def decorate(function: F) -> F:
+        for option in reversed(
+            [
+                click.option(
+                    "--format",
+                    "output_format",
+                    type=click.Choice(formats),
+                    default=None,
+                    help="Default: rich in a terminal, plain text in a pipe or file.",
+                ),
+                click.option(
+                    "--color",
+                    type=click.Choice(["auto", "always", "never"]),
+                    default="auto",
+                    show_default=True,
+                    help="Colour and styles; auto honours NO_COLOR.",
+                ),
+                click.option("--width", type=click.IntRange(20, 1000), help="Columns to use."),
+                click.option("--no-pager", is_flag=True, help="Never page long output."),
+            ]
+        ):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+def _options(
+    output_format: str | None, color: str, width: int | None, no_pager: bool
+) -> OutputOptions:
+    from qtreader.output import OutputOptions
+
+    return OutputOptions(output_format, color, width, not no_pager)  # type: ignore[arg-type]
 
 
 def _open_library(
@@ -88,18 +155,22 @@ def main() -> None:
       qtreader
       qtreader --library ~/quicktakes 118067
       qtreader check ~/quicktakes
+      qtreader study --subject Physics
     """
 
 
 @main.command()
 @click.argument("article", required=False)
+@click.option("--incognito", is_flag=True, help="Record nothing: no history, no read marks.")
 @_library_option
-def read(article: str | None, library_path: Path | None) -> None:
-    """Open the reader, optionally at ARTICLE (id, slug or url).
+def read(article: str | None, incognito: bool, library_path: Path | None) -> None:
+    """Open the reader, optionally at ARTICLE (id, slug or url). Without ARTICLE it
+    reopens the article read last, where it was left.
 
     \b
-    Example:
+    Examples:
       qtreader read how-does-a-hash-table-work
+      qtreader --incognito
     """
     try:
         choice = choose_library(library_path)
@@ -107,7 +178,7 @@ def read(article: str | None, library_path: Path | None) -> None:
         raise LibraryError(str(error)) from None
     from qtreader.app import QTReaderApp  # Textual only for the full-screen reader
 
-    app = QTReaderApp(library_path=choice.path, start_article=article)
+    app = QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito)
     app.run()
 
 
@@ -144,19 +215,22 @@ def check(path: Path | None, as_json: bool) -> None:
         click.echo(f"cross-listed:   {report['cross_listed']}")
         click.echo(f"dangling links: {report['dangling_links']}")
         click.echo(f"problems:       {len(problems)}")
+        from qtreader.decode import escape_controls
+
         for problem in problems:
-            click.echo(f"{problem['path']}: {problem['reason']}")
+            # A file name can hold escape sequences: print them visibly, never raw.
+            click.echo(escape_controls(f"{problem['path']}: {problem['reason']}"))
     if problems:
         sys.exit(1)
 
 
-def article_json(article: Article, library: Library) -> dict[str, Any]:
+def article_json(article: Article, library: Library, answer: str) -> dict[str, Any]:
     """An article as ``qtreader show --format json`` prints it."""
     return {
         "id": article.id,
         "title": article.title,
         "question": article.question,
-        "answer": library.answer(article.id),
+        "answer": answer,
         "subjects": list(article.subjects),
         "date": article.date.isoformat() if article.date else None,
         "keywords": list(article.keywords),
@@ -176,40 +250,61 @@ def article_json(article: Article, library: Library) -> dict[str, Any]:
 
 
 @main.command()
-@click.argument("article")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-    help="markdown: the decoded answer; json: every field of the article.",
-)
+@click.argument("article", nargs=-1, required=True)
+@_output_options(("rich", "plain", "markdown", "json"))
 @_library_option
-def show(article: str, output_format: str, library_path: Path | None) -> None:
-    """Print one article, given its id, slug or url.
+def show(
+    article: tuple[str, ...],
+    output_format: str | None,
+    color: str,
+    width: int | None,
+    no_pager: bool,
+    library_path: Path | None,
+) -> None:
+    """Print one article: by id, slug or url, else the best search hit for the words.
+
+    When words are searched, up to five other candidates are listed on stderr as
+    "also:". Exits 1 when nothing is found.
 
     \b
     Examples:
-      qtreader show 118067 --format json
-      qtreader show /learn/medicine/questions/when-is-imaging-recommended-for-pancreatic-lesions
+      qtreader show 118067
+      qtreader show how-does-a-hash-table-work --format json
+      qtreader show doppler effect | less
     """
     _choice, library = _open_library(library_path)
-    found = library.resolve(article)
+    reference = " ".join(article)
+    found = library.resolve(reference)
+    subject = None
     if found is None:
-        click.echo(f"qtreader: no article {article!r} in {library.root}", err=True)
-        sys.exit(EXIT_NOT_FOUND)
-    _print_article(found, library, output_format)
+        hits = library.search(reference, limit=6)
+        if not hits:
+            click.echo(f"qtreader: no article matches {reference!r}", err=True)
+            sys.exit(EXIT_NOT_FOUND)
+        found, subject = library.article(hits[0].id), hits[0].subject
+        for hit in hits[1:]:
+            click.echo(f"also: {hit.id}  {hit.title}  ({hit.subject})", err=True)
+        if found is None:
+            sys.exit(EXIT_NOT_FOUND)
+    _print_article(found, library, _options(output_format, color, width, no_pager), subject)
 
 
-def _print_article(article: Article, library: Library, output_format: str) -> None:
+def _print_article(
+    article: Article, library: Library, options: OutputOptions, subject: str | None = None
+) -> None:
+    from qtreader.output import article_renderable, emit
+
     try:
-        if output_format == "json":
-            click.echo(json.dumps(article_json(article, library), indent=2, ensure_ascii=False))
-        else:
-            click.echo(library.answer(article.id))
+        answer = library.answer(article.id)
     except AnswerUnavailable as error:
         raise LibraryError(str(error)) from None
+    output_format = options.resolved_format(sys.stdout)
+    if output_format == "json":
+        click.echo(json.dumps(article_json(article, library, answer), indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(answer)
+    else:
+        emit(article_renderable(article, answer, subject), options)
 
 
 @main.command()
@@ -250,10 +345,11 @@ def index(path: Path | None, rebuild: bool) -> None:
 
 @main.command()
 @click.argument("query")
-@click.option("--subject", help="Only articles listed under this subject.")
+@_subject_option("Only articles listed under this subject.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--all", "include_all", is_flag=True, help="Include articles marked no_index.")
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@_output_options(("rich", "plain", "json"))
 @_library_option
 def search(
     query: str,
@@ -261,6 +357,10 @@ def search(
     limit: int,
     include_all: bool,
     as_json: bool,
+    output_format: str | None,
+    color: str,
+    width: int | None,
+    no_pager: bool,
     library_path: Path | None,
 ) -> None:
     """Search every article; ranked results with id, title, subject and snippet.
@@ -273,33 +373,71 @@ def search(
       qtreader search 'entropy "second law"'
       qtreader search 'hash* subject:"computer science"' --json
     """
+    from qtreader.output import emit, hits_renderable
+
     _choice, library = _open_library(library_path)
     hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
-    if as_json:
+    options = _options("json" if as_json else output_format, color, width, no_pager)
+    if not hits:
+        click.echo(f"qtreader: nothing matches {query!r}", err=True)
+        sys.exit(EXIT_NOT_FOUND)
+    output_format = options.resolved_format(sys.stdout)
+    if output_format == "json":
         rows = [
             {"id": h.id, "title": h.title, "subject": h.subject, "snippet": h.snippet} for h in hits
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
+    elif output_format == "plain":  # one line per hit, for scripts: id, title, subject, snippet
         for hit in hits:
-            click.echo(f"{hit.id}\t{hit.title}\t{hit.subject}")
-            click.echo(f"\t{hit.snippet}")
-    if not hits:
-        click.echo(f"qtreader: nothing matches {query!r}", err=True)
+            click.echo("\t".join((str(hit.id), hit.title, hit.subject, hit.snippet)))
+    else:
+        emit(hits_renderable(hits), options)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@_output_options(("rich", "plain", "json"))
+@_library_option
+def subjects(
+    as_json: bool,
+    output_format: str | None,
+    color: str,
+    width: int | None,
+    no_pager: bool,
+    library_path: Path | None,
+) -> None:
+    """List the subjects with their article counts.
+
+    \b
+    Example:
+      qtreader subjects --json
+    """
+    from qtreader.output import emit, subjects_renderable
+
+    _choice, library = _open_library(library_path)
+    options = _options("json" if as_json else output_format, color, width, no_pager)
+    found = library.subjects
+    if options.resolved_format(sys.stdout) == "json":
+        rows = [{"name": s.name, "articles": s.count} for s in found]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        emit(subjects_renderable(found), options)
+    if not found:
         sys.exit(EXIT_NOT_FOUND)
 
 
 @main.command(name="random")
-@click.option("--subject", help="Pick from this subject only.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-)
+@_subject_option("Pick from this subject only.")
+@_output_options(("rich", "plain", "markdown", "json"))
 @_library_option
-def random_article(subject: str | None, output_format: str, library_path: Path | None) -> None:
+def random_article(
+    subject: str | None,
+    output_format: str | None,
+    color: str,
+    width: int | None,
+    no_pager: bool,
+    library_path: Path | None,
+) -> None:
     """Print an article chosen at random.
 
     \b
@@ -312,4 +450,10 @@ def random_article(subject: str | None, output_format: str, library_path: Path |
         where = f"subject {subject!r}" if subject else str(library.root)
         click.echo(f"qtreader: no articles in {where}", err=True)
         sys.exit(EXIT_NOT_FOUND)
-    _print_article(found, library, output_format)
+    _print_article(found, library, _options(output_format, color, width, no_pager), subject)
+
+
+# The commands of the reading state (qtreader.cli_study).
+main.add_command(history)
+main.add_command(study)
+main.add_command(stats)

@@ -1,0 +1,218 @@
+"""The commands about the reading state: ``history``, ``study`` and ``stats``.
+
+``history`` and ``stats`` answer in the shell and import only the data layer, never
+Textual; ``study`` starts the full-screen app in a session. :mod:`qtreader.cli` adds them
+to the ``qtreader`` group.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qtreader.state import StateStore, open_state
+from qtreader.study import (
+    BOOKMARKS_SCOPE,
+    DEFAULT_NEW_PER_DAY,
+    LIBRARY_SCOPE,
+    Progress,
+    Scope,
+    StudyRequest,
+    overview,
+    utc_now,
+)
+
+__all__ = ["history", "stats", "study"]
+
+
+def _library_option(function: Any) -> Any:
+    return click.option(
+        "--library",
+        "library_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Library folder (default: $QTREADER_LIBRARY, config.toml, or the shipped one).",
+    )(function)
+
+
+def _open_state() -> StateStore:
+    """The state database; what the user must know about it goes to stderr."""
+    opened = open_state(now=utc_now())
+    if opened.notice:
+        click.echo(f"qtreader: {opened.notice}", err=True)
+    return opened.store
+
+
+# history ----------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--clear", is_flag=True, help="Forget the history (bookmarks, reviews stay).")
+@click.option(
+    "--limit", type=click.IntRange(1), default=30, show_default=True, help="Entries to show."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@_library_option
+def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -> None:
+    """List the articles opened in the reader, latest first.
+
+    \b
+    Examples:
+      qtreader history --limit 10
+      qtreader history --clear
+    """
+    store = _open_state()
+    try:
+        if clear:
+            removed = store.clear_history()
+            click.echo(
+                f"History cleared ({removed} entr{'y' if removed == 1 else 'ies'}). "
+                "Bookmarks, read marks and reviews are kept."
+            )
+            return
+        entries = store.history(limit)
+    finally:
+        store.close()
+    from qtreader.cli import _open_library
+
+    _choice, library = _open_library(library_path)
+    rows = []
+    for entry in entries:
+        article = library.article(entry.article_id)
+        rows.append(
+            {
+                "id": entry.article_id,
+                "title": article.title if article else None,
+                "subject": entry.subject,
+                "opened_at": entry.opened_at.isoformat(),
+                "scroll": entry.scroll,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("Nothing opened yet.")
+    for entry, row in zip(entries, rows, strict=True):
+        when = entry.opened_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        title = row["title"] or "(no longer in this library)"
+        click.echo(f"{when}  {entry.article_id:>7}  {title}  ({entry.subject})")
+
+
+# study ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--subject", help="Study this subject (any case).")
+@click.option("--bookmarks", is_flag=True, help="Study the bookmarked articles.")
+@click.option(
+    "--new",
+    "new_cards",
+    type=click.IntRange(0),
+    default=None,
+    help="New cards in this session (default: what is left of the daily limit).",
+)
+@click.option("--incognito", is_flag=True, help="Record nothing: a practice session.")
+@_library_option
+def study(
+    subject: str | None,
+    bookmarks: bool,
+    new_cards: int | None,
+    incognito: bool,
+    library_path: Path | None,
+) -> None:
+    """Start the reader straight in a study session (the whole library by default).
+
+    Cards due for review come first, then new cards up to the daily limit
+    (new_cards_per_day in config.toml, 20 unless set there).
+
+    \b
+    Examples:
+      qtreader study --subject Physics
+      qtreader study --bookmarks --new 0
+    """
+    from qtreader.cli import LibraryError
+    from qtreader.config import ConfigError, choose_library
+
+    if subject and bookmarks:
+        raise click.UsageError("choose --subject or --bookmarks, not both")
+    scope = Scope.of_subject(subject) if subject else BOOKMARKS_SCOPE if bookmarks else None
+    try:
+        choice = choose_library(library_path)
+    except ConfigError as error:
+        raise LibraryError(str(error)) from None
+    from qtreader.app import QTReaderApp  # Textual only for the full-screen reader
+
+    request = StudyRequest(scope or LIBRARY_SCOPE, new_cards)
+    QTReaderApp(choice.path, incognito=incognito, study=request).run()
+
+
+# stats ------------------------------------------------------------------------------------
+
+
+def _figures(progress: Progress) -> dict[str, Any]:
+    return {
+        "articles": progress.total,
+        "read": progress.read,
+        "seen": progress.seen,
+        "due_today": progress.due_today,
+        "learned": progress.learned,
+        "reviews_of_learned_cards": progress.reviews,
+        "retention": round(progress.retention, 4) if progress.retention is not None else None,
+    }
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_library_option
+def stats(as_json: bool, library_path: Path | None) -> None:
+    """Study figures per subject: seen (studied at least once), due today, learned (past
+    the learning steps), and the measured retention (share of reviews of learned cards
+    remembered).
+
+    \b
+    Example:
+      qtreader stats --json
+    """
+    from qtreader.cli import _open_library
+    from qtreader.config import ConfigError, new_cards_per_day
+
+    _choice, library = _open_library(library_path)
+    try:
+        per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
+    except ConfigError as error:
+        click.echo(f"qtreader: {error}", err=True)
+        per_day = DEFAULT_NEW_PER_DAY
+    store = _open_state()
+    try:
+        figures = overview(library, store, now=utc_now(), new_per_day=per_day)
+    finally:
+        store.close()
+    subjects = [figures.subjects[subject.key] for subject in library.subjects]
+    if as_json:
+        report = {
+            "subjects": [{"subject": p.name, **_figures(p)} for p in subjects],
+            "library": _figures(figures.library),
+            "bookmarks": _figures(figures.bookmarks),
+            "new_cards_left_today": figures.new_left_today,
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    width = max([len(p.name) for p in subjects] + [len("Whole library")])
+    header = ("articles", "read", "seen", "due today", "learned", "retention")
+    click.echo(f"{'subject':<{width}}  " + "  ".join(f"{h:>9}" for h in header))
+    for progress in [*subjects, figures.library]:
+        retention = f"{progress.retention:.0%}" if progress.retention is not None else "-"
+        values = (
+            progress.total,
+            progress.read,
+            progress.seen,
+            progress.due_today,
+            progress.learned,
+            retention,
+        )
+        click.echo(f"{progress.name:<{width}}  " + "  ".join(f"{v:>9}" for v in values))
+    click.echo(f"New cards left today: {figures.new_left_today}")
