@@ -438,6 +438,27 @@ class _HtmlBlock(MarkdownElement):
             yield Text(text)
 
 
+# Rich colours h2-h4 and quotes magenta, which 16-colour terminals and NO_COLOR (Textual's
+# monochrome filter) turn into dark grey on black: headings are set apart by weight,
+# underline and italics instead, which every terminal shows.
+_HEADING_STYLES = {
+    "h1": "bold underline",
+    "h2": "bold underline",
+    "h3": "bold",
+    "h4": "bold italic",
+}
+
+
+class _Heading(Heading):
+    def __init__(self, tag: str) -> None:
+        super().__init__(tag)
+        self.style_name = _HEADING_STYLES.get(tag, "italic")
+
+
+class _BlockQuote(BlockQuote):
+    style_name = "italic"
+
+
 @dataclass
 class _AnswerMarkdown(Markdown):
     """Rich's Markdown with qtreader's elements and inline handling (math, links, HTML).
@@ -455,6 +476,8 @@ class _AnswerMarkdown(Markdown):
 
     elements = {
         **Markdown.elements,
+        "heading_open": _Heading,
+        "blockquote_open": _BlockQuote,
         "fence": _CodeBlock,
         "code_block": _CodeBlock,
         "html_block": _HtmlBlock,
