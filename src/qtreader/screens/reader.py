@@ -95,6 +95,7 @@ class ReaderScreen(Screen[None]):
             "e",
             "problems",
             "Problems",
+            show=False,  # the status line says "e to list" whenever there are problems
             tooltip="List the files of the library that have problems",
             id="problems",
         ),
