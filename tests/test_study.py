@@ -288,3 +288,12 @@ def test_describe_interval() -> None:
     assert describe_interval(timedelta(days=12)) == "12 days"
     assert describe_interval(timedelta(days=120)) == "4 months"
     assert describe_interval(timedelta(days=1000)) == "2.7 years"
+
+
+def test_review_state_is_fsrs_review() -> None:
+    """The tree's counts read the stored state without importing fsrs: the value must agree."""
+    from fsrs import State
+
+    from qtreader.study import REVIEW_STATE
+
+    assert int(State.Review) == REVIEW_STATE

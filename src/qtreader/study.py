@@ -18,12 +18,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Literal
-
-from fsrs import Card, Rating, Scheduler, State
+from typing import TYPE_CHECKING, Literal
 
 from qtreader.state import CardRecord, StateStore
 from qtreader.store import AnswerUnavailable, Library, subject_key
+
+if TYPE_CHECKING:
+    from fsrs import Card, Scheduler
+
+#: ``fsrs.State.Review`` as the state database stores it (tests pin it to fsrs's value).
+#: The tree's counts need only this, so fsrs itself is imported when a card is scheduled,
+#: not before the reader's first paint.
+REVIEW_STATE = 2
 
 __all__ = [
     "DEFAULT_NEW_PER_DAY",
@@ -219,6 +225,8 @@ class SessionSummary:
 
 
 def _fsrs_card(record: CardRecord | None, article_id: int, now: datetime) -> Card:
+    from fsrs import Card, State
+
     if record is None:
         return Card(card_id=article_id, due=now)
     return Card(
@@ -241,9 +249,11 @@ def schedule(
     current_hash: str,
 ) -> CardRecord:
     """The card after one review graded ``grade`` at ``now``, as FSRS schedules it."""
+    from fsrs import Rating
+
     now = now.astimezone(UTC)
     card, _log = scheduler.review_card(_fsrs_card(record, article_id, now), Rating(grade), now)
-    lapsed = record is not None and record.state == State.Review and grade == Grade.AGAIN
+    lapsed = record is not None and record.state == REVIEW_STATE and grade == Grade.AGAIN
     return CardRecord(
         article_id=article_id,
         state=int(card.state),
@@ -259,6 +269,8 @@ def schedule(
 
 
 def _without_fuzz(scheduler: Scheduler) -> Scheduler:
+    from fsrs import Scheduler
+
     settings = scheduler.to_dict()
     settings["enable_fuzzing"] = False
     return Scheduler.from_dict(settings)
@@ -284,7 +296,11 @@ class StudySession:
         self.store = store
         self.scope = scope
         self.clock = clock
-        self.scheduler = scheduler or Scheduler()
+        if scheduler is None:
+            from fsrs import Scheduler
+
+            scheduler = Scheduler()
+        self.scheduler = scheduler
         self._preview = _without_fuzz(self.scheduler)
         self._subjects = dict(members)
         self._queue = deque([*due, *new])
@@ -498,7 +514,7 @@ def overview(
     """Read the state once and sum it up per subject (reads the database: off the loop)."""
     read = store.read_ids()
     cards = store.cards()
-    tallies = store.review_tallies(int(State.Review))
+    tallies = store.review_tallies(REVIEW_STATE)
     end_of_day = start_of_day(now) + timedelta(days=1)
     bookmark_ids = tuple(
         mark.article_id
@@ -517,7 +533,7 @@ def overview(
             seen += 1
             due += card.due <= now
             due_today += card.due < end_of_day
-            learned += card.state == State.Review
+            learned += card.state == REVIEW_STATE
             tally = tallies.get(article_id)
             if tally is not None:
                 reviews += tally.mature_reviews
