@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -240,3 +241,16 @@ async def test_random_article_of_the_subject_under_the_cursor() -> None:
             current = screen.history.current
             assert current is not None and current.subject == "Physics"
             assert current.article_id in (501, 502, 503)
+
+
+async def test_cold_start_with_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library big enough for the process pool indexes inside the running app."""
+    from qtreader import store
+
+    monkeypatch.setattr(store, "_POOL_THRESHOLD", 1)
+    monkeypatch.setattr(store, "_CHUNK", 2)
+    app = QTReaderApp(LIBRARY, start_article="503")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert shown_question(app) == "What is a gradient?"
+        assert "8 articles" in rendered(screen.query_one("#status", Static))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -419,3 +421,42 @@ def test_front_matter_types_only_where_yaml_gives_them() -> None:
         "question": "5",  # text fields stay as written
         "url": "x",
     }
+
+
+def test_pool_starts_where_stderr_has_no_descriptor() -> None:
+    """Inside a running Textual app sys.stderr is a capture object whose fileno() is -1;
+    multiprocessing's helpers, started for the first time in a process, refuse it ("bad
+    value(s) in fds_to_keep"). A fresh process, so that no helper is running yet."""
+    script = (
+        "import io, sys\n"
+        "from pathlib import Path\n"
+        "from qtreader import store\n"
+        "class Captured(io.StringIO):\n"
+        "    def fileno(self): return -1\n"
+        "sys.stderr = Captured()\n"
+        "store._POOL_THRESHOLD, store._CHUNK = 1, 2\n"
+        "started = []\n"
+        "real = store._start_pool\n"
+        "store._start_pool = lambda w: started.append(real(w)) or started[-1]\n"
+        "library = store.load_library(Path(sys.argv[1]), memory=True)\n"
+        "assert isinstance(sys.stderr, Captured)\n"
+        "print(len(library), started[0] is not None)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(LIBRARY)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["8", "True"]  # parsed in a pool, all articles
+
+
+def test_parse_falls_back_to_this_process_when_no_pool_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_pool(workers: int) -> None:
+        return None
+
+    monkeypatch.setattr(store_module, "_POOL_THRESHOLD", 1)
+    monkeypatch.setattr(store_module, "_start_pool", no_pool)
+    seen: list[tuple[int, int]] = []
+    library = load_library(LIBRARY, progress=lambda d, t: seen.append((d, t)), memory=True)
+    assert len(library) == 8 and seen[0] == (0, 9) and seen[-1] == (9, 9)

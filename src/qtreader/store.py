@@ -11,6 +11,7 @@ import json
 import os
 import random
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -126,26 +127,52 @@ def parse_in_pool(
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     total = len(paths)
     chunks = [paths[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
+    pool = None
+    if total >= _POOL_THRESHOLD and workers and workers > 1:
+        pool = _start_pool(workers)  # None if this process cannot start one
+    results: Iterator[list[T]] = (
+        pool.map(work, chunks, [root] * len(chunks))
+        if pool is not None
+        else (work(chunk, root) for chunk in chunks)
+    )
     done = 0
     if progress:
         progress(0, total)
-    if total < _POOL_THRESHOLD or not workers or workers < 2:
-        for chunk in chunks:
-            yield work(chunk, root)
-            done += len(chunk)
-            if progress:
-                progress(done, total)
-        return
-    # forkserver: safe to start from a thread of a running app, and cheap per worker.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
     try:
-        for results in pool.map(work, chunks, [root] * len(chunks)):
-            yield results
-            done += len(results)
+        for result in results:
+            yield result
+            done += len(result)
             if progress:
                 progress(done, total)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A started process pool, or ``None`` if this process cannot start one.
+
+    forkserver is safe to start from a thread of a running app and cheap per worker. Its
+    helper processes inherit ``sys.stderr``'s file descriptor, which a running Textual app
+    has replaced with a capture object that has none (``fileno()`` is -1: "bad value(s) in
+    fds_to_keep"), so the real stderr stands in while the pool starts.
+    """
+    captured = sys.stderr
+    pool = None
+    try:
+        if sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        # Creating the pool registers a lock with multiprocessing's resource tracker
+        # (starting it), and the first task starts the forkserver: both inside this window.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+        pool.submit(os.getpid).result()
+    except Exception:  # any failure to start means: parse in this process
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    finally:
+        sys.stderr = captured
+    return pool
 
 
 def load_library(
