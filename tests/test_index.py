@@ -240,6 +240,7 @@ def test_parse_query() -> None:
     assert query.subjects == ("computer science",)
     assert parse_query("subject:computer-science").subjects == ("computer science",)
     assert parse_query("c++ (x)").match == '"c" "x"'
+    assert parse_query("co* rec*").match == '"co" "rec"*'  # three letters for a prefix
 
 
 def test_search_text_strips_math_and_markup() -> None:
@@ -285,3 +286,18 @@ def test_index_damaged_in_use_is_rebuilt_on_refresh(
     )
     assert len(library) == 9 and 700 in library
     assert [h.id for h in library.search("doppler")] == [501]
+
+
+def test_bulk_refresh_merges_once_and_restores_automerge(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "_BULK", 1)
+    library = load_library(library_copy)
+    config = dict(library.index.db.execute("SELECT k, v FROM search_config").fetchall())
+    assert config.get("automerge") == 4
+    assert [h.id for h in library.search("doppler")] == [501]
+    (library_copy / "learn/physics/new.md").write_text(
+        "---\nid: 700\nquestion: What is a tachyon?\nanswer: A hypothetical particle.\n---\n"
+    )
+    library.refresh()
+    assert [h.id for h in library.search("tachyon")] == [700]

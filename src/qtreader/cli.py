@@ -365,7 +365,8 @@ def search(
 ) -> None:
     """Search every article; ranked results with id, title, subject and snippet.
 
-    QUERY holds words (all must match), "a phrase", prefix* and subject:name.
+    QUERY holds words (all must match), "a phrase", prefix* (three letters or more) and
+    subject:name.
     Exits 1 when nothing matches.
 
     \b

@@ -1,7 +1,7 @@
 """What people type into search, turned into an FTS5 query that cannot be a syntax error.
 
-Words must all match; ``"a phrase"`` matches in order; ``word*`` matches a prefix;
-``subject:name`` (or ``subject:"two words"``) keeps one subject.
+Words must all match; ``"a phrase"`` matches in order; ``word*`` matches a prefix of
+three letters or more; ``subject:name`` (or ``subject:"two words"``) keeps one subject.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["SearchQuery", "parse_query"]
+
+#: Letters a prefix* needs: shorter ones would match much of a library, slowly.
+MIN_PREFIX = 3
 
 _TOKEN = re.compile(r'(?i)subject:"([^"]*)"?|subject:(\S+)|"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -36,9 +39,8 @@ def parse_query(text: str) -> SearchQuery:
             if words:
                 terms.append('"' + " ".join(words) + '"')
         elif word:
-            prefix = word.endswith("*")
-            for part in _WORD.findall(word):
-                terms.append(f'"{part}"')
-            if prefix and terms and _WORD.findall(word):
+            parts = _WORD.findall(word)
+            terms.extend(f'"{part}"' for part in parts)
+            if word.endswith("*") and parts and len(parts[-1]) >= MIN_PREFIX:
                 terms[-1] += "*"
     return SearchQuery(" ".join(terms), tuple(s for s in subjects if s))
