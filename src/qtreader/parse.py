@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -39,6 +40,9 @@ def parse_file(path: Path, root: Path) -> ParseResult:
     """Read and parse one file; never raises."""
     try:
         stat = path.stat()
+        if not S_ISREG(stat.st_mode):
+            # Opening a named pipe blocks until someone writes to it: never read one.
+            return None, Problem(path, "not a regular file (a pipe, socket or device)")
         if stat.st_size > MAX_FILE_BYTES:
             return None, Problem(
                 path,
@@ -90,7 +94,7 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         # them (with any escape sequence they start) rather than lose the article.
         front = clean_text(front)
     try:
-        meta = yaml.load(front, Loader=yaml.CSafeLoader)
+        meta = load_front_matter(front)
     except yaml.YAMLError as error:
         raise _Refused(_yaml_reason(error)) from None
     if not isinstance(meta, dict):
@@ -105,8 +109,9 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
     answer = decode_answer(_required_text(meta, "answer"))
     seo_value = meta.get("seo")
     seo: dict[Any, Any] = seo_value if isinstance(seo_value, dict) else {}
-    slug = _text(meta.get("file_name")).removesuffix(".md") or path.stem
-    folder = path.parent.name if path.parent != root else ""
+    # Names from the file system can hold escape sequences too.
+    slug = _text(meta.get("file_name")).removesuffix(".md") or clean_text(path.stem)
+    folder = clean_text(path.parent.name) if path.parent != root else ""
     return ArticleFile(
         path=path,
         id=article_id,
@@ -162,12 +167,41 @@ def load_front_matter(text: str) -> Any:
     Raises ``yaml.YAMLError`` for bad YAML, for tags other than YAML's own (no Python
     objects are ever constructed), and past :data:`MAX_NODES` nodes.
     """
+    if len(text) > _SCAN_ABOVE or sum(map(text.count, _NESTING_MARKS)) > _SCAN_MARKS:
+        _check_depth(text)
     loader = _FrontMatterLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
         return _construct(loader, node, [MAX_NODES], typed=False, depth=0)
+    finally:
+        loader.dispose()
+
+
+# PyYAML's C composer recurses once per level of nesting and can overflow the C stack (a
+# crash, not an exception) at a few thousand levels in a thread: 100,000 ``[`` do it in
+# 200 KB. A front matter that could be nested that deep (a level costs one of these marks,
+# or a line indented one more) is first measured with the parser, which does not recurse.
+_NESTING_MARKS = ("[", "{", "- ", "-\n", "-\t", "? ", "?\n", "?\t")
+_SCAN_MARKS = 256
+_SCAN_ABOVE = 16 * 1024
+
+
+def _check_depth(text: str) -> None:
+    """Raise ``yaml.YAMLError`` if collections nest more than :data:`MAX_DEPTH` deep."""
+    loader = yaml.CSafeLoader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise yaml.YAMLError(f"YAML nested more than {MAX_DEPTH} levels deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.StreamEndEvent):
+                break
     finally:
         loader.dispose()
 

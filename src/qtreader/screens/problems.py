@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from qtreader.decode import escape_controls
 from qtreader.store import Library
 
 __all__ = ["ProblemsScreen"]
@@ -34,8 +35,9 @@ class ProblemsScreen(ModalScreen[None]):
                 path = str(problem.path.relative_to(self.library.root))
             except ValueError:
                 path = str(problem.path)
-            lines.append(path, "bold")
-            lines.append(f": {problem.reason}\n")
+            # A file name can hold escape sequences: show them, never send them.
+            lines.append(escape_controls(path), "bold")
+            lines.append(f": {escape_controls(problem.reason)}\n")
         if not self.library.problems:
             lines.append("Every file loaded without a problem.")
         with VerticalScroll(id="problems-box") as box:

@@ -1,0 +1,144 @@
+"""The hostile library: a temporary copy of ``tests/hostile`` plus the files too big, too
+binary or too special to commit, and what loading each file must give."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from qtreader.parse import MAX_FILE_BYTES
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+#: A folder and a file whose names hold escape sequences (an OSC that sets the window title).
+EVIL_FOLDER = "evil\x1b]2;PWNED-BY-A-FOLDER\x07"
+EVIL_FILE = "bad\x1b]0;PWNED-BY-A-FILE\x07.md"
+
+#: Every character that must never reach a terminal from a library: C0 controls but newline
+#: and tab, DEL, C1 controls, and the bidi embeddings, overrides and isolates.
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+#: Ids of the articles that must load, and the question each shows.
+GOOD = {
+    9001: "What is a standing wave?",
+    9002: "What does the divergence of a field measure?",
+    9003: "What is a mole in chemistry?",
+    9004: "Why is the sky blue?",
+    9005: "What is a caf\ufffd au lait?",
+    9006: "How big can an answer be?",
+    9007: "Which bytes does a terminal obey?",
+    9008: "What does a folder name say?",
+}
+
+#: Files that must be reported, by path relative to the library, with a part of the reason.
+#: ``latin-1.md`` loads and is also reported (its bytes were replaced).
+PROBLEMS = {
+    "learn/hostile/empty.md": "empty file",
+    "learn/hostile/no-front-matter.md": "no front matter",
+    "learn/hostile/unterminated.md": "front matter is not closed",
+    "learn/hostile/yaml-syntax-error.md": "YAML error at line",
+    "learn/hostile/front-matter-list.md": "front matter is a list, not a mapping",
+    "learn/hostile/front-matter-scalar.md": "front matter is a single str value, not a mapping",
+    "learn/hostile/missing-question.md": "no question",
+    "learn/hostile/missing-answer.md": "no answer",
+    "learn/hostile/id-not-a-number.md": "id 'nine thousand' is not an integer",
+    "learn/hostile/answer-mapping.md": "answer is a mapping, not text",
+    "learn/hostile/python-tags.md": "YAML tags are not allowed",
+    "learn/hostile/alias-bomb.md": "YAML nodes (an alias bomb?)",
+    "learn/hostile/latin-1.md": "not valid UTF-8 (byte 0xe9",
+    "learn/hostile/binary-garbage.md": "no front matter",
+    "learn/hostile/over-limit.md": "over the 4 MB limit",
+    "learn/hostile/deep-flow-nesting.md": "nested more than 20 levels",
+    "learn/hostile/deep-block-nesting.md": "nested more than 20 levels",
+    "learn/hostile/loop": "folder symlink loop",
+    "learn/hostile/dangling.md": "cannot read: broken symlink",
+    "learn/hostile/pipe.md": "not a regular file",
+    f"learn/hostile/{EVIL_FILE}": "YAML error",
+}
+
+#: The file that :func:`unreadable` makes unreadable (tests run as root, which reads all).
+UNREADABLE = "learn/chemistry/unreadable.md"
+
+
+@dataclass(frozen=True)
+class HostileLibrary:
+    root: Path
+    big_answer_bytes: int
+
+
+def _article(article_id: int, question: str, answer: str, subject: str | None = "Physics") -> str:
+    subject_line = f"subject: {subject}\n" if subject else ""
+    return (
+        f"---\n_schema: default\nid: {article_id}\nquestion: >-\n    {question}\n"
+        f"answer: >-\n    {answer}\n{subject_line}---\n\n&nbsp;\n"
+    )
+
+
+def make_hostile_library(target: Path, *, special_files: bool = True) -> HostileLibrary:
+    """Copy the committed hostile library to ``target`` and add the generated files.
+
+    ``special_files``: also add the symlink loop, the broken symlink and the named pipe.
+    """
+    shutil.copytree(HOSTILE, target)
+    hostile = target / "learn" / "hostile"
+    rng = random.Random(6)
+    (hostile / "binary-garbage.md").write_bytes(rng.randbytes(64 * 1024))
+
+    # A 2 MB answer loads: short lines dense with formulas and encoded newlines (a decoder
+    # that compares every escape with every formula would take hours over it).
+    paragraph = r"Energy $E = mc^2$, $x \neq y$, $\nu$ and $\nabla f$.\n"
+    big = _article(9006, "How big can an answer be?", paragraph * (2_000_000 // len(paragraph)))
+    (hostile / "big-answer.md").write_text(big, encoding="utf-8")
+    over = _article(9106, "Too big?", "x" * (MAX_FILE_BYTES + 1024))
+    (hostile / "over-limit.md").write_text(over, encoding="utf-8")
+
+    # Nesting that overflows the C stack of PyYAML's composer (200 KB and 100 KB of YAML).
+    depth = 100_000
+    (hostile / "deep-flow-nesting.md").write_text(
+        "---\nid: 9107\nquestion: Q?\nanswer: A.\nseo: " + "[" * depth + "]" * depth + "\n---\n"
+    )
+    (hostile / "deep-block-nesting.md").write_text(
+        "---\nid: 9108\nquestion: Q?\nanswer: A.\nseo:\n  " + "- " * (depth // 2) + "x\n---\n"
+    )
+
+    # Raw escape bytes (not YAML escapes) in the text: they load, cleaned.
+    raw = _article(
+        9007,
+        "\x1b[2J\x1b[HWhich bytes \x9b31mdoes a \u202eterminal\u202c obey?\x07",
+        "Only \x1b]52;c;cHduZWQ=\x07the \x1bPdevice\x1b\\text\x9b2J it is \x90payload\x9csent.",
+    )
+    (hostile / "raw-escapes.md").write_bytes(raw.encode("utf-8"))
+
+    # Names that hold escape sequences: the subject comes from the folder name here.
+    evil = target / "learn" / EVIL_FOLDER
+    evil.mkdir()
+    (evil / "a-folder-name.md").write_text(
+        _article(9008, "What does a folder name say?", "Nothing it should not.", subject=None)
+    )
+    (hostile / EVIL_FILE).write_text("---\nid: [\n---\n")
+
+    if special_files:
+        (hostile / "loop").symlink_to(target / "learn")
+        (hostile / "dangling.md").symlink_to(hostile / "nowhere.md")
+        os.mkfifo(hostile / "pipe.md")
+    (target / UNREADABLE).write_text(_article(9109, "Can you read me?", "No.", "Chemistry"))
+    return HostileLibrary(target, len(big.encode()))
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry under ``root`` (symlinks not followed): mode, size and mtime."""
+    entries: dict[str, tuple[int, int, int]] = {}
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            stat = path.lstat()
+            entries[path.relative_to(root).as_posix()] = (
+                stat.st_mode,
+                stat.st_size,
+                stat.st_mtime_ns,
+            )
+    return entries
