@@ -14,10 +14,11 @@ from qtreader.app import QTReaderApp
 from qtreader.screens.help import HelpScreen
 from qtreader.screens.problems import ProblemsScreen
 from qtreader.screens.reader import ReaderScreen
+from qtreader.store import load_library
 from qtreader.widgets.article_view import ArticleView, RelatedList
 from qtreader.widgets.subject_tree import ArticleEntry, SubjectTree
 
-from .conftest import LIBRARY
+from .conftest import FIXTURES, LIBRARY
 
 
 async def loaded(pilot: Pilot[None]) -> ReaderScreen:
@@ -254,3 +255,33 @@ async def test_cold_start_with_a_process_pool(monkeypatch: pytest.MonkeyPatch) -
         screen = await loaded(pilot)
         assert shown_question(app) == "What is a gradient?"
         assert "8 articles" in rendered(screen.query_one("#status", Static))
+
+
+async def test_a_failed_refresh_is_reported_and_the_reader_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from qtreader.store import Library
+
+    load_library(LIBRARY)  # the catalog exists: the app paints it, then refreshes
+
+    def broken(self: Library, *args: object, **kwargs: object) -> None:
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(Library, "refresh", broken)
+    app = QTReaderApp(LIBRARY, start_article="501")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert shown_question(app) == "What is the Doppler effect?"
+        status = rendered(screen.query_one("#status", Static))
+        assert "Indexing stopped: BrokenProcessPool" in status
+        await pilot.press("1")
+        assert shown_question(app) == "How does a lens focus light?"
+
+
+async def test_welcome_counts_are_singular_for_one() -> None:
+    app = QTReaderApp(FIXTURES / "one-article")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        assert "1 article in 1 subject." in rendered(screen.query_one("#answer", Static))

@@ -231,3 +231,9 @@ def test_quick_lookups_see_added_files(library_copy: Path) -> None:
     )
     code, out, _ = run("show", "700", "--format", "markdown", "--library", str(library_copy))
     assert (code, out) == (0, "Something.\n")
+
+
+def test_version() -> None:
+    from qtreader import __version__
+
+    assert run("--version") == (0, f"qtreader, version {__version__}\n", "")

@@ -104,3 +104,15 @@ def test_clean_text_strips_escape_sequences_and_controls() -> None:
 def test_clean_text_keeps_ordinary_text() -> None:
     text = "Ünïcödé — “quotes” $\\nabla$\n\tindented"
     assert clean_text(text) == text
+
+
+def test_apostrophes_in_code_are_not_string_delimiters() -> None:
+    stored = r"```text\nit's\nit's here\nx = 'a\nb'\n```"
+    assert decode_answer(stored) == "```text\nit's\nit's here\nx = 'a\\nb'\n```"
+
+
+def test_answers_without_code_or_commands_take_the_short_way_to_the_same_result() -> None:
+    stored = r"Line one.\n\n- item \\ with backslash\nnext \t tab \" quote\nnothing"
+    assert decode_answer(stored) == (
+        'Line one.\n\n- item \\\\ with backslash\nnext \\t tab \\" quote\nnothing'
+    )

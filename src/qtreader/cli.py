@@ -42,7 +42,7 @@ class _ReaderGroup(click.Group):
         completing = ctx.resilient_parsing  # shell completion wants the command names
         if (
             not completing
-            and not any(arg in ("--help", "-h") for arg in args[:1])
+            and not any(arg in ("--help", "-h", "--version") for arg in args[:1])
             and (first is None or first not in self.commands)
         ):
             args = ["read", *args]

@@ -61,6 +61,12 @@ def decode_answer(raw: str) -> str:
     # pieces = [text, W, text, W, text, ...]; escape k has word pieces[2k+1].
     words = pieces[1::2]
     texts = pieces[0::2]
+    if "```" not in raw and "~~~" not in raw and not any(w in LATEX_N_COMMANDS for w in words):
+        # No code and no LaTeX command words (most answers): by rules 2 and 4 every
+        # escape is a newline.
+        return texts[0] + "".join(
+            "\n" + word[1:] + text for word, text in zip(words, texts[1:], strict=True)
+        )
 
     # Provisional text: unambiguous escapes become newlines; ambiguous ones (W is a LaTeX
     # command) stay as written until the math spans are known. Record where each escape sits.
@@ -147,7 +153,14 @@ def _open_quote(line: str) -> str | None:
     """The quote character of a string literal left open at the end of a code line."""
     line = line.replace('"""', "").replace("'''", "")
     open_quote: str | None = None
-    for char in line:
+    for index, char in enumerate(line):
+        if (
+            char == "'"
+            and 0 < index < len(line) - 1
+            and line[index - 1].isalnum()
+            and line[index + 1].isalnum()
+        ):
+            continue  # an apostrophe inside a word (it's, don't) is no string delimiter
         if char in "\"'":
             if open_quote is None:
                 open_quote = char

@@ -51,4 +51,5 @@ def _key_name(key: str) -> str:
         "left_square_bracket": "[",
         "right_square_bracket": "]",
         "question_mark": "?",
+        "slash": "/",
     }.get(key, key)

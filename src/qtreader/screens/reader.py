@@ -216,6 +216,10 @@ class ReaderScreen(Screen[None]):
         except (OSError, sqlite3.Error) as error:
             self.app.call_from_thread(status.show_error, f"Cannot load the library: {error}")
             return
+        except Exception as error:  # e.g. a parsing process died: keep the reader alive
+            message = f"Indexing stopped: {type(error).__name__}: {error}"
+            self.app.call_from_thread(status.show_error, message)
+            return
         self.app.call_from_thread(self.library_refreshed, library, report)
 
     def library_opened(self, library: Library) -> None:

@@ -139,7 +139,11 @@ class ArticleView(VerticalScroll):
     def show_welcome(self, library: Library) -> None:
         """The page shown before any article is opened."""
         body = Text()
-        body.append(f"{len(library)} articles in {len(library.subjects)} subjects.\n\n")
+        articles, subjects = len(library), len(library.subjects)
+        body.append(
+            f"{articles} article{'s' * (articles != 1)} in "
+            f"{subjects} subject{'s' * (subjects != 1)}.\n\n"
+        )
         body.append("Choose a subject on the left and press ")
         body.append("enter", "bold")
         body.append(" to open an article. Press ")
