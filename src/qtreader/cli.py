@@ -143,7 +143,7 @@ def _display_path(path: Path, library: Library, given: Path) -> str:
 
 
 @click.group(cls=_ReaderGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="qtreader")
+@click.version_option(package_name="qtreader", prog_name="qtreader")
 def main() -> None:
     """A terminal reader for libraries of QuickTakes study articles.
 
