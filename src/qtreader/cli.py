@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from qtreader.cli_study import history, stats, study
 from qtreader.config import ConfigError, LibraryChoice, choose_library
 from qtreader.models import Article
 
@@ -35,7 +34,24 @@ class LibraryError(click.ClickException):
 
 
 class _ReaderGroup(click.Group):
-    """A group whose bare form (``qtreader`` or ``qtreader ARTICLE``) runs ``read``."""
+    """A group whose bare form (``qtreader`` or ``qtreader ARTICLE``) runs ``read``.
+
+    The commands of the reading state live in :mod:`qtreader.cli_study` and are imported
+    only when one of them runs, so that quick lookups do not load the study layer.
+    """
+
+    LAZY = ("history", "study", "stats")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            from qtreader import cli_study
+
+            command: click.Command = getattr(cli_study, cmd_name)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((arg for arg in args if not arg.startswith("-")), None)
@@ -43,7 +59,7 @@ class _ReaderGroup(click.Group):
         if (
             not completing
             and not any(arg in ("--help", "-h", "--version") for arg in args[:1])
-            and (first is None or first not in self.commands)
+            and (first is None or (first not in self.commands and first not in self.LAZY))
         ):
             args = ["read", *args]
         return super().parse_args(ctx, args)
@@ -452,9 +468,3 @@ def random_article(
         click.echo(f"qtreader: no articles in {where}", err=True)
         sys.exit(EXIT_NOT_FOUND)
     _print_article(found, library, _options(output_format, color, width, no_pager), subject)
-
-
-# The commands of the reading state (qtreader.cli_study).
-main.add_command(history)
-main.add_command(study)
-main.add_command(stats)

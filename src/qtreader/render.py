@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -56,7 +57,9 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from qtreader.decode import clean_text, math_spans
-from qtreader.texmath import Rendered, display_pieces, inline_math
+
+if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
+    from qtreader.texmath import Rendered
 
 __all__ = ["AnswerLink", "answer_links", "is_article_url", "render_answer"]
 
@@ -270,6 +273,8 @@ def _plain(tokens: Iterable[Token], maths: list[_Math]) -> str:
         if token.type in ("text", "code_inline"):
             parts.append(token.content)
         elif token.type == "math_inline":
+            from qtreader.texmath import inline_math
+
             parts.append(inline_math(maths[int(token.content)].tex).text)
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")
@@ -368,6 +373,8 @@ class _MathBlock(MarkdownElement):
             yield _code_panel(self.math.source.strip(), "", self.theme, width)
             return
         indent = 2 if width > 24 else 0
+        from qtreader.texmath import display_pieces
+
         pieces = display_pieces(self.math.tex, width - indent)
         if any(piece.raw for piece in pieces):
             yield _code_panel(self.math.source.strip(), "", self.theme, width)
@@ -573,6 +580,8 @@ class _AnswerMarkdown(Markdown):
                     new_line = element.new_line
 
     def _inline_math(self, context: MarkdownContext, math: _Math) -> None:
+        from qtreader.texmath import inline_math
+
         rendered = inline_math(math.tex)
         if self.raw_tex or rendered.raw:
             context.enter_style("markdown.code")

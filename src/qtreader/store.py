@@ -13,14 +13,15 @@ import random
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from qtreader.index import Index, RefreshReport, open_index
 from qtreader.models import Article, Listing, Problem, RelatedLink, SearchHit, Subject
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = [
     "AnswerUnavailable",
@@ -157,6 +158,10 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     has replaced with a capture object that has none (``fileno()`` is -1: "bad value(s) in
     fds_to_keep"), so the real stderr stands in while the pool starts.
     """
+    # Imported here: a lookup in a warm index never starts a pool.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     captured = sys.stderr
     pool = None
     try:
