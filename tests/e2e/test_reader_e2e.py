@@ -1,10 +1,13 @@
 """The installed ``qtreader`` in a real terminal (tmux), driven by keys as a person would:
-launch, tree, open, related, back, search, copy and quit; 16 colours at 80x24; NO_COLOR; and
+launch, tree, open, related, back, search, study, copy and quit; 16 colours at 80x24;
+NO_COLOR; and
 a hostile library whose escape sequences must never reach the terminal."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -127,3 +130,38 @@ def test_a_hostile_library_never_reaches_the_terminal(terminal: Make, tmp_path: 
     assert term.clipboard() is None  # the answer's OSC 52 was never sent
     term.keys("q")
     assert term.wait_exit() == 0
+
+
+def test_study_a_subject_then_the_review_is_kept(terminal: Make) -> None:
+    term = terminal(width=100, height=30)
+    term.start("--library", str(LIBRARY))
+    term.wait_for("8 articles · 5 subjects", "Welcome to qtreader")
+
+    # The cursor on Physics; s offers it first, enter starts its new cards in title order.
+    term.keys("Down", "Down", "Down", "Down", "s")
+    term.wait_for("Study", "enter to start", "Whole library")
+    term.keys("Enter")
+    term.wait_for("How does a lens focus light?")
+    term.wait_gone("enter to start")
+    assert LENS_ANSWER not in term.screen()  # the question first
+    term.keys("Space")
+    term.wait_for(LENS_ANSWER)
+    term.keys("3")  # good: the next card
+    term.wait_for("What is a gradient?")
+    term.keys("Escape")
+    term.wait_for("Session over · Physics")
+    term.keys("Escape")
+    term.wait_gone("Session over")
+    term.keys("q")
+    assert term.wait_exit() == 0
+
+    # The grade is in the state database: the shell sees it.
+    result = subprocess.run(
+        [str(QTREADER), "stats", "--json", "--library", str(LIBRARY)],
+        capture_output=True, text=True, env=term.env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    physics = next(
+        row for row in json.loads(result.stdout)["subjects"] if row["subject"] == "Physics"
+    )
+    assert physics["seen"] == 1
