@@ -157,3 +157,17 @@ async def test_an_answer_without_links_says_so() -> None:
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         assert any("no links" in str(n.message) for n in app._notifications)
+
+
+def test_a_huge_answer_is_cut_with_a_note() -> None:
+    from qtreader.widgets.article_view import MAX_SHOWN, shown_part
+
+    paragraph = "A sentence that repeats to make a very long answer. " * 20
+    answer = "\n\n".join([paragraph] * 2000)  # about 2 MB
+    shown = shown_part(answer, 42)
+    assert len(shown) < MAX_SHOWN + 300
+    body, _, note = shown.rpartition("\n\n---\n\n")
+    assert answer.startswith(body) and body.endswith(paragraph)  # cut at a paragraph
+    assert note.startswith(f"*This answer is 2.1 MB long: the first {len(body) // 1000} KB are")
+    assert "`qtreader show 42 --format markdown` prints all of it." in note
+    assert shown_part("short answer", 42) == "short answer"

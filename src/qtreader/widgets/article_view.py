@@ -94,7 +94,7 @@ class ArticleView(VerticalScroll):
         """Show ``article`` as read under ``subject``."""
         self.query_one("#question", Static).update(Text(article.question))
         self.query_one("#facts", Static).update(_facts(article, subject))
-        self.answer = answer
+        self.answer = shown_part(answer, article.id)
         self.raw_tex = False
         self._show_answer()
         self.query_one("#related-heading", Static).display = bool(article.related)
@@ -161,3 +161,22 @@ def _facts(article: Article, subject: str) -> Text:
         facts.append("\n")
         facts.append(", ".join(article.keywords), "italic")
     return facts
+
+
+#: Longer answers are cut for the reader: rendering runs on the UI thread, at about
+#: 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell prints them whole.
+MAX_SHOWN = 120_000
+
+
+def shown_part(answer: str, article_id: int) -> str:
+    """``answer``, or for a huge one its first part (cut at a paragraph) and a note."""
+    if len(answer) <= MAX_SHOWN:
+        return answer
+    cut = answer.rfind("\n\n", 0, MAX_SHOWN)
+    if cut < MAX_SHOWN // 2:
+        cut = MAX_SHOWN
+    return (
+        f"{answer[:cut]}\n\n---\n\n*This answer is {len(answer) / 1e6:.1f} MB long: the first "
+        f"{cut // 1000} KB are shown here. `qtreader show {article_id} --format markdown` "
+        "prints all of it.*"
+    )
