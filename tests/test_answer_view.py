@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.geometry import Region
-from textual.pilot import Pilot
 from textual.widget import Widget
 
 from qtreader.app import QTReaderApp
@@ -16,6 +14,7 @@ from qtreader.screens.reader import ReaderScreen
 from qtreader.widgets.article_view import AnswerText
 
 from .conftest import LIBRARY
+from .pilot import loaded, screen_lines
 
 LINKS_ARTICLE = """---
 _schema: default
@@ -39,18 +38,8 @@ url: /learn/physics/questions/where-can-i-read-more-about-waves
 """
 
 
-async def loaded(pilot: Pilot[None]) -> ReaderScreen:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, ReaderScreen)
-    return screen
-
-
 def lines(widget: Widget) -> list[str]:
-    width, height = widget.outer_size
-    strips = widget.render_lines(Region(0, 0, width, height))
-    return ["".join(segment.text for segment in strip).rstrip() for strip in strips]
+    return screen_lines(widget, outer=True)
 
 
 def answer(app: QTReaderApp) -> str:

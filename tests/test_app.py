@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.geometry import Region
-from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -19,22 +17,12 @@ from qtreader.widgets.article_view import ArticleView, RelatedList
 from qtreader.widgets.subject_tree import ArticleEntry, SubjectTree
 
 from .conftest import FIXTURES, LIBRARY
-
-
-async def loaded(pilot: Pilot[None]) -> ReaderScreen:
-    """Wait for the library to load and the screen to settle."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, ReaderScreen)
-    return screen
+from .pilot import loaded, screen_lines
 
 
 def rendered(widget: Widget) -> str:
-    """The text a widget shows on screen, line by line, from its rendered strips."""
-    width, height = widget.size
-    lines = widget.render_lines(Region(0, 0, width, height))
-    return "\n".join("".join(segment.text for segment in line).rstrip() for line in lines)
+    """The text a widget shows on screen, line by line."""
+    return "\n".join(screen_lines(widget))
 
 
 def shown_question(app: QTReaderApp) -> str:
