@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from qtreader.cli import _library_option
 from qtreader.state import StateStore, open_state
 from qtreader.study import (
     BOOKMARKS_SCOPE,
@@ -26,16 +27,6 @@ from qtreader.study import (
 )
 
 __all__ = ["history", "stats", "study"]
-
-
-def _library_option(function: Any) -> Any:
-    return click.option(
-        "--library",
-        "library_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="Library folder (default: $QTREADER_LIBRARY, config.toml, or the shipped one).",
-    )(function)
 
 
 def _open_state() -> StateStore:
