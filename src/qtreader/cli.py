@@ -6,11 +6,13 @@ only the data layer, never Textual, so they start fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
@@ -96,9 +98,24 @@ def _subject_option(help_text: str) -> Callable[[F], F]:
 
 
 def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
-    """--format, --color, --width and --no-pager, which every printing command shares."""
+    """--format, --color, --width and --no-pager, which every printing command shares,
+    handed to the command as one ``output: OutputOptions``."""
 
     def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def command(
+            *args: Any,
+            output_format: str | None,
+            color: str,
+            width: int | None,
+            no_pager: bool,
+            **kwargs: Any,
+        ) -> Any:
+            from qtreader.output import OutputOptions
+
+            output = OutputOptions(output_format, color, width, not no_pager)  # type: ignore[arg-type]
+            return function(*args, output=output, **kwargs)
+
         for option in reversed(
             [
                 click.option(
@@ -119,18 +136,10 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                 click.option("--no-pager", is_flag=True, help="Never page long output."),
             ]
         ):
-            function = option(function)
-        return function
+            command = option(command)
+        return cast(F, command)
 
     return decorate
-
-
-def _options(
-    output_format: str | None, color: str, width: int | None, no_pager: bool
-) -> OutputOptions:
-    from qtreader.output import OutputOptions
-
-    return OutputOptions(output_format, color, width, not no_pager)  # type: ignore[arg-type]
 
 
 def _open_library(
@@ -271,10 +280,7 @@ def article_json(article: Article, library: Library, answer: str) -> dict[str, A
 @_library_option
 def show(
     article: tuple[str, ...],
-    output_format: str | None,
-    color: str,
-    width: int | None,
-    no_pager: bool,
+    output: OutputOptions,
     library_path: Path | None,
 ) -> None:
     """Print one article: by id, slug or url, else the best search hit for the words.
@@ -302,7 +308,7 @@ def show(
             click.echo(f"also: {hit.id}  {hit.title}  ({hit.subject})", err=True)
         if found is None:
             sys.exit(EXIT_NOT_FOUND)
-    _print_article(found, library, _options(output_format, color, width, no_pager), subject)
+    _print_article(found, library, output, subject)
 
 
 def _print_article(
@@ -373,10 +379,7 @@ def search(
     limit: int,
     include_all: bool,
     as_json: bool,
-    output_format: str | None,
-    color: str,
-    width: int | None,
-    no_pager: bool,
+    output: OutputOptions,
     library_path: Path | None,
 ) -> None:
     """Search every article; ranked results with id, title, subject and snippet.
@@ -394,7 +397,7 @@ def search(
 
     _choice, library = _open_library(library_path)
     hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
-    options = _options("json" if as_json else output_format, color, width, no_pager)
+    options = replace(output, format="json") if as_json else output
     if not hits:
         click.echo(f"qtreader: nothing matches {query!r}", err=True)
         sys.exit(EXIT_NOT_FOUND)
@@ -417,10 +420,7 @@ def search(
 @_library_option
 def subjects(
     as_json: bool,
-    output_format: str | None,
-    color: str,
-    width: int | None,
-    no_pager: bool,
+    output: OutputOptions,
     library_path: Path | None,
 ) -> None:
     """List the subjects with their article counts.
@@ -432,7 +432,7 @@ def subjects(
     from qtreader.output import emit, subjects_renderable
 
     _choice, library = _open_library(library_path)
-    options = _options("json" if as_json else output_format, color, width, no_pager)
+    options = replace(output, format="json") if as_json else output
     found = library.subjects
     if options.resolved_format(sys.stdout) == "json":
         rows = [{"name": s.name, "articles": s.count} for s in found]
@@ -449,10 +449,7 @@ def subjects(
 @_library_option
 def random_article(
     subject: str | None,
-    output_format: str | None,
-    color: str,
-    width: int | None,
-    no_pager: bool,
+    output: OutputOptions,
     library_path: Path | None,
 ) -> None:
     """Print an article chosen at random.
@@ -467,4 +464,4 @@ def random_article(
         where = f"subject {subject!r}" if subject else str(library.root)
         click.echo(f"qtreader: no articles in {where}", err=True)
         sys.exit(EXIT_NOT_FOUND)
-    _print_article(found, library, _options(output_format, color, width, no_pager), subject)
+    _print_article(found, library, output, subject)
