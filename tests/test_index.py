@@ -301,3 +301,9 @@ def test_bulk_refresh_merges_once_and_restores_automerge(
     )
     library.refresh()
     assert [h.id for h in library.search("tachyon")] == [700]
+
+
+def test_search_text_keeps_dollars_inside_code() -> None:
+    """Math is found as the decoder and the renderer find it: never inside code."""
+    text = search_text("Shell:\n\n```sh\necho $HOME$USER\n```\n\nand $x^2$ here")
+    assert text == "Shell: sh echo $HOME$USER and here"

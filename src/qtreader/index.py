@@ -21,6 +21,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_path
 
+from qtreader.decode import math_spans
 from qtreader.models import Problem
 
 __all__ = [
@@ -113,10 +114,6 @@ def index_file(root: Path) -> Path:
 
 # Search text ------------------------------------------------------------------------------
 
-_MATH_SPANS = re.compile(
-    r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?=[^\s$])[^$\n]*?[^\s$\\]\$(?!\d)",
-    re.DOTALL,
-)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML = re.compile(r"</?[A-Za-z][^>]*>")
 _MARKUP_CHARS = str.maketrans(dict.fromkeys("*_`|~#", " "))
@@ -130,7 +127,12 @@ def search_text(markdown: str) -> str:
     """
     text = markdown
     if "$" in text or "\\(" in text or "\\[" in text:
-        text = _MATH_SPANS.sub(" ", text)
+        # The decoder's own notion of math (never inside code), as the renderer uses it.
+        kept, end = [], 0
+        for span in math_spans(text):
+            kept.append(text[end : span.start])
+            end = span.end
+        text = " ".join([*kept, text[end:]])
     if "](" in text:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
