@@ -12,7 +12,7 @@ import pytest
 from qtreader import index as index_module
 from qtreader.index import index_file, search_text
 from qtreader.query import parse_query
-from qtreader.store import Library, load_library
+from qtreader.store import AnswerUnavailable, Library, load_library
 
 from .conftest import LIBRARY
 
@@ -53,6 +53,27 @@ def test_warm_start_reads_no_article_file(
     article = library.article(503)
     assert article is not None and article.subjects == ("Mathematics", "Physics")
     assert [hit.id for hit in library.search("doppler")] == [501]
+    assert "convex lens" in library.answer(502)  # kept in the index: no YAML needed
+
+
+def test_an_answer_changed_since_the_refresh_is_read_from_its_file(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = load_library(library_copy)
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    lens.write_text(lens.read_text().replace("A convex lens", "A converging lens"))
+    _touch_forward(lens)
+    assert "A converging lens" in library.answer(502)  # before any refresh
+    lens.unlink()
+    with pytest.raises(AnswerUnavailable, match="how-does-a-lens-focus-light.md"):
+        library.answer(502)
+
+
+def test_a_damaged_stored_answer_falls_back_to_the_file(library_copy: Path) -> None:
+    library = load_library(library_copy)
+    with library.index.transaction() as db:
+        db.execute("UPDATE answers SET body = x'00ff'")
+    assert "convex lens" in library.answer(502)
 
 
 def test_refresh_parses_only_added_changed_and_removed(

@@ -7,7 +7,6 @@ only the data layer, never Textual, so they start fast.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -68,6 +67,13 @@ class _ReaderGroup(click.Group):
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _json(data: object) -> str:
+    """``data`` as indented JSON (the module is imported only for JSON output)."""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _library_option(function: F) -> F:
@@ -232,7 +238,7 @@ def check(path: Path | None, as_json: bool) -> None:
         "problems": problems,
     }
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(_json(report))
     else:
         click.echo(f"library:        {choice.path}")
         click.echo(f"articles:       {report['articles']}")
@@ -322,7 +328,7 @@ def _print_article(
         raise LibraryError(str(error)) from None
     output_format = options.resolved_format(sys.stdout)
     if output_format == "json":
-        click.echo(json.dumps(article_json(article, library, answer), indent=2, ensure_ascii=False))
+        click.echo(_json(article_json(article, library, answer)))
     elif output_format == "markdown":
         click.echo(answer)
     else:
@@ -406,7 +412,7 @@ def search(
         rows = [
             {"id": h.id, "title": h.title, "subject": h.subject, "snippet": h.snippet} for h in hits
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows))
     elif output_format == "plain":  # one line per hit, for scripts: id, title, subject, snippet
         for hit in hits:
             click.echo("\t".join((str(hit.id), hit.title, hit.subject, hit.snippet)))
@@ -436,7 +442,7 @@ def subjects(
     found = library.subjects
     if options.resolved_format(sys.stdout) == "json":
         rows = [{"name": s.name, "articles": s.count} for s in found]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows))
     else:
         emit(subjects_renderable(found), options)
     if not found:

@@ -8,7 +8,6 @@ The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library =
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +45,8 @@ def config_file() -> Path:
 
 def _settings() -> dict[str, object]:
     """The settings of ``config.toml``; none when it does not exist."""
+    import tomllib  # only when there is a file to read
+
     path = config_file()
     try:
         with path.open("rb") as handle:

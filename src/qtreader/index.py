@@ -2,17 +2,17 @@
 
 A warm start reads the catalog and never the files. :func:`refresh` finds files added,
 changed (size, mtime) or removed since the last run and parses only those, on every core.
-The answer itself is not stored for display: it is read from its file when opened.
+Each file's decoded answer is kept too (zlib-compressed), so that opening an article or
+``qtreader show`` needs one stat of its file, not YAML: the file is parsed again only when
+its size or mtime changed.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import sqlite3
 import threading
-import uuid
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -65,6 +65,8 @@ CREATE TABLE files (
     answer_hash TEXT
 ) WITHOUT ROWID;
 CREATE INDEX files_id ON files (id);
+-- Apart from files: a scan of the catalog never reads these pages.
+CREATE TABLE answers (path TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX files_slug ON files (slug);
 
 -- Derived from files after each change: cross-listed files merged into one article.
@@ -92,6 +94,8 @@ CREATE TABLE subjects (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER N
 CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
 -- Folders and files the scan could not read (loops, broken links): replaced at each refresh.
 CREATE TABLE scan_problems (path TEXT NOT NULL, reason TEXT NOT NULL);
+-- Every folder scanned and its mtime: a file added or removed changes its folder's mtime.
+CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
 
 -- flags holds "hidden" for no_index articles: "... NOT flags : hidden" leaves them out
 -- in C, at the cost of a tiny posting list.
@@ -108,7 +112,12 @@ INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0
 
 def index_file(root: Path) -> Path:
     """Where the index of the library at ``root`` lives: keyed by its resolved path."""
-    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    resolved = str(root.resolve())
+    # Readable, and 64 bits of checksum to tell apart two paths with the same ending; a
+    # collision costs a rebuild, never wrong results: the index records its library's path.
+    readable = "".join(c if c.isalnum() else "-" for c in resolved).strip("-")[-60:]
+    data = resolved.encode("utf-8", "surrogateescape")
+    key = f"{readable}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
     return user_cache_path("qtreader", appauthor=False) / "indexes" / f"{key}.sqlite3"
 
 
@@ -150,9 +159,31 @@ class IndexedFile:
 
     row: tuple[object, ...]
     search: tuple[str, str, str, str, str, str] | None
+    #: The decoded answer, UTF-8 and zlib-compressed (compressed here, in the worker).
+    answer: bytes | None = None
+
+
+def encode_related(links: list[tuple[int, str, str, str]]) -> str:
+    """Related links as one text column: fields split by US, links by RS. Article text
+    never holds either (``clean_text`` removes control characters), and unlike JSON a
+    lookup needs no extra module to read it."""
+    return "\x1e".join(
+        "\x1f".join((str(i), title, subject, url)) for i, title, subject, url in links
+    )
+
+
+def decode_related(text: str) -> list[tuple[int, str, str, str]]:
+    """The links :func:`encode_related` wrote."""
+    links = []
+    for link in text.split("\x1e") if text else ():
+        link_id, title, subject, url = link.split("\x1f")
+        links.append((int(link_id), title, subject, url))
+    return links
 
 
 def _index_row(path: Path, root: Path) -> IndexedFile:
+    from hashlib import sha256
+
     from qtreader.parse import parse_file  # YAML only where files are parsed
 
     article, problem = parse_file(path, root)
@@ -165,7 +196,7 @@ def _index_row(path: Path, root: Path) -> IndexedFile:
         except OSError:
             size, mtime = -1, -1
         return IndexedFile((relative, size, mtime, reason, *([None] * 13)), None)
-    related = json.dumps([[r.id, r.title, r.subject, r.url] for r in article.related])
+    related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
     row = (
         relative,
         article.size,
@@ -183,12 +214,13 @@ def _index_row(path: Path, root: Path) -> IndexedFile:
         article.score,
         int(article.no_index),
         related,
-        hashlib.sha256(article.answer.encode()).hexdigest()[:16],
+        sha256(article.answer.encode()).hexdigest()[:16],
     )
     keywords = ", ".join(article.keywords)
     columns = (article.question, article.title, keywords, article.description)
     flags = "hidden" if article.no_index else ""
-    return IndexedFile(row, (*columns, search_text(article.answer), flags))
+    body = zlib.compress(article.answer.encode(), 1)
+    return IndexedFile(row, (*columns, search_text(article.answer), flags), body)
 
 
 def index_chunk(paths: list[Path], root: Path) -> list[IndexedFile]:
@@ -336,12 +368,11 @@ class Index:
             for problem in scan_problems
         )
         same_scan = scan_rows == db.execute("SELECT * FROM scan_problems ORDER BY 1").fetchall()
-        folder_state = json.dumps(folders, sort_keys=True)
         if not (rebuild or report.changed_anything):
-            if not same_scan or folder_state != self._meta("folders"):
+            if not same_scan or folders != self._folders():
                 with self.transaction() as db:
                     _replace_scan_problems(db, scan_rows)
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folder_state,))
+                    _replace_folders(db, folders)
             if progress:
                 progress(len(on_disk), len(on_disk))
             return report
@@ -359,15 +390,24 @@ class Index:
         with self.transaction() as db:
             if rebuild:
                 db.execute("DELETE FROM files")
+                db.execute("DELETE FROM answers")
                 db.execute("DELETE FROM search")
             bulk = len(to_parse) >= _BULK
             if bulk:  # merge segments once at the end, not all along
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 0)")
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
+            db.executemany("DELETE FROM answers WHERE path = ?", [(p,) for p in removed])
             db.executemany("DELETE FROM search WHERE rowid = ?", [(i,) for i in old_ids])
             paths = [self.root / p for p in to_parse]
             for chunk in parse_in_pool(paths, self.root, index_chunk, progress):
                 db.executemany(_INSERT_FILE, [item.row for item in chunk])
+                db.executemany(
+                    "DELETE FROM answers WHERE path = ?",
+                    [(p.row[0],) for p in chunk if p.answer is None],
+                )
+                db.executemany(
+                    _INSERT_ANSWER, [(p.row[0], p.answer) for p in chunk if p.answer is not None]
+                )
                 rows = []
                 for item in chunk:
                     article_id = item.row[4]
@@ -379,7 +419,7 @@ class Index:
                 db.execute("INSERT INTO search (search) VALUES ('optimize')")
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
             _replace_scan_problems(db, scan_rows)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folder_state,))
+            _replace_folders(db, folders)
             self._derive(db)
             # Cross-listed files carry the same text, but a conflicting id must be searched
             # by the text of the file that is shown: its first file.
@@ -472,22 +512,39 @@ class Index:
         )
         db.executemany("INSERT INTO conflicts VALUES (?, ?)", conflicts)
 
-    def _meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row[0]) if row else None
+    def _folders(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT path, mtime_ns FROM folders"))
 
     def is_stale(self) -> bool:
         """Whether the folders changed since the last refresh, or there never was one."""
-        state = self._meta("folders")
-        if state is None:
+        folders = self._folders()
+        if not folders:  # the library's own folder is one: never refreshed
             return True
-        for relative, mtime in json.loads(state).items():
+        for relative, mtime in folders.items():
             try:
                 if (self.root / relative).stat().st_mtime_ns != mtime:
                     return True
             except OSError:
                 return True
         return False
+
+    def stored_answer(self, relative: str) -> str | None:
+        """The answer kept for the file at ``relative`` (a path in the library), if the
+        file is still as it was indexed: same size and mtime. One stat, no parsing."""
+        row = self.db.execute(
+            "SELECT f.size, f.mtime_ns, a.body FROM files f JOIN answers a ON a.path = f.path "
+            "WHERE f.path = ?",
+            (relative,),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            stat = (self.root / relative).stat()
+            if (stat.st_size, stat.st_mtime_ns) != (row[0], row[1]):
+                return None
+            return zlib.decompress(row[2]).decode()
+        except (OSError, zlib.error, UnicodeDecodeError):
+            return None  # gone, changed or damaged: the caller reads the file
 
     def problems(self) -> list[Problem]:
         """Every file with a problem, and every id conflict, sorted by path."""
@@ -504,10 +561,16 @@ class Index:
 _BULK = 1000
 
 _INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
+_INSERT_ANSWER = "INSERT OR REPLACE INTO answers VALUES (?, ?)"
 _INSERT_SEARCH = (
     "INSERT OR REPLACE INTO search (rowid, question, title, keywords, description, answer, "
     "flags) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _replace_folders(db: sqlite3.Connection, folders: dict[str, int]) -> None:
+    db.execute("DELETE FROM folders")
+    db.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
 
 
 def _replace_scan_problems(db: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
@@ -563,6 +626,8 @@ def open_index(
 
 
 def _memory_index(root: Path, notice: str | None) -> Index:
+    import uuid
+
     name = f"file:qtreader-{uuid.uuid4().hex}?mode=memory&cache=shared"
     index = Index(root, name, uri=True, notice=notice)
     index.validate()

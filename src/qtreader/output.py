@@ -5,8 +5,6 @@ when an article is longer than the screen. No Textual here.
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -131,6 +129,9 @@ def emit(renderable: RenderableType, options: OutputOptions, stream: TextIO | No
     if not (options.pager and stream.isatty()) or text.count("\n") < console.height:
         stream.write(text)
         return
+    import shlex  # only to page
+    import subprocess
+
     command = shlex.split(os.environ.get("PAGER") or "less -R")
     try:
         subprocess.run(command, input=text, text=True, check=False)

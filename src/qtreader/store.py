@@ -7,7 +7,6 @@ catalog in :mod:`qtreader.index`; an article's answer is read from its file when
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import random
 import sqlite3
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from qtreader.index import Index, RefreshReport, open_index
+from qtreader.index import Index, RefreshReport, decode_related, open_index
 from qtreader.models import Article, Listing, Problem, RelatedLink, SearchHit, Subject
 
 if TYPE_CHECKING:
@@ -298,7 +297,7 @@ class Library:
                 (article_id,),
             )
         )
-        links = json.loads(str(related)) if related else []
+        links = decode_related(str(related or ""))
         ids = [link[0] for link in links]
         present = {
             found
@@ -323,15 +322,19 @@ class Library:
         )
 
     def answer(self, article_id: int) -> str:
-        """The decoded Markdown answer of an article, read from its file now.
+        """The decoded Markdown answer of an article: as indexed while its file is
+        unchanged (one stat), else read from the file now.
 
         Raises :class:`AnswerUnavailable` if the file went or no longer parses.
         """
-        from qtreader.parse import parse_file  # YAML is imported only when a file is read
-
         row = self._db.execute("SELECT path FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise AnswerUnavailable(f"no article {article_id} in {self.root}")
+        stored = self.index.stored_answer(row[0])
+        if stored is not None:
+            return stored
+        from qtreader.parse import parse_file  # YAML is imported only when a file is read
+
         path = self.root / row[0]
         parsed, problem = parse_file(path, self.root)
         if parsed is None:

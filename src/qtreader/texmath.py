@@ -28,19 +28,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from types import FrameType
+from typing import TYPE_CHECKING
 
-import flatlatex
 import texicode.arts
 import texicode.renderer
 import texicode.symbols_art
-from flatlatex import data as flatlatex_data
-from pylatexenc import latexwalker
-from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
 from texicode.lexer import lexer as texicode_lexer
 from texicode.parser import parse as texicode_parse
 from texicode.renderer import render as texicode_render
 
 from qtreader.decode import clean_text
+
+if TYPE_CHECKING:
+    import flatlatex
+    from pylatexenc.latex2text import LatexNodes2Text
 
 __all__ = ["MAX_TEX", "Rendered", "display_math", "display_pieces", "inline_math"]
 
@@ -129,26 +130,6 @@ def _guarded(renderer: Callable[[str], list[str] | None], tex: str) -> list[str]
 # like the surrounding text and every terminal font has them.
 texicode.arts.font = texicode.arts.font_normal
 texicode.arts.font.setdefault("operatorname", texicode.arts.font["mathrm"])  # only serif has it
-
-# TeXicode draws a command it does not know as "?". Fill its gaps from flatlatex's symbol
-# table and a few arrows that neither has, without overriding anything TeXicode draws.
-for _command, _symbol in {
-    **{k.lstrip("\\"): v for k, v in flatlatex_data.symbols.items() if len(v) == 1},
-    "implies": "⟹",
-    "impliedby": "⟸",
-    "Longrightarrow": "⟹",
-    "Longleftarrow": "⟸",
-    "Longleftrightarrow": "⟺",
-    "iff": "⟺",
-    "lVert": "‖",
-    "rVert": "‖",
-    "ldots": "…",
-    "degree": "°",
-    "dagger": "†",
-    "ddagger": "‡",
-}.items():
-    if _command.isalpha():
-        texicode.symbols_art.symbols.setdefault(_command, [_symbol])
 
 _texicode_env_layout = texicode.renderer.util_env_layout
 
@@ -343,15 +324,64 @@ def _kind(name: str, token: str, previous: str, bars_open: int) -> str:
     return "operand"
 
 
+# TeXicode draws a command it does not know as "?". Its gaps are filled from flatlatex's
+# symbol table and a few arrows that neither has, without overriding anything TeXicode
+# draws; on the first formula that needs it, so that math without rare symbols does not
+# import flatlatex (and the regex module under it).
+_EXTRA_SYMBOLS = {
+    "implies": "⟹",
+    "impliedby": "⟸",
+    "Longrightarrow": "⟹",
+    "Longleftarrow": "⟸",
+    "Longleftrightarrow": "⟺",
+    "iff": "⟺",
+    "lVert": "‖",
+    "rVert": "‖",
+    "ldots": "…",
+    "degree": "°",
+    "dagger": "†",
+    "ddagger": "‡",
+}
+
+
+_gaps_filled = False
+
+
+def _fill_texicode_gaps() -> bool:
+    """Fill TeXicode's gaps; ``False`` if that was done already."""
+    global _gaps_filled
+    if _gaps_filled:
+        return False
+    _gaps_filled = True
+    from flatlatex import data as flatlatex_data
+
+    symbols = {k.lstrip("\\"): v for k, v in flatlatex_data.symbols.items() if len(v) == 1}
+    for command, symbol in {**symbols, **_EXTRA_SYMBOLS}.items():
+        if command.isalpha():
+            texicode.symbols_art.symbols.setdefault(command, [symbol])
+    return True
+
+
 def _texicode(tex: str) -> list[str] | None:
     """TeXicode's drawing, trimmed; ``None`` when it reports an error or draws a "?"."""
+    rows = _texicode_rows(tex)
+    if rows is not None and _unknown_command(rows, tex) and _fill_texicode_gaps():
+        rows = _texicode_rows(tex)  # again, now that it knows more symbols
+    if rows is None or _unknown_command(rows, tex):
+        return None
+    return _trim(rows)
+
+
+def _texicode_rows(tex: str) -> list[str] | None:
     nodes = texicode_parse(texicode_lexer(_spaced(tex), False), False)
     rows = ["".join(row) for row in texicode_render(nodes, False)]
     if not rows or any(row.startswith("TeXicode:") for row in rows):
         return None
-    if sum(row.count("?") for row in rows) > tex.count("?"):
-        return None  # a command it does not know
-    return _trim(rows)
+    return rows
+
+
+def _unknown_command(rows: list[str], tex: str) -> bool:
+    return sum(row.count("?") for row in rows) > tex.count("?")
 
 
 def _trim(rows: list[str]) -> list[str]:
@@ -406,13 +436,14 @@ _FLATLATEX_COMMANDS = [
 ]
 
 
-# flatlatex lacks subscript letters that Unicode has (it writes v[s] for vₛ).
-for _letter, _subscript in zip("hklmnpst", "ₕₖₗₘₙₚₛₜ", strict=True):
-    flatlatex_data.subscript.setdefault(_letter, _subscript)
-
-
 @lru_cache(maxsize=1)
 def _flatlatex_converter() -> flatlatex.converter:
+    import flatlatex  # the second choice: imported on use
+    from flatlatex import data as flatlatex_data
+
+    # flatlatex lacks subscript letters that Unicode has (it writes v[s] for vₛ).
+    for letter, subscript in zip("hklmnpst", "ₕₖₗₘₙₚₛₜ", strict=True):
+        flatlatex_data.subscript.setdefault(letter, subscript)
     converter = flatlatex.converter(allow_zw=False)
     for command in _FLATLATEX_COMMANDS:
         converter.add_newcommand(command)
@@ -440,12 +471,17 @@ _ENVIRONMENT = re.compile(r"\\begin\s*\{([^}]*)\}")
 
 @lru_cache(maxsize=1)
 def _pylatexenc_converter() -> LatexNodes2Text:
+    from pylatexenc.latex2text import LatexNodes2Text  # the last resort: imported on use
+
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
 def _pylatexenc(tex: str) -> list[str] | None:
     """pylatexenc's reading, only when it knows every command: it drops the ones it does
     not, and a dropped ``\\neg`` changes the meaning."""
+    from pylatexenc import latexwalker
+    from pylatexenc.latex2text import get_default_latex_context_db
+
     database = get_default_latex_context_db()
     for name in _COMMAND.findall(tex):
         if name not in ("begin", "end") and database.get_macro_spec(name) is None:
