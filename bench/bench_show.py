@@ -20,7 +20,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import qtreader
 from qtreader.store import Library
+
+
+def compile_package() -> None:
+    """Write qtreader's bytecode, as a wheel install does: with PYTHONDONTWRITEBYTECODE
+    set, an editable install would otherwise compile every edited module in every run."""
+    import compileall
+
+    compileall.compile_dir(Path(qtreader.__file__).parent, quiet=1)
 
 
 def median_article(library: Library) -> int:
@@ -43,6 +52,7 @@ def main() -> None:
     parser.add_argument("--id", type=int)
     parser.add_argument("--runs", type=int, default=15)
     options = parser.parse_args()
+    compile_package()
     library = Library.open(options.library)
     if library.is_stale():
         library.refresh()

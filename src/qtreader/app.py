@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -11,8 +12,11 @@ from textual.screen import Screen
 from qtreader.commands import ArticleCommands
 from qtreader.resources import stylesheet
 from qtreader.screens.help import HelpScreen
-from qtreader.screens.reader import ReaderScreen
-from qtreader.study import Clock, StudyRequest, utc_now
+from qtreader.screens.reader import ReaderScreen, open_in_background
+
+if TYPE_CHECKING:
+    from qtreader.study import StudyRequest
+from qtreader.clock import Clock, utc_now
 
 __all__ = ["QTReaderApp"]
 
@@ -47,6 +51,7 @@ class QTReaderApp(App[None]):
         self.incognito = incognito
         self.study = study
         self.clock = clock
+        self._opening = open_in_background(library_path)
 
     def get_default_screen(self) -> Screen[None]:
         return ReaderScreen(
@@ -55,6 +60,7 @@ class QTReaderApp(App[None]):
             incognito=self.incognito,
             study=self.study,
             clock=self.clock,
+            opening=self._opening,
         )
 
     def action_help(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -403,7 +402,7 @@ def search(
 
     _choice, library = _open_library(library_path)
     hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
-    options = replace(output, format="json") if as_json else output
+    options = output._replace(format="json") if as_json else output
     if not hits:
         click.echo(f"qtreader: nothing matches {query!r}", err=True)
         sys.exit(EXIT_NOT_FOUND)
@@ -438,7 +437,7 @@ def subjects(
     from qtreader.output import emit, subjects_renderable
 
     _choice, library = _open_library(library_path)
-    options = replace(output, format="json") if as_json else output
+    options = output._replace(format="json") if as_json else output
     found = library.subjects
     if options.resolved_format(sys.stdout) == "json":
         rows = [{"name": s.name, "articles": s.count} for s in found]

@@ -8,8 +8,8 @@ The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library =
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from platformdirs import user_config_path
 
@@ -30,12 +30,15 @@ class ConfigError(Exception):
     """The configuration file or a chosen library is not usable; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class LibraryChoice:
+class LibraryChoice(NamedTuple):
     """The library folder to open and where that choice came from."""
 
     path: Path
     source: str
+
+
+#: New cards a day unless ``config.toml`` says otherwise (``new_cards_per_day``).
+DEFAULT_NEW_PER_DAY = 20
 
 
 def config_file() -> Path:
@@ -45,14 +48,18 @@ def config_file() -> Path:
 
 def _settings() -> dict[str, object]:
     """The settings of ``config.toml``; none when it does not exist."""
-    import tomllib  # only when there is a file to read
-
     path = config_file()
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        handle = path.open("rb")
     except FileNotFoundError:
         return {}
+    except OSError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    import tomllib  # only when there is a file to read
+
+    try:
+        with handle:
+            return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
 
@@ -82,7 +89,7 @@ def choose_library(option: str | os.PathLike[str] | None = None) -> LibraryChoic
     return choice
 
 
-def new_cards_per_day(default: int = 20) -> int:
+def new_cards_per_day(default: int = DEFAULT_NEW_PER_DAY) -> int:
     """How many new cards study sessions may show a day: ``new_cards_per_day`` in
     ``config.toml``, else ``default``."""
     value = _settings().get("new_cards_per_day", default)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "LATEX_N_COMMANDS",
@@ -212,8 +212,7 @@ def _mask_code(text: str, code: list[tuple[int, int]]) -> str:
     return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-@dataclass(frozen=True, slots=True)
-class MathSpan:
+class MathSpan(NamedTuple):
     """A formula in decoded Markdown: ``text[start:end]`` with its delimiters,
     ``text[body_start:body_end]`` the TeX inside them."""
 

@@ -16,8 +16,8 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from platformdirs import user_cache_path
 
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -68,6 +68,8 @@ CREATE INDEX files_id ON files (id);
 -- Apart from files: a scan of the catalog never reads these pages.
 CREATE TABLE answers (path TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX files_slug ON files (slug);
+-- The few files with a problem, without a scan of the catalog (the status line asks).
+CREATE INDEX files_problem ON files (path) WHERE problem IS NOT NULL;
 
 -- Derived from files after each change: cross-listed files merged into one article.
 CREATE TABLE articles (
@@ -153,8 +155,7 @@ def search_text(markdown: str) -> str:
 # Parsing for the index (runs in worker processes) -----------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedFile:
+class IndexedFile(NamedTuple):
     """What the index keeps of one file: its ``files`` row and its search columns."""
 
     row: tuple[object, ...]
@@ -235,8 +236,7 @@ class IndexError_(Exception):
     """The index cannot be used as it is (corrupt, foreign or older); it will be rebuilt."""
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshReport:
+class RefreshReport(NamedTuple):
     """What a refresh found: file counts and whether anything changed."""
 
     added: int

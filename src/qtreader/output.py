@@ -7,8 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal, TextIO
+from typing import Literal, NamedTuple, TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
@@ -23,8 +22,7 @@ Format = Literal["rich", "plain", "markdown", "json"]
 ColorChoice = Literal["auto", "always", "never"]
 
 
-@dataclass(frozen=True, slots=True)
-class OutputOptions:
+class OutputOptions(NamedTuple):
     """How a command prints: the format asked for (``None``: rich in a terminal, else
     plain), colour, width and whether a pager may be used."""
 

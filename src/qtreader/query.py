@@ -7,7 +7,7 @@ three letters or more; ``subject:name`` (or ``subject:"two words"``) keeps one s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["SearchQuery", "parse_query"]
 
@@ -18,8 +18,7 @@ _TOKEN = re.compile(r'(?i)subject:"([^"]*)"?|subject:(\S+)|"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-@dataclass(frozen=True, slots=True)
-class SearchQuery:
+class SearchQuery(NamedTuple):
     """A parsed search: the FTS5 match expression (empty when only filters were given) and
     the subject names asked for."""
 

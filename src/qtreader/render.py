@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -94,8 +93,7 @@ def is_article_url(url: str) -> bool:
     return bool(_ARTICLE_URL.match(url))
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerLink:
+class AnswerLink(NamedTuple):
     """A link in an answer, numbered in reading order from 1."""
 
     number: int
@@ -108,15 +106,13 @@ class AnswerLink:
         return is_article_url(self.url)
 
 
-@dataclass(frozen=True, slots=True)
-class _Math:
+class _Math(NamedTuple):
     source: str  # as written, delimiters included
     tex: str
     display: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Prepared:
+class _Prepared(NamedTuple):
     tokens: tuple[Token, ...]
     maths: tuple[_Math, ...]
     links: tuple[AnswerLink, ...]
@@ -322,14 +318,14 @@ def _cut_at(plain: str, cells: int) -> int:
     return len(plain)
 
 
-@dataclass
 class _CodeBlock(MarkdownElement):
     """A fence: highlighted when it names a language, plain text when it does not (no
     guessing), folded rather than cut when a line is too long."""
 
-    lexer: str
-    theme: str
-    code: str = ""
+    def __init__(self, lexer: str, theme: str) -> None:
+        self.lexer = lexer
+        self.theme = theme
+        self.code = ""
 
     @classmethod
     def create(cls, markdown: Markdown, token: Token) -> MarkdownElement:
@@ -358,14 +354,14 @@ def _code_panel(code: str, lexer: str, theme: str, width: int) -> RenderableType
     return Padding(Group(*lines), (1, 1), style=background, expand=True)
 
 
-@dataclass
 class _MathBlock(MarkdownElement):
     """A display formula: its drawing on as many rows as it needs, never wrapped. One too wide
     for the screen is broken before a relation; a piece still too wide is folded, visibly."""
 
-    math: _Math
-    raw_tex: bool
-    theme: str
+    def __init__(self, math: _Math, raw_tex: bool, theme: str) -> None:
+        self.math = math
+        self.raw_tex = raw_tex
+        self.theme = theme
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
@@ -416,11 +412,11 @@ def _cells(row: str, start: int, count: int) -> str:
     return "".join(out)
 
 
-@dataclass
 class _HtmlBlock(MarkdownElement):
     """Raw HTML in an answer: shown as its text, as a browser would show it."""
 
-    html: str = ""
+    def __init__(self) -> None:
+        self.html = ""
 
     @classmethod
     def create(cls, markdown: Markdown, token: Token) -> MarkdownElement:
@@ -466,20 +462,10 @@ class _BlockQuote(BlockQuote):
     style_name = "italic"
 
 
-@dataclass
 class _AnswerMarkdown(Markdown):
     """Rich's Markdown with qtreader's elements and inline handling (math, links, HTML).
 
     The walk over the tokens follows ``rich.markdown.Markdown.__rich_console__``."""
-
-    prepared: _Prepared
-    raw_tex: bool
-    link_action: str | None
-    theme: str
-    maths: tuple[_Math, ...] = field(init=False)
-    # Textual renders a Static once to measure its height and again to paint it (and again
-    # if a scrollbar appears): the segments are kept per console and width.
-    _rendered: dict[tuple[int, int], list[Segment]] = field(init=False, default_factory=dict)
 
     elements = {
         **Markdown.elements,
@@ -490,7 +476,17 @@ class _AnswerMarkdown(Markdown):
         "html_block": _HtmlBlock,
     }
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self, prepared: _Prepared, raw_tex: bool, link_action: str | None, theme: str
+    ) -> None:
+        # Rich's own __init__ parses the Markdown: ``prepared`` holds the tokens already.
+        self.prepared = prepared
+        self.raw_tex = raw_tex
+        self.link_action = link_action
+        self.theme = theme
+        # Textual renders a Static once to measure its height and again to paint it (and
+        # again if a scrollbar appears): the segments are kept per console and width.
+        self._rendered: dict[tuple[int, int], list[Segment]] = {}
         # Rich's elements read these attributes of the Markdown they belong to.
         self.maths = self.prepared.maths
         self.code_theme = self.theme

@@ -120,7 +120,8 @@ def to_text(moment: datetime) -> str:
 
 def from_text(text: str) -> datetime:
     """A stored time, in UTC."""
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads this format (the Z included) without importing _strptime.
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def _maybe_time(text: str | None) -> datetime | None:

@@ -12,9 +12,8 @@ import random
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from qtreader.index import Index, RefreshReport, decode_related, open_index
 from qtreader.models import Article, Listing, Problem, RelatedLink, SearchHit, Subject
@@ -46,8 +45,7 @@ def subject_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     """An article file found in a library folder."""
 
     path: Path
@@ -204,7 +202,10 @@ class Library:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.root = index.root
+        # Asked for on every paint of the status line; each is a scan: kept until a refresh.
         self._subjects: list[Subject] | None = None
+        self._length: int | None = None
+        self._problems: list[Problem] | None = None
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -238,6 +239,8 @@ class Library:
             self.index = open_index(self.root, damaged=str(error))
             report = self.index.refresh(progress, rebuild=True)
         self._subjects = None
+        self._length = None
+        self._problems = None
         return report
 
     @property
@@ -269,7 +272,9 @@ class Library:
     # Articles ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        if self._length is None:
+            self._length = int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return self._length
 
     def __contains__(self, article_id: object) -> bool:
         return (
@@ -525,7 +530,9 @@ class Library:
     @property
     def problems(self) -> list[Problem]:
         """Every file with a problem, sorted by path."""
-        return self.index.problems()
+        if self._problems is None:
+            self._problems = self.index.problems()
+        return list(self._problems)
 
     @property
     def cross_listed(self) -> list[Article]:

@@ -11,15 +11,16 @@ No Textual here: the command line and the app share this layer.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Literal
 
+from qtreader.clock import Clock, utc_now
+from qtreader.config import DEFAULT_NEW_PER_DAY
 from qtreader.state import CardRecord, StateStore
 from qtreader.store import AnswerUnavailable, Library, subject_key
 
@@ -51,25 +52,16 @@ __all__ = [
     "utc_now",
 ]
 
-#: A function that tells the time (timezone-aware). Tests inject a fixed one.
-Clock = Callable[[], datetime]
-
-#: New cards a day unless ``config.toml`` says otherwise (``new_cards_per_day``).
-DEFAULT_NEW_PER_DAY = 20
-
 #: A card left in a learning step due within this time is shown again in the same session
 #: once nothing else is left (as Anki does).
 LEARN_AHEAD = timedelta(minutes=20)
 
 
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
-
-
 def answer_hash(answer: str) -> str:
     """A short fingerprint of an answer, kept with each card and each review."""
-    return hashlib.sha256(answer.encode("utf-8")).hexdigest()[:16]
+    from hashlib import sha256
+
+    return sha256(answer.encode("utf-8")).hexdigest()[:16]
 
 
 def start_of_day(now: datetime) -> datetime:

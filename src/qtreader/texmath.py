@@ -25,10 +25,9 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import texicode.arts
 import texicode.renderer
@@ -55,8 +54,7 @@ MAX_TEX = 2000
 _BUDGET_S = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
+class Rendered(NamedTuple):
     """A formula as rows of text. ``renderer`` names who drew it; ``raw`` means nobody
     could and ``rows`` hold the TeX as written."""
 

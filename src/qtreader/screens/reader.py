@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,11 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
+from qtreader.clock import Clock, utc_now
 from qtreader.index import RefreshReport
 from qtreader.navigation import BrowseHistory, Visit
-from qtreader.state import HistoryEntry
 from qtreader.store import AnswerUnavailable, Library, subject_key
-from qtreader.study import Clock, Scope, SessionSummary, StudyRequest, utc_now
 from qtreader.widgets.article_view import AnswerText, ArticleView, RelatedList
 from qtreader.widgets.state_keeper import StateKeeper
 from qtreader.widgets.status_bar import StatusBar
@@ -26,12 +27,29 @@ from qtreader.widgets.subject_tree import SubjectTree
 
 if TYPE_CHECKING:
     from qtreader.render import AnswerLink
+    from qtreader.state import HistoryEntry
+    from qtreader.study import Scope, SessionSummary, StudyRequest
 
 __all__ = ["ReaderScreen"]
 
 
 class _LoadCancelled(Exception):
     """Raised from the progress callback to abandon a load nobody waits for any more."""
+
+
+def open_in_background(path: Path) -> Future[Library]:
+    """Start opening the library's index now, on a thread of its own, so that it is ready
+    (a millisecond or two of SQLite) by the time the screen mounts."""
+    future: Future[Library] = Future()
+
+    def opening() -> None:
+        try:
+            future.set_result(Library.open(path))
+        except BaseException as error:  # handed to whoever waits for the library
+            future.set_exception(error)
+
+    threading.Thread(target=opening, name="qtreader-open", daemon=True).start()
+    return future
 
 
 class ReaderScreen(Screen[None]):
@@ -160,9 +178,12 @@ class ReaderScreen(Screen[None]):
         incognito: bool = False,
         study: StudyRequest | None = None,
         clock: Clock = utc_now,
+        opening: Future[Library] | None = None,
     ) -> None:
+        """``opening``: the library being opened already (see :func:`open_in_background`)."""
         super().__init__()
         self.library_path = library_path
+        self._opening = opening
         self.start_article = start_article
         self.library: Library | None = None
         self.history = BrowseHistory()
@@ -185,19 +206,32 @@ class ReaderScreen(Screen[None]):
         yield StateKeeper(incognito=self.incognito, clock=self.clock, id="state")
 
     def on_mount(self) -> None:
-        self.query_one(ArticleView).show_message("Loading the library…", str(self.library_path))
         self.query_one(SubjectTree).focus()
-        self.load()
+        opening, self._opening = self._opening, None
+        painted = threading.Event()
+        if opening is not None and opening.done() and opening.exception() is None:
+            # Opened while Textual started: the first frame shows the tree.
+            self.library_opened(opening.result(), painted)
+            self.load(opening, painted)
+        else:
+            self.load(opening)
+        if not self._shown:  # still opening, or a cold start: indexing comes first
+            message = "Loading the library…"
+            self.query_one(ArticleView).show_message(message, str(self.library_path))
         self.set_interval(1.0, self._save_scroll)
 
     # Loading ----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="load")
-    def load(self) -> None:
+    def load(
+        self, opening: Future[Library] | None = None, shown: threading.Event | None = None
+    ) -> None:
         """Open the catalog and show it, then bring the index up to date in the background.
 
         A warm start paints the tree from the index without reading any article file; a
         cold one (no index yet) shows indexing progress until the first refresh ends.
+        ``opening``: the library being opened already; ``shown``: it is shown already, and
+        this is set once that is painted.
         """
         status = self.query_one(StatusBar)
         worker = get_current_worker()
@@ -208,8 +242,13 @@ class ReaderScreen(Screen[None]):
             self.app.call_from_thread(status.show_progress, done, total)
 
         try:
-            library = Library.open(self.library_path)
-            self.app.call_from_thread(self.library_opened, library)
+            library = opening.result() if opening is not None else Library.open(self.library_path)
+            painted = shown
+            if painted is None:
+                painted = threading.Event()
+                self.app.call_from_thread(self.library_opened, library, painted)
+            # The refresh stats every file: let the tree paint before it takes the GIL.
+            painted.wait(timeout=2.0)
             report = library.refresh(progress)
         except _LoadCancelled:
             return
@@ -222,13 +261,14 @@ class ReaderScreen(Screen[None]):
             return
         self.app.call_from_thread(self.library_refreshed, library, report)
 
-    def library_opened(self, library: Library) -> None:
-        """Show what the index already knows; the refresh follows."""
+    def library_opened(self, library: Library, painted: threading.Event) -> None:
+        """Show what the index already knows; the refresh follows once that is painted."""
         self.library = library
         if library.notice:
             self.notify(library.notice, title="Index", severity="warning", timeout=8)
         if len(library):
             self._show_library(library, note="checking for changes…")
+        self.call_after_refresh(painted.set)
 
     def library_refreshed(self, library: Library, report: RefreshReport) -> None:
         """The index is up to date: show it again if anything changed."""

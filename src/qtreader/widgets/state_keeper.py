@@ -6,15 +6,19 @@ from __future__ import annotations
 import sqlite3
 from concurrent.futures import Future
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from qtreader.config import ConfigError, new_cards_per_day
-from qtreader.state import HistoryEntry, StateStore, open_state
-from qtreader.store import Library
-from qtreader.study import DEFAULT_NEW_PER_DAY, Clock, Overview, overview
+from qtreader.config import DEFAULT_NEW_PER_DAY, ConfigError, new_cards_per_day
+
+if TYPE_CHECKING:
+    from qtreader.clock import Clock
+    from qtreader.state import HistoryEntry, StateStore
+    from qtreader.store import Library
+    from qtreader.study import Overview
 
 __all__ = ["StateKeeper"]
 
@@ -66,7 +70,9 @@ class StateKeeper(Widget):
         self._generation = 0
 
     def on_mount(self) -> None:
-        self.open()
+        # After the first paint: importing and opening the state would hold the GIL
+        # while the screen is first drawn.
+        self.call_after_refresh(self.open)
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -76,6 +82,8 @@ class StateKeeper(Widget):
     @work(thread=True, group="state-open")
     def open(self) -> None:
         """Open the database (moving a corrupt one aside) and read the settings."""
+        from qtreader.state import open_state  # here, off the event loop: after first paint
+
         opened = open_state(incognito=self.incognito, now=self.clock())
         notices = [opened.notice] if opened.notice else []
         try:
@@ -131,6 +139,8 @@ class StateKeeper(Widget):
             return
         self.store.flush()  # count the writes asked for so far
         try:
+            from qtreader.study import overview
+
             figures = overview(library, self.store, now=self.clock(), new_per_day=self.new_per_day)
         except sqlite3.Error as error:
             self.post_message(self.WriteFailed(str(error)))

@@ -7,6 +7,7 @@ the tree while there are bookmarks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text, TextType
 from textual.binding import Binding
@@ -15,7 +16,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from qtreader.store import Library, subject_key
-from qtreader.study import Overview, Progress
+
+if TYPE_CHECKING:
+    from qtreader.study import Overview, Progress
 
 __all__ = ["SubjectTree"]
 
