@@ -65,7 +65,7 @@ def test_an_answer_changed_since_the_refresh_is_read_from_its_file(
     _touch_forward(lens)
     assert "A converging lens" in library.answer(502)  # before any refresh
     lens.unlink()
-    with pytest.raises(AnswerUnavailable, match="how-does-a-lens-focus-light.md"):
+    with pytest.raises(AnswerUnavailable, match=r"how-does-a-lens-focus-light\.md"):
         library.answer(502)
 
 

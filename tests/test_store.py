@@ -460,3 +460,41 @@ def test_parse_falls_back_to_this_process_when_no_pool_starts(
     seen: list[tuple[int, int]] = []
     library = load_library(LIBRARY, progress=lambda d, t: seen.append((d, t)), memory=True)
     assert len(library) == 8 and seen[0] == (0, 9) and seen[-1] == (9, 9)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\na: 1\n---",
+        "---\na: 1\n----  \nbody",
+        "---\na: 1\n--- x\nb: 2\n---\n",
+        "---\n\na: 1\n---\n",
+        "---\na: 1\n---\t\n",
+        "---\na: 1\n---\r\nx",
+        "---\r\na: 1\r\n---\r\n",
+        "---\na: 1\n---  x\n---\n",
+        "---\na: 1\n",
+    ],
+)
+def test_front_matter_is_split_as_python_frontmatter_splits_it(text: str) -> None:
+    from qtreader import parse
+
+    try:
+        expected: str | None = parse._HANDLER.split(text)[0]
+    except ValueError:
+        expected = None
+    try:
+        found: str | None = parse._front_matter(text)
+    except parse._Refused:
+        found = None
+    assert found == expected
+
+
+def test_front_matter_split_matches_python_frontmatter_on_real_format_files() -> None:
+    from qtreader import parse
+    from qtreader.resources import shipped_library
+
+    for path in sorted(LIBRARY.rglob("*.md")) + sorted(shipped_library().rglob("*.md")):
+        text = path.read_bytes().decode("utf-8", "replace")
+        if parse._HANDLER.detect(text):
+            assert parse._front_matter(text) == parse._HANDLER.split(text)[0], path
