@@ -273,3 +273,29 @@ async def test_welcome_counts_are_singular_for_one() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
         assert "1 article in 1 subject." in rendered(screen.query_one("#answer", Static))
+
+
+async def test_an_indexed_library_is_in_the_first_frame(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app opens the index while Textual starts: once it is open, the screen mounts
+    with the tree and the welcome, never 'Loading the library…'."""
+    load_library(library_copy)
+    titles: list[str] = []
+    show_message = ArticleView.show_message
+
+    def recording(view: ArticleView, title: str, *args: object, **kwargs: object) -> None:
+        titles.append(title)
+        show_message(view, title, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ArticleView, "show_message", recording)
+    app = QTReaderApp(library_copy)
+    app._opening.result(timeout=10)  # the state a warm start is in by the time it mounts
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.screen.query_one(SubjectTree)
+        assert tree.library is not None  # before any worker has run to the end
+        labels = [str(node.label) for node in tree.root.children]
+        assert labels[:2] == ["Computer Science 3", "History 1"]
+        await loaded(pilot)
+    assert titles == ["Welcome to qtreader"]

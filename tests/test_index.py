@@ -4,6 +4,7 @@ are rebuilt, and search understands words, phrases, prefixes and subjects."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -328,3 +329,25 @@ def test_search_text_keeps_dollars_inside_code() -> None:
     """Math is found as the decoder and the renderer find it: never inside code."""
     text = search_text("Shell:\n\n```sh\necho $HOME$USER\n```\n\nand $x^2$ here")
     assert text == "Shell: sh echo $HOME$USER and here"
+
+
+def test_index_files_are_named_by_path_and_never_shared(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "library", tmp_path / "b" / "library"
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    assert index_file(first) == index_file(first)
+    assert index_file(first) != index_file(second)  # same ending, other path
+    assert re.fullmatch(r".*-a-library-[0-9a-f]{16}\.sqlite3", index_file(first).name)
+
+
+def test_problem_figures_follow_a_refresh(library_copy: Path) -> None:
+    library = load_library(library_copy)
+    before = len(library.problems)
+    assert len(library) == 8
+    (library_copy / "learn/physics/broken.md").write_text("---\nid: [\n---\n")
+    (library_copy / "learn/physics/more.md").write_text(
+        "---\nid: 700\nquestion: What is a lever?\nanswer: >-\n    A bar on a pivot.\n---\n"
+    )
+    library.refresh()
+    assert len(library.problems) == before + 1
+    assert len(library) == 9
