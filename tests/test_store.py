@@ -498,3 +498,30 @@ def test_front_matter_split_matches_python_frontmatter_on_real_format_files() ->
         text = path.read_bytes().decode("utf-8", "replace")
         if parse._HANDLER.detect(text):
             assert parse._front_matter(text) == parse._HANDLER.split(text)[0], path
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "id: 12",
+        "id: 0",
+        "id: 012",  # octal in YAML 1.1
+        "id: 0x1f",
+        "id: 1_000",
+        "id: ١٢",  # digits, but not ASCII ones: text
+        "id: +5",
+        "id: '12'",
+        "date: 2024-12-11",
+        "date: 2024-1-11",
+        "date: 2024-12-11 10:00:00",
+        "date: 2024-12-1x",
+        "score: 1.5",
+        "no_index: yes",
+    ],
+)
+def test_typed_fields_are_read_as_yaml_reads_them(document: str) -> None:
+    import yaml
+
+    from qtreader.parse import load_front_matter
+
+    assert load_front_matter(document) == yaml.load(document, Loader=yaml.CSafeLoader)

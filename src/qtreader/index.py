@@ -2,7 +2,7 @@
 
 A warm start reads the catalog and never the files. :func:`refresh` finds files added,
 changed (size, mtime) or removed since the last run and parses only those, on every core.
-Each file's decoded answer is kept too (zlib-compressed), so that opening an article or
+Each file's decoded answer is kept too, so that opening an article or
 ``qtreader show`` needs one stat of its file, not YAML: the file is parsed again only when
 its size or mtime changed.
 """
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -68,7 +68,7 @@ CREATE INDEX files_id ON files (id);
 -- Apart from files: a scan of the catalog never reads these pages. Rows of a kilobyte and
 -- more belong in rowid tables: a WITHOUT ROWID row keeps about 1 KB in its page and spills
 -- the rest into overflow pages (files and answers took 460 MB that way at 50,000 articles).
-CREATE TABLE answers (path TEXT PRIMARY KEY, body BLOB NOT NULL);
+CREATE TABLE answers (path TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE INDEX files_slug ON files (slug);
 -- The few files with a problem, without a scan of the catalog (the status line asks).
 CREATE INDEX files_problem ON files (path) WHERE problem IS NOT NULL;
@@ -150,8 +150,9 @@ def search_text(markdown: str) -> str:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
         text = _HTML.sub(" ", text)
-    text = _LINE_MARKERS.sub(" ", text.translate(_MARKUP_CHARS))
-    return " ".join(text.split())
+    # Runs of spaces and line breaks stay: the tokenizer skips them, and the few snippets
+    # shown are put on one line then (store._highlights).
+    return _LINE_MARKERS.sub(" ", text.translate(_MARKUP_CHARS))
 
 
 # Parsing for the index (runs in worker processes) -----------------------------------------
@@ -162,8 +163,8 @@ class IndexedFile(NamedTuple):
 
     row: tuple[object, ...]
     search: tuple[str, str, str, str, str, str] | None
-    #: The decoded answer, UTF-8 and zlib-compressed (compressed here, in the worker).
-    answer: bytes | None = None
+    #: The decoded answer. Not compressed: zlib cost a worker 7% more time per file.
+    answer: str | None = None
 
 
 def encode_related(links: list[tuple[int, str, str, str]]) -> str:
@@ -222,8 +223,7 @@ def _index_row(path: Path, root: Path) -> IndexedFile:
     keywords = ", ".join(article.keywords)
     columns = (article.question, article.title, keywords, article.description)
     flags = "hidden" if article.no_index else ""
-    body = zlib.compress(article.answer.encode(), 1)
-    return IndexedFile(row, (*columns, search_text(article.answer), flags), body)
+    return IndexedFile(row, (*columns, search_text(article.answer), flags), article.answer)
 
 
 def index_chunk(paths: list[Path], root: Path) -> list[IndexedFile]:
@@ -537,20 +537,18 @@ class Index:
     def stored_answer(self, relative: str) -> str | None:
         """The answer kept for the file at ``relative`` (a path in the library), if the
         file is still as it was indexed: same size and mtime. One stat, no parsing."""
-        row = self.db.execute(
-            "SELECT f.size, f.mtime_ns, a.body FROM files f JOIN answers a ON a.path = f.path "
-            "WHERE f.path = ?",
-            (relative,),
-        ).fetchone()
-        if row is None:
-            return None
         try:
+            row = self.db.execute(
+                "SELECT f.size, f.mtime_ns, a.body FROM files f JOIN answers a "
+                "ON a.path = f.path WHERE f.path = ?",
+                (relative,),
+            ).fetchone()
             stat = (self.root / relative).stat()
-            if (stat.st_size, stat.st_mtime_ns) != (row[0], row[1]):
-                return None
-            return zlib.decompress(row[2]).decode()
-        except (OSError, zlib.error, UnicodeDecodeError):
-            return None  # gone, changed or damaged: the caller reads the file
+        except (OSError, sqlite3.Error):  # gone, or a damaged row: the caller reads the file
+            return None
+        if row is None or (stat.st_size, stat.st_mtime_ns) != (row[0], row[1]):
+            return None
+        return row[2] if isinstance(row[2], str) else None
 
     def problems(self) -> list[Problem]:
         """Every file with a problem, and every id conflict, sorted by path."""

@@ -298,6 +298,15 @@ def _typed_scalar(loader: yaml.CSafeLoader, event: Any) -> Any:
     """A scalar with a tag, or a plain one in a typed field (resolved as YAML would)."""
     tag = event.tag
     if tag is None or tag == "!":
+        value = event.value
+        # The two forms of nearly every typed field, read as YAML 1.1 reads them: a decimal
+        # id (a leading 0 would make it octal) and a date. The rest go through the resolver.
+        if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+            return int(value)
+        if len(value) == 10 and value[4] == value[7] == "-" and value.isascii():
+            year, month, day = value[:4], value[5:7], value[8:]
+            if year.isdigit() and month.isdigit() and day.isdigit():
+                return datetime.date(int(year), int(month), int(day))
         tag = loader.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
     _check_tag(tag)
     if tag == _STR:

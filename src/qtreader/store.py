@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import random
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -562,8 +563,13 @@ _ARTICLE_SQL = (
 )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _highlights(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Turn FTS5's marked snippet (STX ... ETX around matches) into text and spans."""
+    """Turn FTS5's marked snippet (STX ... ETX around matches) into one line of text and
+    the spans of the matches in it."""
+    snippet = _SPACES.sub(" ", snippet).strip()
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     length = 0
