@@ -9,6 +9,7 @@ its size or mtime changed.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -17,12 +18,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from platformdirs import user_cache_path
 
 from qtreader.decode import math_spans
 from qtreader.models import Problem
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -226,9 +230,10 @@ def _index_row(path: Path, root: Path) -> IndexedFile:
     return IndexedFile(row, (*columns, search_text(article.answer), flags), article.answer)
 
 
-def index_chunk(paths: list[Path], root: Path) -> list[IndexedFile]:
-    """Parse a chunk of files into index rows (a process pool's unit of work)."""
-    return [_index_row(path, root) for path in paths]
+def index_chunk(relatives: list[str], root: Path) -> list[IndexedFile]:
+    """Parse a chunk of files (paths relative to ``root``, in POSIX form) into index rows:
+    a process pool's unit of work."""
+    return [_index_row(root / relative, root) for relative in relatives]
 
 
 # Opening -------------------------------------------------------------------------------
@@ -350,6 +355,24 @@ class Index:
         Parsed chunks are written as they arrive, in one transaction: readers keep seeing
         the previous catalog until it commits, and an interrupted refresh leaves it intact.
         """
+        from qtreader.store import start_pool_early
+
+        # Building from nothing parses every file: the pool starts while the scan runs.
+        cold = rebuild or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        pool_starting = start_pool_early() if cold else None
+        try:
+            return self._refresh(progress, rebuild, pool_starting)
+        finally:
+            pool = pool_starting.result() if pool_starting is not None else None
+            if pool is not None:  # shut down already if the parse used it: no harm
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _refresh(
+        self,
+        progress: ProgressCallback | None,
+        rebuild: bool,
+        pool_starting: Future[ProcessPoolExecutor | None] | None,
+    ) -> RefreshReport:
         from qtreader.store import parse_in_pool, scan_folders
 
         entries, scan_problems, folders = scan_folders(self.root)
@@ -362,7 +385,9 @@ class Index:
                     "SELECT path, size, mtime_ns, id FROM files"
                 )
             }
-        on_disk = {entry.path.relative_to(self.root).as_posix(): entry for entry in entries}
+        # String slicing, not Path.relative_to: this runs for every file, on one core.
+        cut = len(str(self.root)) + 1
+        on_disk = {str(entry.path)[cut:].replace(os.sep, "/"): entry for entry in entries}
         added = [p for p in on_disk if p not in known]
         changed = [
             p for p, e in on_disk.items() if p in known and known[p][:2] != (e.size, e.mtime_ns)
@@ -404,8 +429,10 @@ class Index:
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
             db.executemany("DELETE FROM answers WHERE path = ?", [(p,) for p in removed])
             db.executemany("DELETE FROM search WHERE rowid = ?", [(i,) for i in old_ids])
-            paths = [self.root / p for p in to_parse]
-            for chunk in parse_in_pool(paths, self.root, index_chunk, progress):
+            chunks = parse_in_pool(
+                to_parse, self.root, index_chunk, progress, pool_starting=pool_starting
+            )
+            for chunk in chunks:
                 db.executemany(_INSERT_FILE, [item.row for item in chunk])
                 db.executemany(
                     "DELETE FROM answers WHERE path = ?",

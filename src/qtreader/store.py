@@ -20,7 +20,7 @@ from qtreader.index import Index, RefreshReport, decode_related, open_index
 from qtreader.models import Article, Listing, Problem, RelatedLink, SearchHit, Subject
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "AnswerUnavailable",
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 #: Called with (files done, files in all) while a library loads; it may raise to stop the load.
 ProgressCallback = Callable[[int, int], None]
@@ -112,23 +113,50 @@ def scan_folders(root: Path) -> tuple[list[FileEntry], list[Problem], dict[str, 
     return files, problems, folders
 
 
+def _workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def start_pool_early() -> Future[ProcessPoolExecutor | None] | None:
+    """Start the process pool on a thread now, for a refresh that will surely need it (a
+    cold index): its processes start while the folders are scanned. Give the result to
+    :func:`parse_in_pool`, which shuts the pool down."""
+    if _workers() < 2:
+        return None
+    import threading
+    from concurrent.futures import Future
+
+    future: Future[ProcessPoolExecutor | None] = Future()
+
+    def starting() -> None:
+        future.set_result(_start_pool(_workers()))  # never raises: None when it cannot
+
+    threading.Thread(target=starting, name="qtreader-pool", daemon=True).start()
+    return future
+
+
 def parse_in_pool(
-    paths: list[Path],
+    paths: list[Item],
     root: Path,
-    work: Callable[[list[Path], Path], list[T]],
+    work: Callable[[list[Item], Path], list[T]],
     progress: ProgressCallback | None = None,
+    *,
+    pool_starting: Future[ProcessPoolExecutor | None] | None = None,
 ) -> Iterator[list[T]]:
     """Run ``work`` over chunks of ``paths`` in order, on every core when there are many.
 
     Yields each chunk's results as it is done. If the consumer stops early (the progress
-    callback raised), queued chunks are dropped.
+    callback raised), queued chunks are dropped. ``pool_starting``: a pool from
+    :func:`start_pool_early`, used if there are enough files and shut down in any case.
     """
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     total = len(paths)
     chunks = [paths[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-    pool = None
-    if total >= _POOL_THRESHOLD and workers and workers > 1:
-        pool = _start_pool(workers)  # None if this process cannot start one
+    pool = pool_starting.result() if pool_starting is not None else None
+    if pool is not None and total < _POOL_THRESHOLD:
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = None
+    elif pool is None and total >= _POOL_THRESHOLD and _workers() > 1:
+        pool = _start_pool(_workers())  # None if this process cannot start one
     results: Iterator[list[T]] = (
         pool.map(work, chunks, [root] * len(chunks))
         if pool is not None
