@@ -302,7 +302,7 @@ class Library:
 
     def __len__(self) -> int:
         if self._length is None:
-            self._length = int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+            self._length = self.index.article_count()
         return self._length
 
     def __contains__(self, article_id: object) -> bool:
