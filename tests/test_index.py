@@ -352,3 +352,15 @@ def test_problem_figures_follow_a_refresh(library_copy: Path) -> None:
     library.refresh()
     assert len(library.problems) == before + 1
     assert len(library) == 9
+
+
+def test_indexes_named_the_old_way_are_removed(library_copy: Path) -> None:
+    folder = index_file(library_copy).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "0123456789abcdef01234567.sqlite3"
+    other = folder / "notes.sqlite3"
+    for path in (old, Path(f"{old}-wal"), other):
+        path.write_bytes(b"")
+    load_library(library_copy)
+    assert not old.exists() and not Path(f"{old}-wal").exists()
+    assert other.exists() and index_file(library_copy).exists()

@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from qtreader.clock import Clock, utc_now
 from qtreader.commands import ArticleCommands
 from qtreader.resources import stylesheet
 from qtreader.screens.help import HelpScreen
@@ -16,7 +17,6 @@ from qtreader.screens.reader import ReaderScreen, open_in_background
 
 if TYPE_CHECKING:
     from qtreader.study import StudyRequest
-from qtreader.clock import Clock, utc_now
 
 __all__ = ["QTReaderApp"]
 

@@ -9,6 +9,7 @@ its size or mtime changed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -642,6 +643,8 @@ def open_index(
     path = location or index_file(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if location is None and not path.exists():
+            _remove_obsolete(path.parent)
         if damaged is not None:
             raise IndexError_(damaged)
         index = Index(root, str(path), uri=False, notice=None)
@@ -672,6 +675,18 @@ def _memory_index(root: Path, notice: str | None) -> Index:
     index = Index(root, name, uri=True, notice=notice)
     index.validate()
     return index
+
+
+#: Indexes of qtreader before schema 5 were named by 24 hex digits of a SHA-256: no later
+#: version opens them, so they are removed when a library gets its first index of this one.
+_OBSOLETE_NAME = re.compile(r"[0-9a-f]{24}\.sqlite3")
+
+
+def _remove_obsolete(folder: Path) -> None:
+    for old in folder.glob("*.sqlite3"):
+        if _OBSOLETE_NAME.fullmatch(old.name):
+            with contextlib.suppress(OSError):
+                _remove_database(old)
 
 
 def _remove_database(path: Path) -> None:

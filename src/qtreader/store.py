@@ -1,7 +1,8 @@
 """The content store: finds a library's article files and answers lookups over its index.
 
 No Textual here: the command line and the app share this layer. :class:`Library` reads the
-catalog in :mod:`qtreader.index`; an article's answer is read from its file when asked for.
+catalog in :mod:`qtreader.index`; an article's answer comes from the index while its file is
+unchanged, and from the file otherwise, when asked for.
 """
 
 from __future__ import annotations

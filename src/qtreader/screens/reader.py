@@ -248,7 +248,11 @@ class ReaderScreen(Screen[None]):
                 painted = threading.Event()
                 self.app.call_from_thread(self.library_opened, library, painted)
             # The refresh stats every file: let the tree paint before it takes the GIL.
-            painted.wait(timeout=2.0)
+            for _ in range(40):
+                if painted.wait(0.05) or worker.is_cancelled:
+                    break
+            if worker.is_cancelled:
+                return
             report = library.refresh(progress)
         except _LoadCancelled:
             return
