@@ -166,7 +166,7 @@ _STR = "tag:yaml.org,2002:str"
 
 def load_front_matter(text: str) -> Any:
     """Load front matter with PyYAML's C parser: the same result as ``yaml.load`` with
-    ``CSafeLoader`` for the fields qtreader reads, in well under half the time.
+    ``CSafeLoader`` for the fields qtreader reads, in a little over half the time.
 
     Values are built straight from the parser's events: composing nodes and then
     constructing from them is most of ``yaml.load``'s cost on these files. Plain scalars

@@ -342,28 +342,32 @@ _EXTRA_SYMBOLS = {
 }
 
 
+#: Set once the gaps are filled (never before: a formula drawn while it is false is drawn
+#: again after filling, so that no thread caches a drawing made from a half-filled table).
 _gaps_filled = False
+_gaps_lock = threading.Lock()
 
 
-def _fill_texicode_gaps() -> bool:
-    """Fill TeXicode's gaps; ``False`` if that was done already."""
+def _fill_texicode_gaps() -> None:
     global _gaps_filled
-    if _gaps_filled:
-        return False
-    _gaps_filled = True
-    from flatlatex import data as flatlatex_data
+    with _gaps_lock:
+        if _gaps_filled:
+            return
+        from flatlatex import data as flatlatex_data
 
-    symbols = {k.lstrip("\\"): v for k, v in flatlatex_data.symbols.items() if len(v) == 1}
-    for command, symbol in {**symbols, **_EXTRA_SYMBOLS}.items():
-        if command.isalpha():
-            texicode.symbols_art.symbols.setdefault(command, [symbol])
-    return True
+        symbols = {k.lstrip("\\"): v for k, v in flatlatex_data.symbols.items() if len(v) == 1}
+        for command, symbol in {**symbols, **_EXTRA_SYMBOLS}.items():
+            if command.isalpha():
+                texicode.symbols_art.symbols.setdefault(command, [symbol])
+        _gaps_filled = True
 
 
 def _texicode(tex: str) -> list[str] | None:
     """TeXicode's drawing, trimmed; ``None`` when it reports an error or draws a "?"."""
+    filled = _gaps_filled
     rows = _texicode_rows(tex)
-    if rows is not None and _unknown_command(rows, tex) and _fill_texicode_gaps():
+    if rows is not None and _unknown_command(rows, tex) and not filled:
+        _fill_texicode_gaps()
         rows = _texicode_rows(tex)  # again, now that it knows more symbols
     if rows is None or _unknown_command(rows, tex):
         return None
