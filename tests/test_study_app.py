@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 
 from qtreader.app import QTReaderApp
 from qtreader.screens.bookmarks import BookmarksScreen
+from qtreader.screens.help import HelpScreen
 from qtreader.screens.reader import ReaderScreen
 from qtreader.screens.study import StudyScopeScreen, StudyScreen, SummaryScreen
 from qtreader.state import default_state_path, open_state
@@ -138,6 +139,21 @@ async def test_study_from_the_command_line_and_nothing_to_study() -> None:
         await settle(pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert any("No subject 'Alchemy'" in str(n.message) for n in app._notifications)
+
+
+async def test_help_in_a_session_lists_the_session_keys() -> None:
+    app = QTReaderApp(LIBRARY, study=StudyRequest(Scope.of_subject("History")), clock=FixedClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, StudyScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        assert "Show the answer" in shown and "Grade: remembered at once" in shown
+        assert "Open related article" not in shown and "Move in the tree" not in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, StudyScreen)
 
 
 async def test_bookmarks_read_marks_and_the_bookmarks_list() -> None:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from qtreader.clock import Clock, utc_now
 from qtreader.commands import ArticleCommands
 from qtreader.resources import stylesheet
-from qtreader.screens.help import HelpScreen
+from qtreader.screens.help import LIST_KEYS, HelpScreen
 from qtreader.screens.reader import ReaderScreen, open_in_background
 
 if TYPE_CHECKING:
@@ -64,7 +64,13 @@ class QTReaderApp(App[None]):
         )
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        """The keys of the screen in front (the reader's, or a study session's)."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
             return
-        bindings = [*self.BINDINGS, *ReaderScreen.BINDINGS]
-        self.push_screen(HelpScreen([b for b in bindings if isinstance(b, Binding)]))
+        if isinstance(screen, ReaderScreen):
+            bindings, list_keys = [*self.BINDINGS, *ReaderScreen.BINDINGS], LIST_KEYS
+        else:
+            bindings, list_keys = [*self.BINDINGS, *type(screen).BINDINGS], []
+        keys = [b for b in bindings if isinstance(b, Binding)]
+        self.push_screen(HelpScreen(keys, list_keys=list_keys))

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-__all__ = ["HelpScreen"]
+__all__ = ["LIST_KEYS", "HelpScreen"]
 
 #: Keys that belong to Textual's own widgets rather than to a binding of qtreader's.
 LIST_KEYS = [
@@ -21,19 +21,23 @@ LIST_KEYS = [
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the reader with what it does."""
+    """Every key of a screen with what it does: ``bindings``, then ``list_keys`` (keys of
+    Textual's own widgets, as pairs of keys and what they do)."""
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(
+        self, bindings: list[Binding], *, list_keys: list[tuple[str, str]] = LIST_KEYS
+    ) -> None:
         super().__init__()
         self.bindings = bindings
+        self.list_keys = list_keys
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for keys, description in LIST_KEYS:
+        for keys, description in self.list_keys:
             table.add_row(keys, description)
         for binding in self.bindings:
             if binding.id and binding.id.startswith("related-"):
