@@ -396,6 +396,8 @@ def test_front_matter_loader_matches_yaml_load_on_real_format_files() -> None:
         ),
         ("id: !!python/object/apply:os.system ['true']", "is not allowed"),
         ("? [a, b]\n: c", "a mapping key that is not text"),
+        ("a: *x", "undefined alias"),
+        ("a: &x 1\nb: &x 2", "duplicate anchor"),
     ],
 )
 def test_front_matter_loader_refuses_hostile_yaml(document: str, reason: str) -> None:
@@ -525,3 +527,33 @@ def test_typed_fields_are_read_as_yaml_reads_them(document: str) -> None:
     from qtreader.parse import load_front_matter
 
     assert load_front_matter(document) == yaml.load(document, Loader=yaml.CSafeLoader)
+
+
+def test_a_typed_field_yaml_cannot_construct_stays_text(tmp_path: Path) -> None:
+    """yaml.load raises for a date that does not exist; the article still loads, without
+    a date, and an id YAML cannot read is reported as the field's problem."""
+    import yaml
+
+    from qtreader.parse import load_front_matter, parse_bytes
+
+    with pytest.raises(ValueError, match=r"month must be in 1\.\.12"):
+        yaml.load("date: 2024-13-45", Loader=yaml.CSafeLoader)
+    assert load_front_matter("date: 2024-13-45") == {"date": "2024-13-45"}
+    article, problem = parse_bytes(
+        b"---\nid: 9\ndate: 2024-13-45\nquestion: Q?\nanswer: A.\n---\n",
+        tmp_path / "a.md",
+        tmp_path,
+        size=0,
+        mtime_ns=0,
+    )
+    assert problem is None and article is not None and article.date is None
+    article, problem = parse_bytes(
+        b"---\nid: !!int nine\nquestion: Q?\nanswer: A.\n---\n",
+        tmp_path / "b.md",
+        tmp_path,
+        size=0,
+        mtime_ns=0,
+    )
+    assert (
+        article is None and problem is not None and problem.reason == "id 'nine' is not an integer"
+    )

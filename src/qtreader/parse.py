@@ -295,23 +295,31 @@ def _check_tag(tag: str | None) -> None:
 
 
 def _typed_scalar(loader: yaml.CSafeLoader, event: Any) -> Any:
-    """A scalar with a tag, or a plain one in a typed field (resolved as YAML would)."""
+    """A scalar with a tag, or a plain one in a typed field (resolved as YAML would).
+
+    A value YAML cannot construct (a date that does not exist, ``!!int x``) stays text,
+    where ``yaml.load`` raises: the field is then reported or ignored on its own, and the
+    rest of the article still loads."""
     tag = event.tag
-    if tag is None or tag == "!":
-        value = event.value
-        # The two forms of nearly every typed field, read as YAML 1.1 reads them: a decimal
-        # id (a leading 0 would make it octal) and a date. The rest go through the resolver.
-        if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
-            return int(value)
-        if len(value) == 10 and value[4] == value[7] == "-" and value.isascii():
-            year, month, day = value[:4], value[5:7], value[8:]
-            if year.isdigit() and month.isdigit() and day.isdigit():
-                return datetime.date(int(year), int(month), int(day))
-        tag = loader.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
-    _check_tag(tag)
-    if tag == _STR:
-        return event.value
-    return loader.construct_object(yaml.ScalarNode(tag, event.value, style=event.style))
+    value = event.value
+    try:
+        if tag is None or tag == "!":
+            # The two forms of nearly every typed field, read as YAML 1.1 reads them: a
+            # decimal id (a leading 0 would make it octal) and a date. The rest go through
+            # the resolver.
+            if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+                return int(value)
+            if len(value) == 10 and value[4] == value[7] == "-" and value.isascii():
+                year, month, day = value[:4], value[5:7], value[8:]
+                if year.isdigit() and month.isdigit() and day.isdigit():
+                    return datetime.date(int(year), int(month), int(day))
+            tag = loader.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        _check_tag(tag)
+        if tag == _STR:
+            return value
+        return loader.construct_object(yaml.ScalarNode(tag, value, style=event.style))
+    except ValueError:
+        return value
 
 
 def subject_from_folder(folder: str) -> str:
