@@ -30,3 +30,16 @@ def library_copy(tmp_path: Path) -> Path:
     target = tmp_path / "library"
     shutil.copytree(LIBRARY, target)
     return target
+
+
+def refuse_to_open(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
+    """Make ``Path.open`` of ``refused`` fail with EACCES: tests run as root, which reads
+    any file whatever its mode."""
+    real_open = Path.open
+
+    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self == refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", guarded_open)

@@ -22,6 +22,7 @@ from qtreader.parse import parse_file
 from qtreader.screens.problems import ProblemsScreen
 from qtreader.store import Library, load_library
 
+from .conftest import refuse_to_open
 from .hostile_library import (
     EVIL_FILE,
     FORBIDDEN,
@@ -70,14 +71,7 @@ def hostile(tmp_path: Path) -> HostileLibrary:
 def unreadable(hostile: HostileLibrary, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Tests run as root, which reads any file: refuse this one at open() instead."""
     secret = hostile.root / UNREADABLE
-    real_open = Path.open
-
-    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        if self == secret:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Path, "open", guarded_open)
+    refuse_to_open(monkeypatch, secret)
     return secret
 
 

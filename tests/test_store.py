@@ -14,7 +14,7 @@ from qtreader import store as store_module
 from qtreader.parse import MAX_FILE_BYTES
 from qtreader.store import Library, load_library, subject_key
 
-from .conftest import LIBRARY
+from .conftest import LIBRARY, refuse_to_open
 
 
 @pytest.fixture(scope="module")
@@ -298,17 +298,9 @@ def test_symlink_loop_is_reported_not_followed(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Tests may run as root, which reads any file: refuse this one at open() instead.
     secret = _write(tmp_path, "learn/x/secret.md", _article_text(13))
     _write(tmp_path, "learn/x/open.md", _article_text(14))
-    real_open = Path.open
-
-    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        if self == secret:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Path, "open", guarded_open)
+    refuse_to_open(monkeypatch, secret)
     library = load_library(tmp_path)
     assert [a.id for a in library.articles()] == [14]
     assert [(p.path, p.reason) for p in library.problems] == [
