@@ -233,3 +233,41 @@ def test_decoding_keeps_every_latex_command_inside_math(pieces: list[str]) -> No
 def test_text_without_math_round_trips(pieces: list[str]) -> None:
     markdown = " ".join(pieces)
     assert decode_answer(_encode(markdown)) == markdown
+
+
+# Fast paths against the plain regular expressions they stand for -------------------------
+
+#: Text dense in what delimits math and code: dollars, backslashes, brackets, backticks.
+DELIMITED = st.lists(
+    st.sampled_from(["$", "$$", "\\", "\\(", "\\)", "\\[", "\\]", "`", "```", "x", "5", " ", "\n"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(BASE, max_examples=500)
+@given(DELIMITED)
+@example("a$x$ \\$y$ $$z$$ $5 and $10 \\(p\\)")
+def test_math_spans_are_those_of_the_math_pattern_everywhere(text: str) -> None:
+    from qtreader import decode
+
+    masked = decode._mask_code(text, decode._code_regions(text))
+    expected = [match.span() for match in decode._MATH.finditer(masked)]
+    assert [(span.start, span.end) for span in decode.math_spans(text)] == expected
+
+
+LINES = st.lists(
+    st.sampled_from(["- ", "+ ", "> ", "1. ", "12) ", "---", "--- ", "-", " ", "\t", "a", "\n"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(BASE, max_examples=500)
+@given(LINES)
+@example("- a\n---\n 2) b\n>c\n> d")
+def test_search_text_drops_line_markers_as_a_multiline_pattern_does(text: str) -> None:
+    import re
+
+    from qtreader.index import _MARKUP_CHARS, search_text
+
+    markers = re.compile(r"^[ \t]*(?:>|[-+]|\d+[.)])[ \t]+|^-{3,}[ \t]*$", re.MULTILINE)
+    assert search_text(text) == markers.sub(" ", text.translate(_MARKUP_CHARS))
