@@ -118,7 +118,7 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         subject=_text(meta.get("subject")) or subject_from_folder(folder),
         title=_text(meta.get("title")) or question,
         question=question,
-        answer=clean_text(answer),
+        answer=answer,  # cleaned before decoding, which adds only newlines
         date=_as_date(meta.get("date")),
         keywords=tuple(
             k for k in (p.strip() for p in _text(seo.get("page_keywords")).split(",")) if k
