@@ -7,6 +7,7 @@ unchanged, and from the file otherwise, when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import random
@@ -196,7 +197,9 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
             sys.stderr = sys.__stderr__
         # Creating the pool registers a lock with multiprocessing's resource tracker
         # (starting it), and the first task starts the forkserver: both inside this window.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("forkserver"), initializer=_worker_starts
+        )
         pool.submit(os.getpid).result()
     except Exception:  # any failure to start means: parse in this process
         if pool is not None:
@@ -205,6 +208,22 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
     finally:
         sys.stderr = captured
     return pool
+
+
+def _worker_starts() -> None:
+    """Run in each new pool process: give way to the process that started the pool.
+
+    That process writes every parsed chunk into the index, in order, while the workers
+    parse the next ones. With as many workers as cores, the three shared two cores and the
+    writer, on which everything waits, got two thirds of one; the app's event loop, too.
+    """
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICENESS)
+
+
+#: How much lower than the writer's the workers' priority is: enough that the writer runs
+#: whenever it has work, and the workers take the rest of both cores.
+_WORKER_NICENESS = 10
 
 
 def load_library(
