@@ -193,13 +193,14 @@ def decode_related(text: str) -> list[tuple[int, str, str, str]]:
     return links
 
 
-def _index_row(path: Path, root: Path) -> IndexedFile:
+def _index_row(relative: str, root: Path) -> IndexedFile:
+    """The index's rows for the file at ``relative`` (a POSIX path under ``root``)."""
     from hashlib import sha256
 
     from qtreader.parse import parse_file  # YAML only where files are parsed
 
+    path = root / relative
     article, problem = parse_file(path, root)
-    relative = path.relative_to(root).as_posix()
     reason = problem.reason if problem else None
     if article is None:
         try:
@@ -237,7 +238,7 @@ def _index_row(path: Path, root: Path) -> IndexedFile:
 def index_chunk(relatives: list[str], root: Path) -> list[IndexedFile]:
     """Parse a chunk of files (paths relative to ``root``, in POSIX form) into index rows:
     a process pool's unit of work."""
-    return [_index_row(root / relative, root) for relative in relatives]
+    return [_index_row(relative, root) for relative in relatives]
 
 
 # Opening -------------------------------------------------------------------------------
@@ -464,7 +465,7 @@ class Index:
                 primary = db.execute("SELECT path FROM articles WHERE id = ?", (article_id,))
                 first = primary.fetchone()
                 if first is not None and first[0] != path:
-                    item = _index_row(self.root / first[0], self.root)
+                    item = _index_row(first[0], self.root)
                     if item.search is not None:
                         db.execute(_INSERT_SEARCH, (article_id, *item.search))
         return report

@@ -80,7 +80,7 @@ def parse_bytes(data: bytes, path: Path, root: Path, *, size: int, mtime_ns: int
 
 
 def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) -> ArticleFile:
-    if not text.strip():
+    if not text or text.isspace():  # no stripped copy of every file
         raise _Refused("empty file")
     text = text.removeprefix("\ufeff")
     if not _HANDLER.detect(text):
@@ -111,7 +111,8 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
     seo: dict[Any, Any] = seo_value if isinstance(seo_value, dict) else {}
     # Names from the file system can hold escape sequences too.
     slug = _text(meta.get("file_name")).removesuffix(".md") or clean_text(path.stem)
-    folder = clean_text(path.parent.name) if path.parent != root else ""
+    parent = path.parent
+    folder = clean_text(parent.name) if parent != root else ""
     return ArticleFile(
         path=path,
         id=article_id,
