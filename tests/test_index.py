@@ -30,9 +30,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = index_module._index_row
 
-    def recording(path: Path, root: Path) -> index_module.IndexedFile:
-        seen.append(path.relative_to(root).as_posix())
-        return real(path, root)
+    def recording(relative: str, root: Path) -> index_module.IndexedFile:
+        seen.append(relative)
+        return real(relative, root)
 
     monkeypatch.setattr(index_module, "_index_row", recording)
     return seen
