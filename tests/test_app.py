@@ -209,6 +209,41 @@ async def test_search_as_you_type_then_open_and_escape() -> None:
         assert cursor_entry(app) == ArticleEntry(503, "Physics")
 
 
+async def test_enter_before_the_results_arrive_opens_the_best_hit_of_what_was_typed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Typing fast then enter: the list still shows the results of a shorter query, and
+    enter waits for those of the whole one instead of opening a stale hit."""
+    import threading
+
+    from qtreader.screens.search import SearchScreen
+    from qtreader.store import Library
+
+    release = threading.Event()
+    real_search = Library.search
+
+    def slow_for_the_whole_query(self: Library, text: str, **options: object) -> object:
+        if text == "gradient":
+            release.wait(5)
+        return real_search(self, text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "search", slow_for_the_whole_query)
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"doppler")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"gradient", "enter")  # its results are held back
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)  # not the Doppler hit still listed
+        release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert shown_question(app) == "What is a gradient?"
+
+
 async def test_palette_jumps_to_an_article_by_fuzzy_title() -> None:
     app = QTReaderApp(LIBRARY)
     async with app.run_test(size=(100, 30)) as pilot:

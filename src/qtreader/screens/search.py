@@ -37,6 +37,10 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         self.library = library
         self.query_text = query
         self.hits: list[SearchHit] = []
+        #: The query (text, no_index included) whose results are shown.
+        self.shown: tuple[str, bool] | None = None
+        #: Enter came before the results of what was typed: open the best one when they do.
+        self.submitted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
@@ -53,6 +57,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             self.run_search(self.query_text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.submitted = False  # typed on after enter: that was not the query to open
         self.run_search(event.value)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
@@ -65,11 +70,12 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         include = self.query_one(Checkbox).value
         hits = self.library.search(text, limit=50, include_no_index=include)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_hits, text, hits)
+            self.app.call_from_thread(self.show_hits, text, hits, include)
 
-    def show_hits(self, text: str, hits: list[SearchHit]) -> None:
+    def show_hits(self, text: str, hits: list[SearchHit], include: bool = False) -> None:
         """List ``hits``: title, subject, and the snippet with the matched words marked."""
         self.hits = hits
+        self.shown = (text, include)
         results = self.query_one(OptionList)
         results.clear_options()
         for hit in hits:
@@ -80,6 +86,13 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         if text.strip() and len(hits) == 50:
             summary = "the 50 best results"
         self.query_one("#search-summary", Static).update(summary)
+        if self.submitted and self._current():
+            self.submitted = False
+            self._choose(0)
+
+    def _current(self) -> bool:
+        """Whether the results shown are those of the query as it stands."""
+        return self.shown == (self.query_one(Input).value, self.query_one(Checkbox).value)
 
     def action_move(self, step: int) -> None:
         results = self.query_one(OptionList)
@@ -89,7 +102,11 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         results.highlighted = max(0, min(len(self.hits) - 1, current + step))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._choose(self.query_one(OptionList).highlighted)
+        # Typing fast then enter: the results shown may still be those of a shorter query.
+        if self._current():
+            self._choose(self.query_one(OptionList).highlighted)
+        else:
+            self.submitted = True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(event.option_index)
