@@ -276,6 +276,32 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     assert problem.path.name == "huge.md" and "over the 4 MB limit" in problem.reason
 
 
+def test_a_file_that_grew_since_its_stat_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read asks for as many bytes as stat said; a file written to meanwhile is still
+    read to its end (up to the size limit)."""
+    import os
+
+    from qtreader.parse import parse_file
+
+    path = _write(tmp_path, "learn/x/a.md", _article_text(12, answer="A long answer " * 50))
+    real_stat = Path.stat
+
+    def stat_before_it_grew(self: Path, **options: bool) -> os.stat_result:
+        result = real_stat(self, **options)
+        if self != path:
+            return result
+        fields = list(result)
+        fields[6] = 40  # st_size: only the first lines were written then
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(Path, "stat", stat_before_it_grew)
+    article, problem = parse_file(path, tmp_path)
+    assert problem is None and article is not None
+    assert article.answer == ("A long answer " * 50).strip()
+
+
 def test_same_id_with_another_question_is_reported(tmp_path: Path) -> None:
     _write(tmp_path, "learn/a/one.md", _article_text(11))
     _write(tmp_path, "learn/b/two.md", _article_text(11).replace("A question?", "Another?"))
