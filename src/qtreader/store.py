@@ -223,7 +223,7 @@ def _worker_starts() -> None:
 
 #: How much lower than the writer's the workers' priority is: enough that the writer runs
 #: whenever it has work, and the workers take the rest of both cores.
-_WORKER_NICENESS = 10
+_WORKER_NICENESS = 5
 
 
 def load_library(
