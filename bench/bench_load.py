@@ -75,7 +75,7 @@ def main() -> None:
     options = parser.parse_args()
     root: Path = options.library.absolute()
     entries, _ = scan_library(root)
-    paths = [entry.path for entry in entries]
+    paths = [root / entry.relative for entry in entries]
     size = sum(entry.size for entry in entries) / 1e6
     print(f"library: {root}: {len(paths)} files, {size:.0f} MB, {os.cpu_count()} cores")
     print("medians; floor = read + yaml.load(CSafeLoader) of the front matter, one core")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import re
 import sqlite3
 import threading
@@ -390,9 +389,7 @@ class Index:
                     "SELECT path, size, mtime_ns, id FROM files"
                 )
             }
-        # String slicing, not Path.relative_to: this runs for every file, on one core.
-        cut = len(str(self.root)) + 1
-        on_disk = {str(entry.path)[cut:].replace(os.sep, "/"): entry for entry in entries}
+        on_disk = {entry.relative: entry for entry in entries}
         added = [p for p in on_disk if p not in known]
         changed = [
             p for p, e in on_disk.items() if p in known and known[p][:2] != (e.size, e.mtime_ns)

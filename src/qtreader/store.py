@@ -52,7 +52,8 @@ def subject_key(name: str) -> str:
 class FileEntry(NamedTuple):
     """An article file found in a library folder."""
 
-    path: Path
+    #: Its path under the library's folder, with ``/`` between the parts.
+    relative: str
     size: int
     mtime_ns: int
 
@@ -60,7 +61,7 @@ class FileEntry(NamedTuple):
 def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
     """Find every ``.md`` file under ``root``, following folder symlinks but never in a loop.
 
-    Hidden files and folders (``.git``) are skipped. The result is sorted by path.
+    Hidden files and folders (``.git``) are skipped. The result is sorted by relative path.
     """
     files, problems, _ = scan_folders(root)
     return files, problems
@@ -68,14 +69,18 @@ def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
 
 def scan_folders(root: Path) -> tuple[list[FileEntry], list[Problem], dict[str, int]]:
     """:func:`scan_library`, and the mtime of every folder scanned (by path relative to
-    ``root``): adding or removing a file changes its folder's mtime."""
+    ``root``): adding or removing a file changes its folder's mtime.
+
+    Files are named by text, not Path: a Path per file, and sorting them, were two thirds
+    of the scan that every start runs (0.4 of 0.6 s at 54,000 files).
+    """
     folders: dict[str, int] = {}
     files: list[FileEntry] = []
     problems: list[Problem] = []
     seen: dict[tuple[int, int], Path] = {}
-    stack = [root]
+    stack: list[tuple[Path, str]] = [(root, "")]  # a folder, and its relative path + "/"
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
             identity = folder.stat()
         except OSError as error:
@@ -88,29 +93,29 @@ def scan_folders(root: Path) -> tuple[list[FileEntry], list[Problem], dict[str, 
             )
             continue
         seen[key] = folder
-        folders[folder.relative_to(root).as_posix()] = identity.st_mtime_ns
+        folders[prefix.rstrip("/") or "."] = identity.st_mtime_ns
         try:
             entries = list(os.scandir(folder))
         except OSError as error:
             problems.append(Problem(folder, f"cannot read folder: {error.strerror or error}"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(entry.path)
             try:
                 if entry.is_dir():
-                    stack.append(path)
+                    stack.append((folder / name, f"{prefix}{name}/"))
                     continue
-                if not entry.name.lower().endswith(".md"):
+                if not name.lower().endswith(".md"):
                     continue
                 stat = entry.stat()
             except OSError as error:
                 reason = "broken symlink" if entry.is_symlink() else error.strerror or str(error)
-                problems.append(Problem(path, f"cannot read: {reason}"))
+                problems.append(Problem(folder / name, f"cannot read: {reason}"))
                 continue
-            files.append(FileEntry(path, stat.st_size, stat.st_mtime_ns))
-    files.sort(key=lambda entry: entry.path)
+            files.append(FileEntry(prefix + name, stat.st_size, stat.st_mtime_ns))
+    files.sort()
     problems.sort(key=lambda problem: problem.path)
     return files, problems, folders
 
