@@ -13,8 +13,6 @@ from typing import NamedTuple
 
 from platformdirs import user_config_path
 
-from qtreader.resources import shipped_library
-
 __all__ = [
     "ConfigError",
     "LibraryChoice",
@@ -83,6 +81,8 @@ def choose_library(option: str | os.PathLike[str] | None = None) -> LibraryChoic
     elif (configured := _configured_library()) is not None:
         choice = LibraryChoice(configured, str(config_file()))
     else:
+        from qtreader.resources import shipped_library  # a module load spared when not used
+
         return LibraryChoice(shipped_library(), "shipped library")
     if not choice.path.is_dir():
         raise ConfigError(f"library folder not found: {choice.path} (from {choice.source})")
