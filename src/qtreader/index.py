@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from platformdirs import user_cache_path
 
 from qtreader.decode import math_spans
-from qtreader.models import Problem
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from qtreader.models import Problem
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -591,6 +592,8 @@ class Index:
 
     def problems(self) -> list[Problem]:
         """Every file with a problem, and every id conflict, sorted by path."""
+        from qtreader.models import Problem  # created on first use (see qtreader.models)
+
         rows = self.db.execute(
             "SELECT path, problem FROM files WHERE problem IS NOT NULL "
             "UNION ALL SELECT path, reason FROM conflicts "

@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from typing import Literal, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Literal, NamedTuple, TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from qtreader.models import Article, SearchHit, Subject
+if TYPE_CHECKING:
+    from qtreader.models import Article, SearchHit, Subject
 
 __all__ = ["OutputOptions", "article_renderable", "emit", "hits_renderable", "subjects_renderable"]
 

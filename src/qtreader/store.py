@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from qtreader.index import Index, RefreshReport, decode_related, open_index
-from qtreader.models import Article, Listing, Problem, RelatedLink, SearchHit, Subject
+from qtreader.models import Article, Listing, RelatedLink
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from qtreader.models import Problem, SearchHit, Subject
 
 __all__ = [
     "AnswerUnavailable",
@@ -74,6 +76,8 @@ def scan_folders(root: Path) -> tuple[list[FileEntry], list[Problem], dict[str, 
     Files are named by text, not Path: a Path per file, and sorting them, were two thirds
     of the scan that every start runs (0.4 of 0.6 s at 54,000 files).
     """
+    from qtreader.models import Problem  # created on first use (see qtreader.models)
+
     folders: dict[str, int] = {}
     files: list[FileEntry] = []
     problems: list[Problem] = []
@@ -307,6 +311,8 @@ class Library:
     def subjects(self) -> list[Subject]:
         """Every subject with its article count, sorted by name."""
         if self._subjects is None:
+            from qtreader.models import Subject  # created on first use (see qtreader.models)
+
             rows = self._db.execute("SELECT name, key, count FROM subjects").fetchall()
             self._subjects = sorted(
                 (Subject(name, key, count) for name, key, count in rows),
@@ -320,8 +326,12 @@ class Library:
         return next((s for s in self.subjects if s.key == key), None)
 
     def _subject_name(self, name: str) -> str:
-        found = self.subject(name)
-        return found.name if found else name
+        """How the library spells a subject (its most common spelling), else ``name``: one
+        lookup by key, without building the list of subjects."""
+        row = self._db.execute(
+            "SELECT name FROM subjects WHERE key = ?", (subject_key(name),)
+        ).fetchone()
+        return str(row[0]) if row else name
 
     # Articles ---------------------------------------------------------------------------
 
@@ -503,6 +513,7 @@ class Library:
 
         Articles marked ``no_index`` are left out unless ``include_no_index``.
         """
+        from qtreader.models import SearchHit  # created on first use (see qtreader.models)
         from qtreader.query import parse_query
 
         query = parse_query(text)
