@@ -251,7 +251,7 @@ def test_math_spans_are_those_of_the_math_pattern_everywhere(text: str) -> None:
     from qtreader import decode
 
     masked = decode._mask_code(text, decode._code_regions(text))
-    expected = [match.span() for match in decode._MATH.finditer(masked)]
+    expected = [match.span() for match in decode._math().finditer(masked)]
     assert [(span.start, span.end) for span in decode.math_spans(text)] == expected
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
+from functools import cache
 from typing import NamedTuple
 
 __all__ = [
@@ -35,32 +36,54 @@ LATEX_N_COMMANDS: frozenset[str] = frozenset(
     """.split()
 )
 
-# A stored escape: the backslash directly before ``n`` (rule 1: backslashes before it stay
-# literal, and the pattern never consumes them), plus the letters that follow (the word W).
-_ESCAPE = re.compile(r"\\(n[A-Za-z]*)")
+# The patterns other than _UNCLEAN are compiled on first use: ``qtreader show`` of an answer
+# without math needs none of them, and compiling them at import took it 1 ms (mostly the
+# two control-character sets, whose characters above U+00FF make a large table).
+
+
+@cache
+def _escape() -> re.Pattern[str]:
+    """A stored escape: the backslash directly before ``n`` (rule 1: backslashes before it
+    stay literal, and the pattern never consumes them), plus the letters that follow (the
+    word W)."""
+    return re.compile(r"\\(n[A-Za-z]*)")
+
 
 # Fence lines and inline code, found on the provisionally decoded text.
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
-_INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+@cache
+def _fence() -> re.Pattern[str]:
+    return re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 
-# Math spans; the inline ``$`` form follows the usual rule (no space inside the delimiters,
-# no digit right after the closing one) so that "$5 and $10" stays text.
-_MATH = re.compile(
-    r"(?P<open>\$\$)(?P<d>.+?)\$\$"
-    r"|(?P<open2>\\\[)(?P<b>.+?)\\\]"
-    r"|(?P<open3>\\\()(?P<p>.+?)\\\)"
-    r"|(?P<open4>\$)(?<![\\$]\$)(?=[^\s$])(?P<i>[^$\n]*?[^\s$\\])\$(?!\d)",
-    re.DOTALL,
-)
-# Where a formula can start: every branch of _MATH opens with one of these.
-_MATH_START = re.compile(r"\$|\\[\[(]")
+
+@cache
+def _inline_code() -> re.Pattern[str]:
+    return re.compile(r"(`+)[^`\n]+?\1")
+
+
+@cache
+def _math() -> re.Pattern[str]:
+    """Math spans; the inline ``$`` form follows the usual rule (no space inside the
+    delimiters, no digit right after the closing one) so that "$5 and $10" stays text."""
+    return re.compile(
+        r"(?P<open>\$\$)(?P<d>.+?)\$\$"
+        r"|(?P<open2>\\\[)(?P<b>.+?)\\\]"
+        r"|(?P<open3>\\\()(?P<p>.+?)\\\)"
+        r"|(?P<open4>\$)(?<![\\$]\$)(?=[^\s$])(?P<i>[^$\n]*?[^\s$\\])\$(?!\d)",
+        re.DOTALL,
+    )
+
+
+@cache
+def _math_start() -> re.Pattern[str]:
+    """Where a formula can start: every branch of :func:`_math` opens with one of these."""
+    return re.compile(r"\$|\\[\[(]")
 
 
 def _math_matches(text: str) -> Iterator[re.Match[str]]:
-    """What ``_MATH.finditer`` finds, eight times faster: the regex engine tries every
-    branch at every character, so _MATH is tried only where a delimiter stands. Each
+    """What ``_math().finditer`` finds, eight times faster: the regex engine tries every
+    branch at every character, so the pattern is tried only where a delimiter stands. Each
     branch starts with one, so the matches are the same."""
-    search, match = _MATH_START.search, _MATH.match
+    search, match = _math_start().search, _math().match
     position = 0
     while (candidate := search(text, position)) is not None:
         found = match(text, candidate.start())
@@ -75,7 +98,7 @@ def decode_answer(raw: str) -> str:
     """Turn a stored answer into the Markdown its author wrote, keeping every LaTeX command."""
     if "\\n" not in raw:
         return raw
-    pieces = _ESCAPE.split(raw)
+    pieces = _escape().split(raw)
     # pieces = [text, W, text, W, text, ...]; escape k has word pieces[2k+1].
     words = pieces[1::2]
     texts = pieces[0::2]
@@ -117,7 +140,7 @@ def _code_regions(draft: str) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     if "```" not in draft and "~~~" not in draft:  # saves a scan of every line start
         return regions
-    fences = list(_FENCE.finditer(draft))
+    fences = list(_fence().finditer(draft))
     i = 0
     while i < len(fences):
         opener = fences[i]
@@ -231,7 +254,7 @@ def _mask_code(text: str, code: list[tuple[int, int]]) -> str:
         text = "".join(pieces)
     if "`" not in text:  # else the pattern is tried at every character
         return text
-    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
+    return _inline_code().sub(lambda m: " " * len(m.group(0)), text)
 
 
 class MathSpan(NamedTuple):
@@ -265,17 +288,20 @@ def math_spans(markdown: str) -> list[MathSpan]:
     return spans
 
 
-# Everything that could reach a terminal as a control sequence: ESC-introduced sequences
-# (CSI, OSC, DCS and friends, including their payload), C0 controls other than tab and
-# newline, DEL, C1 controls, and the bidi overrides and isolates that reorder what is shown.
-_CONTROL = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
-    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
-    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
-    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
-    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and friends
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-)
+@cache
+def _control() -> re.Pattern[str]:
+    """Everything that could reach a terminal as a control sequence: ESC-introduced
+    sequences (CSI, OSC, DCS and friends, including their payload), C0 controls other than
+    tab and newline, DEL, C1 controls, and the bidi overrides and isolates that reorder what
+    is shown."""
+    return re.compile(
+        r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+        r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+        r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
+        r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+        r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and friends
+        r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    )
 
 
 # Anything clean_text would remove starts with one of these; newline and tab are allowed.
@@ -293,10 +319,12 @@ def clean_text(text: str) -> str:
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    return _CONTROL.sub("", text)
+    return _control().sub("", text)
 
 
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+@cache
+def _any_control() -> re.Pattern[str]:
+    return re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_controls(text: str) -> str:
@@ -305,4 +333,4 @@ def escape_controls(text: str) -> str:
     so that they can be found, yet never obeyed by the terminal."""
     if text.isprintable():
         return text
-    return _ANY_CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return _any_control().sub(lambda m: repr(m.group())[1:-1], text)
