@@ -18,6 +18,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -133,12 +134,26 @@ def index_file(root: Path) -> Path:
 
 # Search text ------------------------------------------------------------------------------
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_HTML = re.compile(r"</?[A-Za-z][^>]*>")
 _MARKUP_CHARS = str.maketrans(dict.fromkeys("*_`|~#", " "))
-# Line-start markers, found after a newline: a pattern that starts with a literal is
-# searched for far faster than a MULTILINE ^ (search_text puts a newline first).
-_LINE_MARKERS = re.compile(r"\n[ \t]*(?:[>+-]|\d+[.)])[ \t]+|\n-{3,}[ \t]*(?=\n|\Z)")
+
+
+# The patterns of this module are compiled on first use: a lookup (``qtreader show``) that
+# opens the index needs none of them, and compiling them at import took it 0.2 ms.
+@cache
+def _link() -> re.Pattern[str]:
+    return re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+@cache
+def _html() -> re.Pattern[str]:
+    return re.compile(r"</?[A-Za-z][^>]*>")
+
+
+@cache
+def _line_markers() -> re.Pattern[str]:
+    """Line-start markers, found after a newline: a pattern that starts with a literal is
+    searched for far faster than a MULTILINE ^ (search_text puts a newline first)."""
+    return re.compile(r"\n[ \t]*(?:[>+-]|\d+[.)])[ \t]+|\n-{3,}[ \t]*(?=\n|\Z)")
 
 
 def search_text(markdown: str) -> str:
@@ -155,12 +170,12 @@ def search_text(markdown: str) -> str:
             end = span.end
         text = " ".join([*kept, text[end:]])
     if "](" in text:
-        text = _LINK.sub(r"\1", text)
+        text = _link().sub(r"\1", text)
     if "<" in text:
-        text = _HTML.sub(" ", text)
+        text = _html().sub(" ", text)
     # Runs of spaces and line breaks stay: the tokenizer skips them, and the few snippets
     # shown are put on one line then (store._highlights).
-    return _LINE_MARKERS.sub("\n ", "\n" + text.translate(_MARKUP_CHARS))[1:]
+    return _line_markers().sub("\n ", "\n" + text.translate(_MARKUP_CHARS))[1:]
 
 
 # Parsing for the index (runs in worker processes) -----------------------------------------
@@ -697,14 +712,12 @@ def _memory_index(root: Path, notice: str | None) -> Index:
     return index
 
 
-#: Indexes of qtreader before schema 5 were named by 24 hex digits of a SHA-256: no later
-#: version opens them, so they are removed when a library gets its first index of this one.
-_OBSOLETE_NAME = re.compile(r"[0-9a-f]{24}\.sqlite3")
-
-
 def _remove_obsolete(folder: Path) -> None:
+    # Indexes of qtreader before schema 5 were named by 24 hex digits of a SHA-256: no later
+    # version opens them, so they are removed when a library gets its first index of this one.
+    obsolete_name = re.compile(r"[0-9a-f]{24}\.sqlite3")
     for old in folder.glob("*.sqlite3"):
-        if _OBSOLETE_NAME.fullmatch(old.name):
+        if obsolete_name.fullmatch(old.name):
             with contextlib.suppress(OSError):
                 _remove_database(old)
 
