@@ -76,11 +76,16 @@ def _json(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+#: The type of every path argument and option: each new click.Path looks its name up in the
+#: translations (gettext), which took 0.2 ms of a start for the seven of them.
+_PATH = click.Path(path_type=Path)
+
+
 def _library_option(function: F) -> F:
     return click.option(
         "--library",
         "library_path",
-        type=click.Path(path_type=Path),
+        type=_PATH,
         default=None,
         help="Library folder (default: $QTREADER_LIBRARY, config.toml, or the shipped one).",
     )(function)
@@ -217,7 +222,7 @@ def read(article: str | None, incognito: bool, library_path: Path | None) -> Non
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False, type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check(path: Path | None, as_json: bool) -> None:
     """Load a library and report what it holds and every problem found.
@@ -339,7 +344,7 @@ def _print_article(
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False, type=_PATH)
 @click.option("--rebuild", is_flag=True, help="Parse every file again, not only changed ones.")
 def index(path: Path | None, rebuild: bool) -> None:
     """Bring the library's search index up to date, with a progress bar.
