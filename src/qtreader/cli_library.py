@@ -1,0 +1,127 @@
+"""The commands about a library as a whole: ``read`` opens the reader on it, ``check``
+reports what it holds and its problems, ``index`` brings its index up to date.
+
+:mod:`qtreader.cli` adds them to the ``qtreader`` group when one of them runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qtreader.cli import _PATH, LibraryError, _json, _library_option, _open_library
+from qtreader.config import ConfigError, choose_library
+from qtreader.store import Library
+
+__all__ = ["check", "index", "read"]
+
+
+@click.command()
+@click.argument("article", required=False)
+@click.option("--incognito", is_flag=True, help="Record nothing: no history, no read marks.")
+@_library_option
+def read(article: str | None, incognito: bool, library_path: Path | None) -> None:
+    """Open the reader, optionally at ARTICLE (id, slug or url). Without ARTICLE it
+    reopens the article read last, where it was left.
+
+    \b
+    Examples:
+      qtreader read how-does-a-hash-table-work
+      qtreader --incognito
+    """
+    try:
+        choice = choose_library(library_path)
+    except ConfigError as error:
+        raise LibraryError(str(error)) from None
+    from qtreader.app import QTReaderApp  # Textual only for the full-screen reader
+
+    app = QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito)
+    app.run()
+
+
+@click.command()
+@click.argument("path", required=False, type=_PATH)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check(path: Path | None, as_json: bool) -> None:
+    """Load a library and report what it holds and every problem found.
+
+    Exits 1 when any file has a problem.
+
+    \b
+    Example:
+      qtreader check ~/quicktakes --json
+    """
+    choice, library = _open_library(path, refresh="always")
+    problems = [
+        {"path": _display_path(p.path, library, choice.path), "reason": p.reason}
+        for p in library.problems
+    ]
+    report = {
+        "articles": len(library),
+        "subjects": len(library.subjects),
+        "cross_listed": len(library.cross_listed),
+        "dangling_links": len(library.dangling_links),
+        "problems": problems,
+    }
+    if as_json:
+        click.echo(_json(report))
+    else:
+        click.echo(f"library:        {choice.path}")
+        click.echo(f"articles:       {report['articles']}")
+        click.echo(f"subjects:       {report['subjects']}")
+        click.echo(f"cross-listed:   {report['cross_listed']}")
+        click.echo(f"dangling links: {report['dangling_links']}")
+        click.echo(f"problems:       {len(problems)}")
+        from qtreader.decode import escape_controls
+
+        for problem in problems:
+            # A file name can hold escape sequences: print them visibly, never raw.
+            click.echo(escape_controls(f"{problem['path']}: {problem['reason']}"))
+    if problems:
+        sys.exit(1)
+
+
+def _display_path(path: Path, library: Library, given: Path) -> str:
+    """A problem's path as the user can reach it: under the folder as they named it."""
+    try:
+        return str(given / path.relative_to(library.root))
+    except ValueError:
+        return str(path)
+
+
+@click.command()
+@click.argument("path", required=False, type=_PATH)
+@click.option("--rebuild", is_flag=True, help="Parse every file again, not only changed ones.")
+def index(path: Path | None, rebuild: bool) -> None:
+    """Bring the library's search index up to date, with a progress bar.
+
+    Only files added, changed or removed since the last run are parsed, unless --rebuild.
+
+    \b
+    Example:
+      qtreader index ~/quicktakes --rebuild
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    _choice, library = _open_library(path, refresh="never")
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Indexing", total=None)
+        report = library.refresh(
+            lambda done, total: bar.update(task, completed=done, total=total), rebuild=rebuild
+        )
+    click.echo(
+        f"{report.total} files: {report.added} added, {report.changed} changed, "
+        f"{report.removed} removed; {len(library)} articles, {len(library.problems)} problems"
+    )
+    click.echo(f"index: {library.index.database}")
