@@ -11,7 +11,6 @@ import contextlib
 import datetime
 import os
 import random
-import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -627,13 +626,10 @@ _ARTICLE_SQL = (
 )
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def _highlights(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Turn FTS5's marked snippet (STX ... ETX around matches) into one line of text and
     the spans of the matches in it."""
-    snippet = _SPACES.sub(" ", snippet).strip()
+    snippet = " ".join(snippet.split())  # runs of white space as one space, as \s+ did
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     length = 0
