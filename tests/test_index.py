@@ -174,6 +174,34 @@ def test_damaged_index_is_rebuilt_with_a_notice(library_copy: Path, damage: obje
     assert len(library) == 8 and [h.id for h in library.search("doppler")] == [501]
 
 
+def test_apps_started_at_once_share_one_new_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several openers of a library that has no index yet (apps started together, or the
+    app's own threads) create it once: none sees half a schema and takes the index for a
+    foreign file to remove under the others."""
+    import threading
+
+    for round_ in range(4):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache{round_}"))
+        start = threading.Barrier(6)
+        notices: list[str | None] = []
+
+        def open_one(start: threading.Barrier, notices: list[str | None]) -> None:
+            start.wait()
+            index = index_module.open_index(LIBRARY)
+            notices.append(index.notice)
+            index.validate()
+            index.close()
+
+        threads = [threading.Thread(target=open_one, args=(start, notices)) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert notices == [None] * 6
+
+
 def test_unwritable_cache_falls_back_to_memory(
     library_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -296,11 +296,11 @@ class Index:
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.database, uri=self._uri, timeout=30, check_same_thread=False
+            self.database, uri=self._uri, timeout=_BUSY_SECONDS, check_same_thread=False
         )
-        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_SECONDS * 1000}")
         if not self._uri:
-            connection.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(connection)
             # A cache, not a record: never waiting for the disk (fsync) halves a cold
             # build, whose commit checkpoints hundreds of MB. The journal still makes each
             # refresh atomic for a crash of qtreader; a crash of the whole system may leave
@@ -336,14 +336,22 @@ class Index:
 
     # Checks ---------------------------------------------------------------------------
 
-    def validate(self) -> None:
-        """Raise :class:`IndexError_` unless this is a current index of this library."""
+    def validate(self, *, create: bool = True) -> None:
+        """Raise :class:`IndexError_` unless this is a current index of this library;
+        an empty database (a new file) gets the schema first, if ``create``."""
         try:
             db = self.db
-            application_id = db.execute("PRAGMA application_id").fetchone()[0]
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if application_id == 0 and version == 0 and not _tables(db):
-                self._create()
+            # One statement, one snapshot: read apart, the two could straddle another
+            # opener's creating the index, and look like a foreign file.
+            application_id, version = db.execute(
+                "SELECT * FROM pragma_application_id, pragma_user_version"
+            ).fetchone()
+            if application_id == 0 and version == 0 and create:
+                if self._create():
+                    return
+                # Not empty after all, or no longer: another opener may have just written
+                # it. Read it again, now that it is whole.
+                self.validate(create=False)
                 return
             if application_id != APPLICATION_ID:
                 raise IndexError_("not a qtreader index")
@@ -355,15 +363,30 @@ class Index:
             db.execute("SELECT count(*) FROM subjects").fetchone()
             db.execute("SELECT rowid FROM search LIMIT 1").fetchall()
         except sqlite3.DatabaseError as error:
+            if _busy(error):  # in use by another opener: nothing wrong with the index
+                raise
             raise IndexError_(str(error)) from None
 
-    def _create(self) -> None:
+    def _create(self) -> bool:
+        """Write the schema into this empty database, all in one transaction; false if
+        another connection wrote something first.
+
+        Openers of a new index (apps started at once, or one app's threads) wait for the
+        first one's lock, then find a whole index: a schema written a table at a time
+        showed them a file with tables and no application id, which they removed as
+        foreign under the first one's open connections (a crash: SQLite had the files
+        mapped in memory).
+        """
         db = self.db
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("INSERT INTO meta VALUES ('root', ?)", (str(self.root),))
-        db.commit()
+        with self.transaction():
+            if _tables(db):
+                return False
+            for statement in _statements(_SCHEMA):
+                db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("INSERT INTO meta VALUES ('root', ?)", (str(self.root),))
+        return True
 
     # Refresh --------------------------------------------------------------------------
 
@@ -617,6 +640,9 @@ class Index:
         return [Problem(self.root / path, reason) for path, reason in rows]
 
 
+#: How long a connection waits for another one's lock before it gives up.
+_BUSY_SECONDS = 30
+
 #: From this many files parsed in one refresh, the search table is merged once at the end
 #: (automerge off, then optimize): a fifth cheaper, and one segment to query.
 _BULK = 1000
@@ -652,6 +678,37 @@ def _replace_folders(db: sqlite3.Connection, folders: dict[str, int]) -> None:
 def _replace_scan_problems(db: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
     db.execute("DELETE FROM scan_problems")
     db.executemany("INSERT INTO scan_problems VALUES (?, ?)", rows)
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (a no-op once it is). Making a new file WAL needs it to
+    itself, and SQLite answers "locked" at once rather than wait: while another opener
+    holds it, try again, for as long as the busy timeout waits for anything else."""
+    import time
+
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, one by one (``executescript`` would commit first)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
 
 
 def _tables(db: sqlite3.Connection) -> list[str]:
