@@ -237,3 +237,23 @@ def test_version() -> None:
     from qtreader import __version__
 
     assert run("--version") == (0, f"qtreader, version {__version__}\n", "")
+
+
+def test_the_entry_point_runs_commands_with_the_collector_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``qtreader`` loads its modules with the cyclic collector off, then freezes what
+    they made and turns it back on: the app and long commands must collect as usual."""
+    import gc
+
+    from qtreader import cli, launch
+
+    seen: list[tuple[bool, bool]] = []
+    monkeypatch.setattr(
+        cli, "main", lambda: seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+    )
+    try:
+        launch.main()
+    finally:
+        gc.unfreeze()
+    assert seen == [(True, True)]

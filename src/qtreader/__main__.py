@@ -1,5 +1,5 @@
 """``python -m qtreader``."""
 
-from qtreader.cli import main
+from qtreader.launch import main
 
 main()
