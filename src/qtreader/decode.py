@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Callable, Iterator
+from functools import cache, partial
 from typing import NamedTuple
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "clean_text",
     "decode_answer",
     "escape_controls",
+    "lazy_pattern",
     "math_spans",
 ]
 
@@ -36,47 +37,36 @@ LATEX_N_COMMANDS: frozenset[str] = frozenset(
     """.split()
 )
 
-# The patterns other than _UNCLEAN are compiled on first use: ``qtreader show`` of an answer
-# without math needs none of them, and compiling them at import took it 1 ms (mostly the
-# two control-character sets, whose characters above U+00FF make a large table).
+
+def lazy_pattern(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A function that compiles ``pattern`` on its first call and returns it ever after.
+
+    For patterns that a lookup (``qtreader show``) may never use: compiling qtreader's at
+    import took it about 1.5 ms, most of it the control-character sets, whose characters
+    above U+00FF make a large table.
+    """
+    return cache(partial(re.compile, pattern, flags))
 
 
-@cache
-def _escape() -> re.Pattern[str]:
-    """A stored escape: the backslash directly before ``n`` (rule 1: backslashes before it
-    stay literal, and the pattern never consumes them), plus the letters that follow (the
-    word W)."""
-    return re.compile(r"\\(n[A-Za-z]*)")
-
+# A stored escape: the backslash directly before ``n`` (rule 1: backslashes before it stay
+# literal, and the pattern never consumes them), plus the letters that follow (the word W).
+_escape = lazy_pattern(r"\\(n[A-Za-z]*)")
 
 # Fence lines and inline code, found on the provisionally decoded text.
-@cache
-def _fence() -> re.Pattern[str]:
-    return re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_fence = lazy_pattern(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_inline_code = lazy_pattern(r"(`+)[^`\n]+?\1")
 
-
-@cache
-def _inline_code() -> re.Pattern[str]:
-    return re.compile(r"(`+)[^`\n]+?\1")
-
-
-@cache
-def _math() -> re.Pattern[str]:
-    """Math spans; the inline ``$`` form follows the usual rule (no space inside the
-    delimiters, no digit right after the closing one) so that "$5 and $10" stays text."""
-    return re.compile(
-        r"(?P<open>\$\$)(?P<d>.+?)\$\$"
-        r"|(?P<open2>\\\[)(?P<b>.+?)\\\]"
-        r"|(?P<open3>\\\()(?P<p>.+?)\\\)"
-        r"|(?P<open4>\$)(?<![\\$]\$)(?=[^\s$])(?P<i>[^$\n]*?[^\s$\\])\$(?!\d)",
-        re.DOTALL,
-    )
-
-
-@cache
-def _math_start() -> re.Pattern[str]:
-    """Where a formula can start: every branch of :func:`_math` opens with one of these."""
-    return re.compile(r"\$|\\[\[(]")
+# Math spans; the inline ``$`` form follows the usual rule (no space inside the delimiters,
+# no digit right after the closing one) so that "$5 and $10" stays text.
+_math = lazy_pattern(
+    r"(?P<open>\$\$)(?P<d>.+?)\$\$"
+    r"|(?P<open2>\\\[)(?P<b>.+?)\\\]"
+    r"|(?P<open3>\\\()(?P<p>.+?)\\\)"
+    r"|(?P<open4>\$)(?<![\\$]\$)(?=[^\s$])(?P<i>[^$\n]*?[^\s$\\])\$(?!\d)",
+    re.DOTALL,
+)
+# Where a formula can start: every branch of _math opens with one of these.
+_math_start = lazy_pattern(r"\$|\\[\[(]")
 
 
 def _math_matches(text: str) -> Iterator[re.Match[str]]:
@@ -288,20 +278,17 @@ def math_spans(markdown: str) -> list[MathSpan]:
     return spans
 
 
-@cache
-def _control() -> re.Pattern[str]:
-    """Everything that could reach a terminal as a control sequence: ESC-introduced
-    sequences (CSI, OSC, DCS and friends, including their payload), C0 controls other than
-    tab and newline, DEL, C1 controls, and the bidi overrides and isolates that reorder what
-    is shown."""
-    return re.compile(
-        r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
-        r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
-        r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
-        r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
-        r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and friends
-        r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-    )
+# Everything that could reach a terminal as a control sequence: ESC-introduced sequences
+# (CSI, OSC, DCS and friends, including their payload), C0 controls other than tab and
+# newline, DEL, C1 controls, and the bidi overrides and isolates that reorder what is shown.
+_control = lazy_pattern(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+    r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and friends
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 # Anything clean_text would remove starts with one of these; newline and tab are allowed.
@@ -322,9 +309,7 @@ def clean_text(text: str) -> str:
     return _control().sub("", text)
 
 
-@cache
-def _any_control() -> re.Pattern[str]:
-    return re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_any_control = lazy_pattern(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_controls(text: str) -> str:

@@ -18,13 +18,12 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from platformdirs import user_cache_path
 
-from qtreader.decode import math_spans
+from qtreader.decode import lazy_pattern, math_spans
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -137,23 +136,12 @@ def index_file(root: Path) -> Path:
 _MARKUP_CHARS = str.maketrans(dict.fromkeys("*_`|~#", " "))
 
 
-# The patterns of this module are compiled on first use: a lookup (``qtreader show``) that
-# opens the index needs none of them, and compiling them at import took it 0.2 ms.
-@cache
-def _link() -> re.Pattern[str]:
-    return re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-
-
-@cache
-def _html() -> re.Pattern[str]:
-    return re.compile(r"</?[A-Za-z][^>]*>")
-
-
-@cache
-def _line_markers() -> re.Pattern[str]:
-    """Line-start markers, found after a newline: a pattern that starts with a literal is
-    searched for far faster than a MULTILINE ^ (search_text puts a newline first)."""
-    return re.compile(r"\n[ \t]*(?:[>+-]|\d+[.)])[ \t]+|\n-{3,}[ \t]*(?=\n|\Z)")
+# Compiled on first use: a lookup (``qtreader show``) that opens the index needs none.
+_link = lazy_pattern(r"!?\[([^\]]*)\]\([^)]*\)")
+_html = lazy_pattern(r"</?[A-Za-z][^>]*>")
+# Line-start markers, found after a newline: a pattern that starts with a literal is
+# searched for far faster than a MULTILINE ^ (search_text puts a newline first).
+_line_markers = lazy_pattern(r"\n[ \t]*(?:[>+-]|\d+[.)])[ \t]+|\n-{3,}[ \t]*(?=\n|\Z)")
 
 
 def search_text(markdown: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
@@ -55,7 +55,7 @@ from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
 
-from qtreader.decode import clean_text, math_spans
+from qtreader.decode import clean_text, lazy_pattern, math_spans
 
 if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
     from qtreader.texmath import Rendered
@@ -84,37 +84,15 @@ _SUPERSCRIPT = str.maketrans(
 # use, not at import, which saves ``qtreader show`` 0.2 ms for an answer with none of them.
 
 
-@cache
-def _placeholder() -> re.Pattern[str]:
-    return re.compile(f"{_INLINE_OPEN}(\\d+){_INLINE_CLOSE}")
-
-
-@cache
-def _article_url() -> re.Pattern[str]:
-    return re.compile(r"^/learn/[^/?#\s]+/questions/[^/?#\s]+/?$")
-
-
-@cache
-def _container() -> re.Pattern[str]:
-    """Where a line's block containers leave its text: blockquote marks, indentation, a
-    list marker."""
-    return re.compile(r"^((?:[ \t]*>[ \t]?)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])[ \t]+)?")
-
-
-@cache
-def _no_block_line() -> re.Pattern[str]:
-    """Lines where a display formula cannot become a block: table rows and headings."""
-    return re.compile(r"^\s*(?:\||#{1,6}\s)")
-
-
-@cache
-def _html_tag() -> re.Pattern[str]:
-    return re.compile(r"<[^>]*>")
-
-
-@cache
-def _html_break() -> re.Pattern[str]:
-    return re.compile(r"<br\s*/?>", re.IGNORECASE)
+_placeholder = lazy_pattern(f"{_INLINE_OPEN}(\\d+){_INLINE_CLOSE}")
+_article_url = lazy_pattern(r"^/learn/[^/?#\s]+/questions/[^/?#\s]+/?$")
+# Where a line's block containers leave its text: blockquote marks, indentation, a list
+# marker.
+_container = lazy_pattern(r"^((?:[ \t]*>[ \t]?)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])[ \t]+)?")
+# Lines where a display formula cannot become a block: table rows and headings.
+_no_block_line = lazy_pattern(r"^\s*(?:\||#{1,6}\s)")
+_html_tag = lazy_pattern(r"<[^>]*>")
+_html_break = lazy_pattern(r"<br\s*/?>", re.IGNORECASE)
 
 
 def is_article_url(url: str) -> bool:
