@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,100 @@ def test_removing_one_listing_keeps_the_article_and_its_search_row(
     assert gradient is not None and gradient.subjects == ("Physics",)
     assert [h.id for h in library.search("gradient")] == [503]
     assert library.subject("Mathematics") is None
+
+
+def _gradient(
+    library_copy: Path, folder: str, answer: str, question: str = "What is a gradient?"
+) -> Path:
+    """Write a file of article 503 (the gradient, listed under mathematics and physics)."""
+    path = library_copy / "learn" / folder / "what-is-a-gradient.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"---\nid: 503\nquestion: {question}\nanswer: >-\n    {answer}\n"
+        f"subject: {folder.title()}\n---\n"
+    )
+    _touch_forward(path)
+    return path
+
+
+def _search_ids(library: Library, word: str) -> list[int]:
+    return [hit.id for hit in library.search(word, include_no_index=True)]
+
+
+def test_search_rows_follow_every_kind_of_change(library_copy: Path) -> None:
+    """The search table keeps no text of its own: it reads the catalog's, and a row must be
+    taken out with the very text it went in with. After each kind of change, every word
+    the index holds (term, article, column, position) must be what indexing the text
+    the catalog now gives would hold."""
+    library = load_library(library_copy)
+
+    def consistent(what: str) -> None:
+        db = library.index.db
+        db.execute(
+            "CREATE VIRTUAL TABLE temp.expected USING fts5 (question, title, keywords, "
+            "description, answer, flags, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        db.execute(
+            "INSERT INTO temp.expected (rowid, question, title, keywords, description, "
+            "answer, flags) SELECT * FROM search_source"
+        )
+        db.execute("CREATE VIRTUAL TABLE temp.held USING fts5vocab(main, search, instance)")
+        db.execute("CREATE VIRTUAL TABLE temp.wanted USING fts5vocab(temp, expected, instance)")
+        try:
+            held = db.execute("SELECT * FROM temp.held ORDER BY 1, 2, 3, 4").fetchall()
+            wanted = db.execute("SELECT * FROM temp.wanted ORDER BY 1, 2, 3, 4").fetchall()
+            documents = db.execute("SELECT count(*) FROM search_docsize").fetchone()[0]
+        finally:
+            for table in ("held", "wanted", "expected"):
+                db.execute(f"DROP TABLE temp.{table}")
+            db.commit()  # the INSERT above began a transaction
+        assert len(wanted) > 100
+        assert held == wanted, what
+        assert documents == len(library), what
+
+    consistent("the first load")
+    steps: list[tuple[str, Callable[[], object], str, str]] = [
+        (
+            "the first file of a cross-listed article changes",
+            lambda: _gradient(library_copy, "mathematics", "Steepest ascent, says the aardvark."),
+            "aardvark",
+            "nabla",
+        ),
+        (
+            "a new first file for it, in a folder that sorts before",
+            lambda: _gradient(library_copy, "astronomy", "Steepest ascent, says the bandicoot."),
+            "bandicoot",
+            "aardvark",
+        ),
+        (
+            "a new file for it that is not its first",
+            lambda: _gradient(library_copy, "zoology", "Steepest ascent, says the cassowary."),
+            "bandicoot",
+            "cassowary",
+        ),
+        (
+            "its first file is removed",
+            lambda: (library_copy / "learn/astronomy/what-is-a-gradient.md").unlink(),
+            "aardvark",
+            "bandicoot",
+        ),
+        (
+            "its first file takes another question (its other files become conflicts)",
+            lambda: _gradient(library_copy, "mathematics", "A dingo.", question="What is a dingo?"),
+            "dingo",
+            "aardvark",
+        ),
+    ]
+    for what, change, found, gone in steps:
+        change()
+        library.refresh()
+        assert library.index.notice is None, what  # not rebuilt from scratch as damaged
+        consistent(what)
+        assert _search_ids(library, found) == [503], what
+        assert _search_ids(library, gone) == [], what
+    library.refresh(rebuild=True)
+    consistent("a rebuild")
+    assert _search_ids(library, "dingo") == [503]
 
 
 def test_stale_when_a_file_is_added_and_fresh_after_refresh(library_copy: Path) -> None:
