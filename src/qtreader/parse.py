@@ -216,13 +216,21 @@ class _Open:
 
 def _build(loader: yaml.CSafeLoader) -> Any:
     """The value of the document's one node, from the parser's events. One flat loop with
-    local names: this runs for every event of every file of a cold index."""
+    local names: this runs for every event of every file of a cold index. What the loop
+    reads at each event of the innermost open mapping or sequence (the container itself,
+    its kind, its pending key) is kept in locals, and in its :class:`_Open` only while a
+    container inside it is open."""
     get = loader.get_event
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    typed_fields = _TYPED_FIELDS
     budget = MAX_NODES
     anchors: dict[str, tuple[Any, int, int]] = {}  # name -> value, nodes, levels
-    stack: list[_Open] = []
+    stack: list[_Open] = []  # the open containers, outermost first
+    innermost: _Open | None = None
+    container: Any = None
+    is_map = keyed = typed = False
+    key: Any = None
     while True:
         event: Any = get()
         kind = type(event)
@@ -231,9 +239,7 @@ def _build(loader: yaml.CSafeLoader) -> Any:
             if budget < 0 or len(stack) > MAX_DEPTH:
                 _over_limits(budget, len(stack))
             tag = event.tag
-            if (tag is None or tag == "!") and not (
-                event.implicit[0] and stack and stack[-1].typed
-            ):
+            if (tag is None or tag == "!") and not (typed and event.implicit[0]):
                 value = event.value  # text, as written
             else:
                 value = _typed_scalar(loader, event)
@@ -244,8 +250,13 @@ def _build(loader: yaml.CSafeLoader) -> Any:
             if budget < 0 or len(stack) > MAX_DEPTH:
                 _over_limits(budget, len(stack))
             _check_tag(event.tag)
+            if innermost is not None:
+                innermost.key, innermost.keyed, innermost.typed = key, keyed, typed
             is_map = kind is mapping_start
-            stack.append(_Open({} if is_map else [], is_map, event.anchor, budget + 1))
+            container = {} if is_map else []
+            innermost = _Open(container, is_map, event.anchor, budget + 1)
+            stack.append(innermost)
+            key, keyed, typed = None, False, False
             continue
         elif kind is alias_event:
             if event.anchor not in anchors:
@@ -256,27 +267,31 @@ def _build(loader: yaml.CSafeLoader) -> Any:
             budget -= nodes
             if budget < 0 or len(stack) + height - 1 > MAX_DEPTH:
                 _over_limits(budget, len(stack) + height - 1)
-            if stack:
-                stack[-1].height = max(stack[-1].height, height + 1)
+            if innermost is not None:
+                innermost.height = max(innermost.height, height + 1)
         else:  # the end of a mapping or sequence
             done = stack.pop()
             value = done.value
             if done.anchor is not None:
                 _anchor(anchors, done.anchor, (value, done.opened_at - budget, done.height))
             if stack:
-                stack[-1].height = max(stack[-1].height, done.height + 1)
-        if not stack:
+                innermost = stack[-1]
+                innermost.height = max(innermost.height, done.height + 1)
+                container, is_map = innermost.value, innermost.is_map
+                key, keyed, typed = innermost.key, innermost.keyed, innermost.typed
+            else:
+                innermost = None
+        if innermost is None:
             return value
-        into = stack[-1]
-        if not into.is_map:
-            into.value.append(value)
-        elif into.keyed:
-            into.value[into.key] = value
-            into.keyed = into.typed = False
+        if not is_map:
+            container.append(value)
+        elif keyed:
+            container[key] = value
+            keyed = typed = False
         else:
             if not isinstance(value, str | int):
                 raise yaml.YAMLError("a mapping key that is not text")
-            into.key, into.keyed, into.typed = value, True, value in _TYPED_FIELDS
+            key, keyed, typed = value, True, value in typed_fields
 
 
 def _over_limits(budget: int, depth: int) -> None:
