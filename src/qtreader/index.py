@@ -411,7 +411,7 @@ class Index:
         cold = rebuild or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
         pool_starting = start_pool_early() if cold else None
         try:
-            return self._refresh(progress, rebuild, pool_starting)
+            return self._refresh(progress, rebuild, pool_starting, cold=cold)
         finally:
             pool = pool_starting.result() if pool_starting is not None else None
             if pool is not None:  # shut down already if the parse used it: no harm
@@ -422,10 +422,13 @@ class Index:
         progress: ProgressCallback | None,
         rebuild: bool,
         pool_starting: Future[ProcessPoolExecutor | None] | None,
+        *,
+        cold: bool,
     ) -> RefreshReport:
         from qtreader.store import parse_in_pool, scan_folders
 
-        entries, scan_problems, folders = scan_folders(self.root)
+        # Every file is parsed from nothing: parsing finds their sizes and mtimes.
+        entries, scan_problems, folders = scan_folders(self.root, sizes=not cold)
         db = self.db
         known: dict[str, tuple[int, int, int | None]] = {}
         if not rebuild:
