@@ -117,10 +117,7 @@ CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT 
 -- That keeps a third of the index out (200 MB at 50,000 articles), and each insert is a
 -- fifth cheaper. The one rule of an external content table: a row's text is taken out of
 -- the index (DELETE reads it from the view) before the catalog rows it comes from change.
-CREATE VIEW search_source AS SELECT
-    a.id AS id, f.question AS question, f.title AS title,
-    replace(f.keywords, char(31), ', ') AS keywords, f.description AS description,
-    search_text(b.body) AS answer, CASE WHEN f.no_index THEN 'hidden' ELSE '' END AS flags
+CREATE VIEW search_source AS SELECT a.id AS id, {columns}
     FROM articles a JOIN files f ON f.path = a.path JOIN answers b ON b.path = a.path;
 CREATE VIRTUAL TABLE search USING fts5 (
     question, title, keywords, description, answer, flags,
@@ -130,6 +127,14 @@ CREATE VIRTUAL TABLE search USING fts5 (
 -- Question and title count most, then keywords, then the description, then the answer.
 INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0, 0.0)');
 """
+#: The search columns of a file, from its rows ``f`` (files) and ``b`` (answers): the one
+#: definition of the text indexed, for the view, for indexing a file and for taking it out.
+_SEARCH_COLUMNS = (
+    "f.question AS question, f.title AS title, "
+    "replace(f.keywords, char(31), ', ') AS keywords, f.description AS description, "
+    "search_text(b.body) AS answer, CASE WHEN f.no_index THEN 'hidden' ELSE '' END AS flags"
+)
+_SCHEMA = _SCHEMA.replace("{columns}", _SEARCH_COLUMNS)
 
 
 def index_file(root: Path) -> Path:
@@ -184,10 +189,10 @@ def search_text(markdown: str) -> str:
 
 
 class IndexedFile(NamedTuple):
-    """What the index keeps of one file: its ``files`` row and its search columns."""
+    """What the index keeps of one file: its ``files`` row, and its answer if it is an
+    article. Its search columns are made from these by the writer (_SEARCH_COLUMNS)."""
 
     row: tuple[object, ...]
-    search: tuple[str, str, str, str, str, str] | None
     #: The decoded answer. Not compressed: zlib cost a worker 7% more time per file.
     answer: str | None = None
 
@@ -225,7 +230,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
-        return IndexedFile((relative, size, mtime, reason, *([None] * 13)), None)
+        return IndexedFile((relative, size, mtime, reason, *([None] * 13)))
     related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
     row = (
         relative,
@@ -246,10 +251,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         related,
         sha256(article.answer.encode()).hexdigest()[:16],
     )
-    keywords = ", ".join(article.keywords)
-    columns = (article.question, article.title, keywords, article.description)
-    flags = "hidden" if article.no_index else ""
-    return IndexedFile(row, (*columns, search_text(article.answer), flags), article.answer)
+    return IndexedFile(row, article.answer)
 
 
 def index_chunk(relatives: list[str], root: Path) -> list[IndexedFile]:
@@ -502,16 +504,16 @@ class Index:
                 rows = []
                 for item in chunk:
                     article_id = item.row[4]
-                    if item.search is not None and article_id not in written:
-                        written[article_id] = str(item.row[0])  # type: ignore[index]
-                        rows.append((article_id, *item.search))
+                    if item.answer is not None and article_id not in written:
+                        written[article_id] = path = str(item.row[0])  # type: ignore[index]
+                        rows.append((article_id, path))
                 # A new file of an article whose files are all unchanged (so its row in
                 # the view still is what the index holds): the old row goes first.
                 db.executemany(
                     "DELETE FROM search WHERE rowid = ?",
                     [(row[0],) for row in rows if row[0] in indexed],
                 )
-                db.executemany(_INSERT_SEARCH, rows)
+                db.executemany(_INDEX_FILE, rows)
             if bulk:
                 db.execute("INSERT INTO search (search) VALUES ('optimize')")
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
@@ -675,22 +677,20 @@ _BULK = 1000
 
 _INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
 _INSERT_ANSWER = "INSERT OR REPLACE INTO answers VALUES (?, ?)"
-_INSERT_SEARCH = (
-    "INSERT INTO search (rowid, question, title, keywords, description, answer, flags) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-_INDEX_ARTICLE = (
-    "INSERT INTO search (rowid, question, title, keywords, description, answer, flags) "
-    "SELECT * FROM search_source WHERE id = ?"
-)
-#: Takes an article's row out of the index by the text of one of its files (as the view
-#: would give it), where the view shows another.
-_UNINDEX_FILE = (
-    "INSERT INTO search (search, rowid, question, title, keywords, description, answer, "
-    "flags) SELECT 'delete', ?, f.question, f.title, replace(f.keywords, char(31), ', '), "
-    "f.description, search_text(b.body), CASE WHEN f.no_index THEN 'hidden' ELSE '' END "
+_SEARCH_ROW = "search (rowid, question, title, keywords, description, answer, flags)"
+#: Indexes an article (by id) by the text of one of its files (by path), just written.
+_INDEX_FILE = (
+    f"INSERT INTO {_SEARCH_ROW} SELECT ?, {_SEARCH_COLUMNS} "
     "FROM files f JOIN answers b ON b.path = f.path WHERE f.path = ?"
 )
+#: Takes an article's row out of the index by the text of the file it was indexed by,
+#: where the view now shows another.
+_UNINDEX_FILE = (
+    f"INSERT INTO search (search, rowid, question, title, keywords, description, answer, "
+    f"flags) SELECT 'delete', ?, {_SEARCH_COLUMNS} "
+    "FROM files f JOIN answers b ON b.path = f.path WHERE f.path = ?"
+)
+_INDEX_ARTICLE = f"INSERT INTO {_SEARCH_ROW} SELECT * FROM search_source WHERE id = ?"
 
 
 @contextmanager
