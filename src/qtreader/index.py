@@ -514,12 +514,16 @@ class Index:
                     [(row[0],) for row in rows if row[0] in indexed],
                 )
                 db.executemany(_INDEX_FILE, rows)
+            catalog = _catalog_rows(db)
             if bulk:
-                db.execute("INSERT INTO search (search) VALUES ('optimize')")
+                # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
+                derived = _while_merging(db, lambda: _derive(catalog, self.root))
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
+            else:
+                derived = _derive(catalog, self.root)
             _replace_scan_problems(db, scan_rows)
             _replace_folders(db, folders)
-            primary = self._derive(db)
+            primary = _write_derived(db, derived)
             # Cross-listed files carry the same text, but a conflicting id must be searched
             # by the text of the file that is shown: its first file, now the view's row.
             for article_id, path in written.items():
@@ -528,94 +532,6 @@ class Index:
                     db.execute(_UNINDEX_FILE, (article_id, path))
                     db.execute(_INDEX_ARTICLE, (article_id,))
         return report
-
-    def _derive(self, db: sqlite3.Connection) -> dict[int, str]:
-        """Rebuild articles, listings, subjects and conflicts from the files table; return
-        each article's first file (the one shown), by id."""
-        from qtreader.store import subject_key
-
-        rows = db.execute(
-            "SELECT path, id, subject, title, question, url, no_index FROM files "
-            "WHERE id IS NOT NULL"
-        ).fetchall()
-        rows.sort()  # by path (unique): five times faster than ORDER BY through the index
-        # A library has a few dozen spellings of subjects: each is keyed once, not per file.
-        keys = {subject: subject_key(subject) for subject in {row[2] for row in rows}}
-        spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in rows:
-            spellings[keys[row[2]]][row[2]] += 1
-        names = {
-            key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
-            for key, counter in spellings.items()
-        }
-        first: dict[int, tuple[str, str, str, str, str, int]] = {}
-        listed: dict[int, list[tuple[str, str, str]]] = {}
-        conflicts: list[tuple[str, str]] = []
-        for path, article_id, subject, title, question, url, no_index in rows:
-            key = keys[subject]
-            if article_id not in first:
-                first[article_id] = (path, subject, title, question, url, no_index)
-                listed[article_id] = [(key, url, path)]
-                continue
-            first_path, _, _, first_question, _, _ = first[article_id]
-            if question != first_question:
-                conflicts.append(
-                    (
-                        path,
-                        f"id {article_id} is already used by {self.root / first_path} for "
-                        "another question; this file is not shown",
-                    )
-                )
-            elif any(existing[0] == key for existing in listed[article_id]):
-                conflicts.append(
-                    (path, f"duplicate of {self.root / first_path} (same id and subject)")
-                )
-            else:
-                listed[article_id].append((key, url, path))
-        members: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for article_id, listings in listed.items():
-            title_key = first[article_id][2].casefold()
-            for key, _, _ in listings:
-                members[key].append((title_key, article_id))
-        for ids in members.values():
-            ids.sort()
-        positions = {
-            (key, article_id): position
-            for key, ids in members.items()
-            for position, (_, article_id) in enumerate(ids)
-        }
-        for table in ("articles", "listings", "subjects", "conflicts"):
-            db.execute(f"DELETE FROM {table}")
-        # Rows go in in the order of their table's key: each insert appends to its B-tree.
-        db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?)",
-            sorted((i, f[0], f[2].casefold(), f[5]) for i, f in first.items()),
-        )
-        db.executemany(
-            "INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            sorted(
-                (
-                    key,
-                    positions[(key, article_id)],
-                    article_id,
-                    rank,
-                    names[key],
-                    url,
-                    path,
-                    first[article_id][2],
-                )
-                for article_id, listings in listed.items()
-                for rank, (key, url, path) in enumerate(listings)
-            ),
-        )
-        db.executemany(
-            "INSERT INTO subjects VALUES (?, ?, ?)",
-            [(key, names[key], len(ids)) for key, ids in members.items()],
-        )
-        db.executemany("INSERT INTO conflicts VALUES (?, ?)", conflicts)
-        # Shown at every start: count(*) would scan the table (30 ms at 250,000 articles).
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('articles', ?)", (str(len(first)),))
-        return {article_id: shown[0] for article_id, shown in first.items()}
 
     def article_count(self) -> int:
         """How many articles the catalog holds (cross-listed ones once)."""
@@ -666,6 +582,135 @@ class Index:
             "UNION ALL SELECT path, reason FROM scan_problems ORDER BY 1"
         ).fetchall()
         return [Problem(self.root / path, reason) for path, reason in rows]
+
+
+class _Derived(NamedTuple):
+    """The rows of the tables derived from the catalog of files, before they are written."""
+
+    articles: list[tuple[int, str, str, int]]
+    listings: list[tuple[str, int, int, int, str, str, str, str]]
+    subjects: list[tuple[str, str, int]]
+    conflicts: list[tuple[str, str]]
+    #: Each article's first file (the one shown), by id.
+    primary: dict[int, str]
+
+
+_CatalogRow = tuple[str, int, str, str, str, str, int]
+
+
+def _catalog_rows(db: sqlite3.Connection) -> list[_CatalogRow]:
+    """What :func:`_derive` needs of every file that is an article."""
+    rows: list[_CatalogRow] = db.execute(
+        "SELECT path, id, subject, title, question, url, no_index FROM files WHERE id IS NOT NULL"
+    ).fetchall()
+    return rows
+
+
+def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
+    """Articles (cross-listed files merged into one), listings, subjects and conflicts,
+    from the catalog's files. No database: this runs while the search index merges."""
+    from qtreader.store import subject_key
+
+    rows.sort()  # by path (unique): five times faster than ORDER BY through the index
+    # A library has a few dozen spellings of subjects: each is keyed once, not per file.
+    keys = {subject: subject_key(subject) for subject in {row[2] for row in rows}}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        spellings[keys[row[2]]][row[2]] += 1
+    names = {
+        key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+        for key, counter in spellings.items()
+    }
+    first: dict[int, tuple[str, str, str, str, str, int]] = {}
+    listed: dict[int, list[tuple[str, str, str]]] = {}
+    conflicts: list[tuple[str, str]] = []
+    for path, article_id, subject, title, question, url, no_index in rows:
+        key = keys[subject]
+        if article_id not in first:
+            first[article_id] = (path, subject, title, question, url, no_index)
+            listed[article_id] = [(key, url, path)]
+            continue
+        first_path, _, _, first_question, _, _ = first[article_id]
+        if question != first_question:
+            conflicts.append(
+                (
+                    path,
+                    f"id {article_id} is already used by {root / first_path} for "
+                    "another question; this file is not shown",
+                )
+            )
+        elif any(existing[0] == key for existing in listed[article_id]):
+            conflicts.append((path, f"duplicate of {root / first_path} (same id and subject)"))
+        else:
+            listed[article_id].append((key, url, path))
+    members: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for article_id, listings in listed.items():
+        title_key = first[article_id][2].casefold()
+        for key, _, _ in listings:
+            members[key].append((title_key, article_id))
+    for ids in members.values():
+        ids.sort()
+    positions = {
+        (key, article_id): position
+        for key, ids in members.items()
+        for position, (_, article_id) in enumerate(ids)
+    }
+    # Rows go in in the order of their table's key: each insert appends to its B-tree.
+    return _Derived(
+        articles=sorted((i, f[0], f[2].casefold(), f[5]) for i, f in first.items()),
+        listings=sorted(
+            (
+                key,
+                positions[(key, article_id)],
+                article_id,
+                rank,
+                names[key],
+                url,
+                path,
+                first[article_id][2],
+            )
+            for article_id, listings in listed.items()
+            for rank, (key, url, path) in enumerate(listings)
+        ),
+        subjects=[(key, names[key], len(ids)) for key, ids in members.items()],
+        conflicts=conflicts,
+        primary={article_id: shown[0] for article_id, shown in first.items()},
+    )
+
+
+def _write_derived(db: sqlite3.Connection, derived: _Derived) -> dict[int, str]:
+    """Replace the derived tables; return each article's first file, by id."""
+    for table in ("articles", "listings", "subjects", "conflicts"):
+        db.execute(f"DELETE FROM {table}")
+    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", derived.articles)
+    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", derived.listings)
+    db.executemany("INSERT INTO subjects VALUES (?, ?, ?)", derived.subjects)
+    db.executemany("INSERT INTO conflicts VALUES (?, ?)", derived.conflicts)
+    # Shown at every start: count(*) would scan the table (30 ms at 250,000 articles).
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('articles', ?)", (str(len(derived.articles)),))
+    return derived.primary
+
+
+def _while_merging(db: sqlite3.Connection, work: Callable[[], _Derived]) -> _Derived:
+    """Merge the search index's segments into one (FTS5 optimize) on a thread of its own
+    while ``work`` runs on this one; ``work`` must not use ``db``."""
+    failed: list[BaseException] = []
+
+    def merge() -> None:
+        try:
+            db.execute("INSERT INTO search (search) VALUES ('optimize')")
+        except BaseException as error:  # raised here, on the refresh's own thread
+            failed.append(error)
+
+    merging = threading.Thread(target=merge, name="qtreader-merge")
+    merging.start()
+    try:
+        result = work()
+    finally:
+        merging.join()
+    if failed:
+        raise failed[0]
+    return result
 
 
 #: How long a connection waits for another one's lock before it gives up.
