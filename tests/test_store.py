@@ -536,6 +536,12 @@ def test_front_matter_split_matches_python_frontmatter_on_real_format_files() ->
         "date: 2024-12-11 10:00:00",
         "date: 2024-12-1x",
         "score: 1.5",
+        "score: -1.0",
+        "score: 01.50",
+        "score: -1.",
+        "score: 1_0.5",
+        "score: -1.0e+3",
+        "score: \u0661.\u0665",  # digits, but not ASCII ones: text
         "no_index: yes",
     ],
 )

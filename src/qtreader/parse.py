@@ -167,6 +167,8 @@ _CORE_TAGS = frozenset(
 )
 _TYPED_FIELDS = frozenset({"id", "date", "score", "no_index"})
 _STR = "tag:yaml.org,2002:str"
+#: A number YAML 1.1 reads as a float, and Python's float() reads the same way.
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 
 
 def load_front_matter(text: str) -> Any:
@@ -333,6 +335,8 @@ def _typed_scalar(loader: yaml.CSafeLoader, event: Any) -> Any:
                 year, month, day = value[:4], value[5:7], value[8:]
                 if year.isdigit() and month.isdigit() and day.isdigit():
                     return datetime.date(int(year), int(month), int(day))
+            if _PLAIN_DECIMAL.fullmatch(value):  # the score, -1.0 in most files
+                return float(value)
             tag = loader.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         _check_tag(tag)
         if tag == _STR:
