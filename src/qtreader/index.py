@@ -370,7 +370,10 @@ class Index:
             if root is None or root[0] != str(self.root):
                 raise IndexError_("made for another library folder")
             db.execute("SELECT count(*) FROM subjects").fetchone()
-            db.execute("SELECT rowid FROM search LIMIT 1").fetchall()
+            # A term lookup reads the full-text index's own tables; a scan would read the
+            # view, making search text for its first row (with patterns compiled for it),
+            # at every start and every `qtreader show`.
+            db.execute("SELECT rowid FROM search WHERE search MATCH 'qtreader'").fetchall()
         except sqlite3.DatabaseError as error:
             if _busy(error):  # in use by another opener: nothing wrong with the index
                 raise
