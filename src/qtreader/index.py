@@ -611,7 +611,8 @@ def _catalog_rows(db: sqlite3.Connection) -> list[_CatalogRow]:
 
 def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
     """Articles (cross-listed files merged into one), listings, subjects and conflicts,
-    from the catalog's files. No database: this runs while the search index merges."""
+    from the catalog's files. No database, so that it can run while the search index
+    merges (see :func:`_while_merging`)."""
     from qtreader.store import subject_key
 
     rows.sort()  # by path (unique): five times faster than ORDER BY through the index
