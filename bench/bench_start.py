@@ -142,6 +142,11 @@ def main() -> None:
                 f"  CPU time to that paint: {cpu:.3f} s vs {floor_cpu:.3f} s, "
                 f"{cpu / floor_cpu:4.2f}x (all threads; steadier than wall time here)"
             )
+            # Each start against the minimal app's start just before it: a drift in the
+            # machine's speed over the run (seen here: 0.25 to 0.43 s for the same app)
+            # hits both of a pair, where the medians above may take them from either side.
+            pairs = [m["paint"] / f["paint"] for f, m in zip(floor, ours, strict=True)]
+            print(f"  median of the {len(pairs)} paired ratios: {statistics.median(pairs):4.2f}x")
     if len(warm_medians) > 1:
         for root, paint in zip(options.libraries[1:], warm_medians[1:], strict=True):
             print(
