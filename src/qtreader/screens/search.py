@@ -72,8 +72,9 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_hits, text, hits, include)
 
-    def show_hits(self, text: str, hits: list[SearchHit], include: bool = False) -> None:
-        """List ``hits``: title, subject, and the snippet with the matched words marked."""
+    def show_hits(self, text: str, hits: list[SearchHit], include: bool) -> None:
+        """List ``hits`` of the query ``text`` (``include``: no_index articles too): title,
+        subject, and the snippet with the matched words marked."""
         self.hits = hits
         self.shown = (text, include)
         results = self.query_one(OptionList)
