@@ -132,3 +132,14 @@ def test_nothing_from_the_answer_can_send_control_sequences() -> None:
         assert all(isinstance(s, Segment) for s in segments)
     links = answer_links(HOSTILE)
     assert not any(CONTROL.search(link.url + link.text) for link in links)
+
+
+def test_formula_outcomes_say_which_formulas_are_drawn_and_which_stay_tex() -> None:
+    from qtreader.render import formula_outcomes
+
+    outcomes = formula_outcomes("Then $x^2$ grows.\n\n$$\\frac{a}{b}$$\n\nAnd $\\foobar{x}$ too.")
+    assert [(o.tex, o.display, o.raw) for o in outcomes] == [
+        ("x^2", False, False),
+        ("\\frac{a}{b}", True, False),
+        ("\\foobar{x}", False, True),
+    ]

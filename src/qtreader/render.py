@@ -60,7 +60,14 @@ from qtreader.decode import clean_text, lazy_pattern, math_spans
 if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
     from qtreader.texmath import Rendered
 
-__all__ = ["AnswerLink", "answer_links", "is_article_url", "render_answer"]
+__all__ = [
+    "AnswerLink",
+    "FormulaOutcome",
+    "answer_links",
+    "formula_outcomes",
+    "is_article_url",
+    "render_answer",
+]
 
 #: Marks the continuation of a line folded to fit the width (code, raw TeX, wide math).
 FOLD_MARK = "↪ "
@@ -139,6 +146,29 @@ def render_answer(
     ``@click`` action with the link's number on each link's text.
     """
     return _AnswerMarkdown(_prepare(markdown), raw_tex, link_action, code_theme)
+
+
+class FormulaOutcome(NamedTuple):
+    """One formula of an answer and whether the reader draws it or shows its TeX."""
+
+    tex: str
+    display: bool
+    raw: bool
+
+
+def formula_outcomes(markdown: str) -> list[FormulaOutcome]:
+    """Every formula of an answer as :func:`render_answer` finds it, with whether it falls
+    back to raw TeX (by the same chains the pane and ``show`` draw with)."""
+    from qtreader.texmath import display_math, inline_math
+
+    return [
+        FormulaOutcome(
+            math.tex,
+            math.display,
+            (display_math(math.tex) if math.display else inline_math(math.tex)).raw,
+        )
+        for math in _prepare(markdown).maths
+    ]
 
 
 def answer_links(markdown: str) -> list[AnswerLink]:
