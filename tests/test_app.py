@@ -17,7 +17,7 @@ from qtreader.widgets.article_view import ArticleView, RelatedList
 from qtreader.widgets.subject_tree import ArticleEntry, SubjectTree
 
 from .conftest import FIXTURES, LIBRARY
-from .pilot import loaded, screen_lines
+from .pilot import loaded, screen_lines, settled
 
 
 def rendered(widget: Widget) -> str:
@@ -188,11 +188,9 @@ async def test_search_as_you_type_then_open_and_escape() -> None:
         await pilot.press("slash")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"redsh")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press(*"ift")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         screen = app.screen
         assert [hit.id for hit in screen.hits] == [501]
         results = rendered(screen.query_one("#search-results"))
@@ -201,8 +199,7 @@ async def test_search_as_you_type_then_open_and_escape() -> None:
         assert isinstance(app.screen, ReaderScreen)
         assert shown_question(app) == "Welcome to qtreader"
         await pilot.press("slash", *"gradient subject:physics")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, ReaderScreen)
         assert shown_question(app) == "What is a gradient?"
@@ -232,14 +229,12 @@ async def test_enter_before_the_results_arrive_opens_the_best_hit_of_what_was_ty
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"doppler")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("ctrl+u", *"gradient", "enter")  # its results are held back
         await pilot.pause()
         assert isinstance(app.screen, SearchScreen)  # not the Doppler hit still listed
         release.set()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert shown_question(app) == "What is a gradient?"
 

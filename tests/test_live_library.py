@@ -12,6 +12,7 @@ from textual.widgets import Static
 from qtreader.app import QTReaderApp
 from qtreader.screens.reader import ReaderScreen
 
+from .pilot import settled
 from .test_app import loaded, rendered, shown_question
 
 DOPPLER = "learn/physics/what-is-the-doppler-effect.md"
@@ -34,8 +35,7 @@ def tree_text(screen: ReaderScreen) -> str:
 async def refresh(pilot: Pilot[None]) -> None:
     """What a user does to see the folder again: ``ctrl+r``, then wait for the load."""
     await pilot.press("ctrl+r")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(pilot)
 
 
 async def test_deleted_open_article_shows_why_and_refresh_drops_it(library_copy: Path) -> None:

@@ -10,6 +10,8 @@ from textual.pilot import Pilot
 
 from qtreader.app import QTReaderApp
 
+from .pilot import settled
+
 TESTS = Path(__file__).parent
 
 
@@ -20,8 +22,7 @@ def stable_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(pilot)
     await pilot.pause()
 
 

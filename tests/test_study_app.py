@@ -22,14 +22,14 @@ from qtreader.widgets.subject_tree import BookmarksEntry, SubjectTree
 
 from .clock import NOON, FixedClock
 from .conftest import LIBRARY
+from .pilot import settled
 from .test_app import rendered, shown_question
 
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let every worker finish and the screen catch up, twice (a worker may start another)."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
 
 
 def tree_lines(app: QTReaderApp) -> list[str]:

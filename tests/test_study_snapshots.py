@@ -12,6 +12,7 @@ from qtreader.app import QTReaderApp
 from qtreader.study import Scope, StudyRequest
 
 from .clock import FixedClock
+from .pilot import settled
 
 TESTS = Path(__file__).parent
 
@@ -29,8 +30,7 @@ def physics_session() -> QTReaderApp:
 
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
 
 
 async def reveal(pilot: Pilot[None]) -> None:

@@ -28,6 +28,7 @@ from qtreader.widgets.article_view import ArticleView, RelatedList
 from qtreader.widgets.subject_tree import SubjectTree
 
 from .conftest import LIBRARY
+from .pilot import settled
 from .test_app import loaded, rendered, shown_question
 
 #: The Linux console's (VGA) palette: what colours 0-15 look like at TERM=linux.
@@ -128,8 +129,7 @@ async def tour(pilot: Pilot[None], check: Callable[[str], None]) -> None:
     assert shown_question(pilot.app) == "What is the Doppler effect?"  # type: ignore[arg-type]
     for keys in TOUR:
         await pilot.press(*keys)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         check(" ".join(keys) or "start")
 
 
@@ -277,8 +277,7 @@ async def test_a_whole_session_at_80x24_by_keyboard_alone() -> None:
         await pilot.press("left_square_bracket")
         assert shown_question(app) == "How does a lens focus light?"
         await pilot.press("slash", *"gradient")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("enter")
         assert shown_question(app) == "What is a gradient?"
         await pilot.press("q")
