@@ -77,7 +77,10 @@ def _mount(*arguments: str, why: str) -> None:
 
 
 def _unmount(folder: Path) -> None:
-    subprocess.run(["umount", str(folder)], check=True, capture_output=True)
+    result = subprocess.run(["umount", str(folder)], capture_output=True, text=True)
+    if result.returncode != 0:  # busy: files there are still open. Detach it all the same.
+        subprocess.run(["umount", "--lazy", str(folder)], check=True, capture_output=True)
+        raise AssertionError(f"{folder} was still in use: {result.stderr.strip()}")
 
 
 @contextmanager
