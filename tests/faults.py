@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import os
 import shutil
 import subprocess
@@ -91,6 +92,7 @@ def small_disk(folder: Path, size_kb: int = 1024) -> Iterator[Path]:
     try:
         yield folder
     finally:
+        gc.collect()  # what a command run in-process left open, closed as at its exit
         _unmount(folder)
 
 

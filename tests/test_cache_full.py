@@ -128,3 +128,32 @@ async def test_the_app_says_so_once_and_keeps_no_removed_file_open(
         )
         assert index_files(full_cache) == []
         assert deleted_files_open(full_cache) == []
+
+
+@pytest.mark.parametrize("leave_kb", [0, 64], ids=["full", "almost-full"])
+def test_an_index_made_before_is_kept_for_the_next_run(
+    big_library: Path, isolated_dirs: Path, leave_kb: int, tmp_path: Path
+) -> None:
+    """The disk fills up after the index was made: the run goes on in memory, and the
+    whole index stays for when there is room again."""
+    library = tmp_path / "library"
+    shutil.copytree(big_library, library)
+    with small_disk(isolated_dirs / "cache", size_kb=8192) as cache:
+        assert run("index", str(library))[0] == 0
+        (made,) = (p for p in cache.rglob("*.sqlite3"))
+        assert shutil.disk_usage(cache).free > 4096 * 1024  # room to index what is added
+        whole = made.read_bytes()
+        filler = filled(cache, leave_kb=leave_kb)
+        # Forty more articles to index: the refresh needs room the disk no longer has.
+        for n in range(40):
+            words = " ".join(f"basalt{n}x{k}" for k in range(300))
+            (library / "learn" / "geology" / f"basalt-{n}.md").write_text(
+                f"---\nid: {8000 + n}\nquestion: What is basalt {n}?\nanswer: {words}\n---\n"
+            )
+        code, out, err = run("search", "basalt3x7", "--library", str(library))
+        assert code == 0 and out.startswith("8003\tWhat is basalt 3?")
+        told(err, cache)
+        assert made.read_bytes() == whole and deleted_files_open(cache) == []
+        filler.unlink()
+        code, out, err = run("search", "basalt3x7", "--library", str(library))
+        assert code == 0 and out.startswith("8003\t") and err == ""
