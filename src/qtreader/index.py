@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import weakref
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -284,6 +285,10 @@ class RefreshReport(NamedTuple):
         return bool(self.added or self.changed or self.removed)
 
 
+class _Connection(sqlite3.Connection):
+    """A connection an :class:`Index` can hold weakly (``sqlite3.Connection`` cannot)."""
+
+
 class Index:
     """A connection factory for one library's index: one SQLite connection per thread."""
 
@@ -295,8 +300,9 @@ class Index:
         self.notice = notice
         self._local = threading.local()
         self._keepalive: sqlite3.Connection | None = None
-        # Every connection made, of every thread: a full disk closes them all (close_all).
-        self._connections: list[sqlite3.Connection] = []
+        # Every connection still open, of every thread: a full disk closes them all
+        # (close_all). Weakly held: a thread's connection closes when the thread ends.
+        self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
         #: Whether this run created the file: a failed build of it leaves nothing behind.
         self.made_here = False
@@ -309,7 +315,11 @@ class Index:
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.database, uri=self._uri, timeout=_BUSY_SECONDS, check_same_thread=False
+            self.database,
+            uri=self._uri,
+            timeout=_BUSY_SECONDS,
+            check_same_thread=False,
+            factory=_Connection,
         )
         connection.execute(f"PRAGMA busy_timeout = {_BUSY_SECONDS * 1000}")
         if not self._uri:
@@ -325,7 +335,7 @@ class Index:
             connection.execute("PRAGMA synchronous = OFF")
         connection.create_function("search_text", 1, search_text, deterministic=True)
         with self._connections_lock:
-            self._connections.append(connection)
+            self._connections.add(connection)
         return connection
 
     @property
@@ -354,13 +364,14 @@ class Index:
             connection.close()
             self._local.connection = None
             with self._connections_lock:
-                self._connections = [c for c in self._connections if c is not connection]
+                self._connections.discard(connection)
 
     def close_all(self) -> None:
         """Close the connections of every thread: the index is given up, and its files
         must not stay open (removed, they would keep their space until closed)."""
         with self._connections_lock:
-            connections, self._connections = self._connections, []
+            connections = list(self._connections)
+            self._connections.clear()
         for connection in connections:
             with contextlib.suppress(sqlite3.Error):
                 connection.close()
