@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -240,3 +242,31 @@ def test_a_write_to_a_read_only_state_raises_not_saved(data_dir: Path) -> None:
         opened.store.toggle_bookmark(502, FixedClock()())
     assert isinstance(caught.value, sqlite3.OperationalError)  # handled where writes fail
     assert [b.article_id for b in opened.store.bookmarks()] == [501, 504]
+
+
+def test_changes_in_a_wal_that_cannot_be_read_are_said_to_be_missing(data_dir: Path) -> None:
+    """A process died with a bookmark in the WAL, and the WAL cannot be opened now: the
+    state before it is shown, and the notice says the latest changes are not."""
+    save_some_state()
+    path = default_state_path()
+    script = (
+        "import os, sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "db.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "db.execute(\"INSERT INTO bookmarks VALUES (502, '2025-03-12T12:00:00.000000Z')\")\n"
+        "os._exit(0)  # no checkpoint: the bookmark is only in the WAL\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+    wal = path.with_name("state.db-wal")
+    assert wal.stat().st_size > 0
+    saved = {p.name: p.read_bytes() for p in data_dir.iterdir()}
+    wal.chmod(0)
+    with modes_bind_root():
+        opened = open_state()
+    assert opened.notice is not None
+    assert f"(Permission denied: {wal})" in opened.notice
+    assert opened.notice.endswith(f"The latest changes, in {wal}, could not be read.")
+    assert [b.article_id for b in opened.store.bookmarks()] == [501, 504]
+    wal.chmod(0o644)
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == saved
+    assert [b.article_id for b in open_state().store.bookmarks()] == [501, 502, 504]
