@@ -152,6 +152,13 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
     return decorate
 
 
+def tell_index_notice(library: Library) -> None:
+    """Print what the user must know about the index, once (one line on stderr)."""
+    notice = library.untold_notice()
+    if notice:
+        click.echo(f"qtreader: {notice}", err=True)
+
+
 def _open_library(
     library_path: Path | None, *, refresh: Literal["always", "if-stale", "never"] = "if-stale"
 ) -> tuple[LibraryChoice, Library]:
@@ -160,10 +167,10 @@ def _open_library(
     try:
         choice = choose_library(library_path)
         library = Library.open(choice.path)
-        if library.notice:
-            click.echo(f"qtreader: {library.notice}", err=True)
+        tell_index_notice(library)
         if refresh == "always" or (refresh == "if-stale" and library.is_stale()):
             library.refresh()
+            tell_index_notice(library)
         return choice, library
     except (ConfigError, OSError) as error:
         raise LibraryError(str(error)) from None

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from qtreader.cli import _PATH, LibraryError, _json, _library_option, _open_library
+from qtreader.cli import (
+    _PATH,
+    LibraryError,
+    _json,
+    _library_option,
+    _open_library,
+    tell_index_notice,
+)
 from qtreader.config import ConfigError, choose_library
 from qtreader.store import Library
 
@@ -120,8 +127,10 @@ def index(path: Path | None, rebuild: bool) -> None:
         report = library.refresh(
             lambda done, total: bar.update(task, completed=done, total=total), rebuild=rebuild
         )
+    tell_index_notice(library)
     click.echo(
         f"{report.total} files: {report.added} added, {report.changed} changed, "
         f"{report.removed} removed; {len(library)} articles, {len(library.problems)} problems"
     )
-    click.echo(f"index: {library.index.database}")
+    place = "in memory, for this run" if library.index.in_memory else library.index.database
+    click.echo(f"index: {place}")

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from qtreader.cli import _library_option
-from qtreader.state import StateStore, open_state
+from qtreader.state import NotSaved, StateStore, open_state
 from qtreader.study import (
     BOOKMARKS_SCOPE,
     DEFAULT_NEW_PER_DAY,
@@ -58,7 +58,11 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
     store = _open_state()
     try:
         if clear:
-            removed = store.clear_history()
+            try:
+                removed = store.clear_history()
+            except NotSaved as error:  # the state is shown read-only: the notice said why
+                click.echo(f"qtreader: {error}", err=True)
+                raise SystemExit(1) from None
             click.echo(
                 f"History cleared ({removed} entr{'y' if removed == 1 else 'ies'}). "
                 "Bookmarks, read marks and reviews are kept."

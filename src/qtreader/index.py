@@ -10,10 +10,13 @@ its size or mtime changed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import re
+import shutil
 import sqlite3
 import threading
+import weakref
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -35,8 +38,10 @@ __all__ = [
     "Index",
     "IndexedFile",
     "RefreshReport",
+    "cache_full",
     "index_file",
     "open_index",
+    "replace_index",
     "search_text",
 ]
 
@@ -280,6 +285,10 @@ class RefreshReport(NamedTuple):
         return bool(self.added or self.changed or self.removed)
 
 
+class _Connection(sqlite3.Connection):
+    """A connection an :class:`Index` can hold weakly (``sqlite3.Connection`` cannot)."""
+
+
 class Index:
     """A connection factory for one library's index: one SQLite connection per thread."""
 
@@ -291,6 +300,12 @@ class Index:
         self.notice = notice
         self._local = threading.local()
         self._keepalive: sqlite3.Connection | None = None
+        # Every connection still open, of every thread: a full disk closes them all
+        # (close_all). Weakly held: a thread's connection closes when the thread ends.
+        self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
+        self._connections_lock = threading.Lock()
+        #: Whether this run created the file: a failed build of it leaves nothing behind.
+        self.made_here = False
         if uri:  # a shared in-memory database lives while one connection is open
             self._keepalive = self._connect()
 
@@ -300,7 +315,11 @@ class Index:
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.database, uri=self._uri, timeout=_BUSY_SECONDS, check_same_thread=False
+            self.database,
+            uri=self._uri,
+            timeout=_BUSY_SECONDS,
+            check_same_thread=False,
+            factory=_Connection,
         )
         connection.execute(f"PRAGMA busy_timeout = {_BUSY_SECONDS * 1000}")
         if not self._uri:
@@ -315,6 +334,8 @@ class Index:
             # a damaged index, which is found at the next open or use and rebuilt.
             connection.execute("PRAGMA synchronous = OFF")
         connection.create_function("search_text", 1, search_text, deterministic=True)
+        with self._connections_lock:
+            self._connections.add(connection)
         return connection
 
     @property
@@ -342,6 +363,19 @@ class Index:
         if connection is not None:
             connection.close()
             self._local.connection = None
+            with self._connections_lock:
+                self._connections.discard(connection)
+
+    def close_all(self) -> None:
+        """Close the connections of every thread: the index is given up, and its files
+        must not stay open (removed, they would keep their space until closed)."""
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+        self._local = threading.local()
 
     # Checks ---------------------------------------------------------------------------
 
@@ -376,6 +410,8 @@ class Index:
             db.execute("SELECT rowid FROM search WHERE search MATCH 'qtreader'").fetchall()
         except sqlite3.DatabaseError as error:
             if _busy(error):  # in use by another opener: nothing wrong with the index
+                raise
+            if cache_full(error, Path(self.database).parent):  # nor on a full disk
                 raise
             raise IndexError_(str(error)) from None
 
@@ -815,38 +851,108 @@ def open_index(
 
     A corrupt, truncated, foreign or older index (or one found ``damaged`` in use, with
     that reason) is replaced by a new one, with a one-line :attr:`Index.notice`; a cache
-    folder that cannot be written gives an in-memory index with a warning. Never raises for
-    the index's own sake.
+    folder that cannot be written, or whose disk is full, gives an in-memory index with a
+    warning (an index file this call began is removed). Never raises for the index's own
+    sake.
     """
     root = root.resolve()
     if memory:
         return _memory_index(root, None)
     path = location or index_file(root)
+    index: Index | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if location is None and not path.exists():
             _remove_obsolete(path.parent)
         if damaged is not None:
             raise IndexError_(damaged)
+        made_here = not path.exists()
         index = Index(root, str(path), uri=False, notice=None)
+        index.made_here = made_here
         index.validate()
         return index
     except IndexError_ as problem:
-        if damaged is None:
-            index.close()
+        if index is not None:
+            index.close_all()
         notice = f"Rebuilding the index ({problem}): {path}"
+        index = None
         try:
             _remove_database(path)
             index = Index(root, str(path), uri=False, notice=notice)
+            index.made_here = True
             index.validate()
             return index
         except (OSError, sqlite3.Error, IndexError_) as error:
-            return _memory_index(root, f"{notice}; failed ({error}), using an in-memory index")
+            if isinstance(error, IndexError_) or not cache_full(error, path.parent):
+                _give_up(index, path)
+                return _memory_index(root, f"{notice}; failed ({error}), using an in-memory index")
+            return _full_cache_index(root, path, index)
     except (OSError, sqlite3.Error) as error:
+        if cache_full(error, path.parent):
+            return _full_cache_index(root, path, index)
+        _give_up(index, path)
         reason = getattr(error, "strerror", None) or str(error)
         return _memory_index(
             root, f"Cannot write the index in {path.parent} ({reason}); using an in-memory index"
         )
+
+
+# A full cache disk ----------------------------------------------------------------------------
+
+
+def cache_full(error: BaseException, folder: Path) -> bool:
+    """Whether ``error`` comes of a full disk under ``folder``: SQLite's SQLITE_FULL, the
+    system's ENOSPC, or an I/O error (SQLite says "disk I/O error" when it cannot grow its
+    shared-memory file) with no space left there."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+        try:
+            return shutil.disk_usage(folder).free == 0
+        except OSError:
+            return False
+    return False
+
+
+def replace_index(index: Index, error: sqlite3.DatabaseError) -> Index:
+    """A new index for one that failed in use with ``error``: in memory if its disk is
+    full (removing its file if this run made it), else rebuilt on disk. All of the old
+    one's connections are closed first."""
+    path = Path(index.database)
+    if cache_full(error, path.parent):
+        return _full_cache_index(index.root, path, index)
+    index.close_all()
+    return open_index(index.root, damaged=str(error))
+
+
+def _full_cache_index(root: Path, path: Path, index: Index | None) -> Index:
+    """The in-memory index of a run whose cache disk is full. The files of an index this
+    run began are removed (they hold nothing of use, and take the space); an index that
+    was whole before is left for the next run."""
+    if index is not None:
+        index.close_all()
+    if index is None or index.made_here:
+        with contextlib.suppress(OSError):
+            _remove_database(path)
+    return _memory_index(
+        root,
+        f"Cannot write the index: the cache disk is full ({path.parent}); "
+        "using an in-memory index for this run",
+    )
+
+
+def _give_up(index: Index | None, path: Path) -> None:
+    """Close an index that is replaced by one in memory; remove its file if this run made
+    it and it is still empty of anything of use."""
+    if index is None:
+        return
+    index.close_all()
+    if index.made_here:
+        with contextlib.suppress(OSError):
+            _remove_database(path)
 
 
 def _memory_index(root: Path, notice: str | None) -> Index:

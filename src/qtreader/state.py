@@ -4,9 +4,11 @@ Everything is keyed by article id and nothing is ever deleted for an id the libr
 holds, so a changed library keeps the reviews of the articles that remain. The database
 lives in the user data dir (``state.db``), in WAL mode with a busy timeout; every write is
 one short transaction committed at once, so two qtreader processes can share it and a
-``kill -9`` loses at most the write under way. A database that cannot be read is moved aside
-(the notice says where) and a fresh one is started. In incognito mode the state is read
-into memory and nothing is written back.
+``kill -9`` loses at most the write under way. Only a database SQLite itself reports as
+corrupt or not a database is moved aside (the notice says where) and a fresh one started;
+any other failure (a full disk, a read-only folder, a WAL file that cannot be opened) leaves
+the file as it is and shows its state read-only. In incognito mode the state is read into
+memory and nothing is written back.
 
 No Textual here: the command line and the app share this layer.
 """
@@ -14,7 +16,11 @@ No Textual here: the command line and the app share this layer.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +41,7 @@ __all__ = [
     "Bookmark",
     "CardRecord",
     "HistoryEntry",
+    "NotSaved",
     "OpenedState",
     "ReviewTally",
     "StateError",
@@ -103,6 +110,16 @@ assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 class StateError(Exception):
     """The state database cannot be used as it is; the message says why."""
+
+
+class NotSaved(sqlite3.OperationalError):
+    """A write to a state that is shown read-only. An :class:`sqlite3.OperationalError`, as
+    SQLite's own "attempt to write a readonly database" is: whoever handles failed writes
+    handles this one too. ``reason``: why the state cannot be written."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not saved: {reason}")
+        self.reason = reason
 
 
 # Times ----------------------------------------------------------------------------------
@@ -193,12 +210,21 @@ class StateStore:
     """The state database. Every method is safe to call from any thread; each write is one
     transaction, committed before the method returns."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path | None,
+        *,
+        read_only: str | None = None,
+    ) -> None:
         self._db = connection
         self._lock = threading.RLock()
         self._later: ThreadPoolExecutor | None = None
         self.path = path
         """The database file, or ``None`` when nothing is written (incognito)."""
+        self.read_only = read_only
+        """Why the saved state is shown read-only (every write raises :class:`NotSaved`),
+        or ``None``."""
 
     @property
     def incognito(self) -> bool:
@@ -211,6 +237,8 @@ class StateStore:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (``BEGIN IMMEDIATE``) so that what it reads
         cannot change under it; committed on leaving, rolled back on an error."""
+        if self.read_only is not None:
+            raise NotSaved(self.read_only)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -456,43 +484,64 @@ def open_state(
 ) -> OpenedState:
     """Open the state database, creating or upgrading it as needed.
 
-    A file that is not a sound SQLite database is moved aside to ``state.db.corrupt-<time>``
-    and a fresh one started; the returned notice says so and where the old file is. If the
-    state cannot be written at all (a read-only folder, a newer schema), it is kept in
-    memory for this run and the notice says that nothing will be recorded. ``incognito``
-    reads the file, if it is sound, into memory and never writes to it.
+    Only a file SQLite reports as corrupt or not a database is moved aside to
+    ``state.db.corrupt-<time>`` and a fresh one started; the returned notice says so and
+    where the old file is. Any other failure (a full disk, a read-only folder, a WAL or
+    shared-memory file that cannot be opened, a lock) leaves the files untouched: the
+    notice says what is wrong and where, and the saved state, if it can be read, is shown
+    read-only (writes raise :class:`NotSaved`). A state written by a newer qtreader is
+    left alone and nothing is recorded. ``incognito`` reads the file, if it is sound, into
+    memory and never writes to it.
     """
     path = path or default_state_path()
     now = now or datetime.now(UTC)
     if incognito:
         return _open_incognito(path)
+    moved: tuple[Path, str] | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _file_lock(path):
-            notice = None
             try:
                 connection = _connect(path)
-            except _Unreadable as error:
-                moved = _move_aside(path, now)
-                notice = (
-                    f"The reading state {path} could not be read ({error}). It was moved to "
-                    f"{moved}; qtreader starts with a fresh one: history, bookmarks and "
-                    "reviews begin again."
-                )
+            except _Corrupt as error:
+                moved = (_move_aside(path, now), str(error))
                 connection = _connect(path)
-        return OpenedState(StateStore(connection, path), notice)
-    except (OSError, sqlite3.Error, StateError, _Unreadable) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        store = StateStore(_memory(), None)
+    except StateError as error:
         return OpenedState(
-            store,
-            f"The reading state {path} cannot be used ({reason}); nothing will be recorded "
+            StateStore(_memory(), None),
+            f"The reading state {path} cannot be used ({error}); nothing will be recorded "
             "in this run.",
         )
+    except (OSError, sqlite3.Error, _Corrupt) as error:
+        opened = _read_only(path, _diagnose(path, error))
+        if moved is not None:
+            # Seen only when the fresh file cannot be made either: both things are told.
+            told = f"The reading state was moved to {moved[0]} ({moved[1]}). {opened.notice}"
+            return OpenedState(opened.store, told)
+        return opened
+    notice: str | None = None
+    if moved is not None:
+        notice = (
+            f"The reading state {path} could not be read ({moved[1]}). It was moved to "
+            f"{moved[0]}; qtreader starts with a fresh one: history, bookmarks and "
+            "reviews begin again."
+        )
+    return OpenedState(StateStore(connection, path), notice)
 
 
-class _Unreadable(Exception):
-    """The file is not a sound SQLite database (the message says what is wrong)."""
+class _Corrupt(Exception):
+    """SQLite reports the file corrupt or not a database (the message says what it found)."""
+
+
+#: What SQLite says of a file that really is damaged, or not a database at all: the only
+#: failures that move a state file aside. Anything else (full, I/O, permission, read-only,
+#: locked, cannot open) is about the disk or the folder, and the file may well be sound.
+_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+def _is_corrupt(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _CORRUPT_CODES
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -507,9 +556,11 @@ def _connect(path: Path) -> sqlite3.Connection:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             check = [row[0] for row in connection.execute("PRAGMA quick_check").fetchall()]
         except sqlite3.DatabaseError as error:
-            raise _Unreadable(str(error)) from None
+            if _is_corrupt(error):
+                raise _Corrupt(str(error)) from None
+            raise
         if check != ["ok"]:
-            raise _Unreadable("; ".join(check[:3]))
+            raise _Corrupt("; ".join(check[:3]))
         if version > SCHEMA_VERSION:
             raise StateError(
                 f"it was written by a newer qtreader (schema {version}, this one knows "
@@ -524,6 +575,109 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+def _diagnose(path: Path, error: BaseException) -> str:
+    """What is wrong, and where, for a state that could not be opened for writing.
+
+    SQLite's own words are often vague ("disk I/O error" for a full disk, "unable to open
+    database file" for a WAL file it may not open): the files it needs are tried here
+    directly, so that the system's reason and the path can be told.
+    """
+    folder = path.parent
+    code = getattr(error, "sqlite_errorcode", None)
+    full = (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or (
+        isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+    )
+    with contextlib.suppress(OSError):
+        full = full or shutil.disk_usage(folder).free == 0
+    if full:
+        return f"the disk is full: {folder}"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as failure:
+        return f"{failure.strerror}: {folder}"
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if not os.path.lexists(name):
+            continue
+        try:
+            os.close(os.open(name, os.O_RDWR))
+        except OSError as failure:
+            return f"{failure.strerror}: {name}"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename or path}"
+    return f"{error}: {path}"
+
+
+def _read_only(path: Path, reason: str) -> OpenedState:
+    """The saved state, read into memory and refused every write, after ``reason`` kept
+    it from being opened as it should; an empty state kept in memory if it cannot even
+    be read."""
+    memory: sqlite3.Connection | None = None
+    missed: Path | None = None
+    with contextlib.suppress(OSError, sqlite3.Error, StateError):
+        # With nothing in the WAL the file alone is the state: read it as immutable, which
+        # makes no WAL or shared-memory file (on a full disk, in a read-only folder).
+        wal = path.with_name(path.name + "-wal")
+        memory, missed = _snapshot(path, immutable=not _nonempty(wal))
+    if memory is None:
+        return OpenedState(
+            StateStore(_memory(), None),
+            f"The reading state {path} cannot be used ({reason}); nothing will be recorded "
+            "in this run.",
+        )
+    _migrate(memory)
+    notice = (
+        f"The reading state {path} cannot be written ({reason}). It is shown read-only: "
+        "nothing will be saved in this run."
+    )
+    if missed is not None:
+        notice += f" The latest changes, in {missed}, could not be read."
+    return OpenedState(StateStore(memory, path, read_only=reason), notice)
+
+
+def _snapshot(path: Path, *, immutable: bool) -> tuple[sqlite3.Connection | None, Path | None]:
+    """A copy in memory of the database at ``path`` (``None`` if there is no file), and
+    the WAL file whose changes it lacks, if any.
+
+    Opened read-only, so nothing in the folder changes; ``immutable`` reads it as a plain
+    file at once (no WAL or shared-memory file made or read). Without it, read-only is
+    tried first, and an immutable read (which ignores the WAL) only if that fails.
+    """
+    if not path.exists():
+        return None, None
+    wal = path.with_name(path.name + "-wal")
+    attempts = ["mode=ro&immutable=1"] if immutable else ["mode=ro", "mode=ro&immutable=1"]
+    for number, mode in enumerate(attempts, start=1):
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        memory.row_factory = sqlite3.Row
+        try:
+            source = sqlite3.connect(
+                f"{path.absolute().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_S
+            )
+            try:
+                version = source.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StateError(f"written by a newer qtreader (schema {version})")
+                source.backup(memory)
+            finally:
+                source.close()
+        except (sqlite3.Error, StateError):
+            memory.close()
+            if number == len(attempts):
+                raise
+            continue
+        ignored = "immutable" in mode and not immutable and _nonempty(wal)
+        return memory, wal if ignored else None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return os.path.lexists(path)
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
@@ -555,33 +709,21 @@ def _memory() -> sqlite3.Connection:
 
 def _open_incognito(path: Path) -> OpenedState:
     """The saved state, copied into memory; the file is opened read-only and never changed."""
-    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    memory.row_factory = sqlite3.Row
     notice = None
-    if path.exists():
-        try:
-            # With no WAL file beside it no process has the database open: read it as
-            # immutable, which creates no WAL or shared-memory file either.
-            wal = path.with_name(path.name + "-wal").exists()
-            mode = "mode=ro" if wal else "mode=ro&immutable=1"
-            source = sqlite3.connect(
-                f"{path.absolute().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_S
-            )
-            try:
-                version = source.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise sqlite3.DatabaseError(f"written by a newer qtreader (schema {version})")
-                source.backup(memory)
-            finally:
-                source.close()
-        except sqlite3.Error as error:
-            memory.close()
-            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            memory.row_factory = sqlite3.Row
-            notice = (
-                f"The reading state {path} could not be read ({error}); incognito leaves it "
-                "as it is and starts empty."
-            )
+    memory: sqlite3.Connection | None = None
+    try:
+        # With no WAL file beside it no process has the database open: read it as
+        # immutable, which creates no WAL or shared-memory file either.
+        wal = path.with_name(path.name + "-wal").exists()
+        memory, _missed = _snapshot(path, immutable=not wal)
+    except (OSError, sqlite3.Error, StateError) as error:
+        notice = (
+            f"The reading state {path} could not be read ({error}); incognito leaves it "
+            "as it is and starts empty."
+        )
+    if memory is None:
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        memory.row_factory = sqlite3.Row
     _migrate(memory)
     return OpenedState(StateStore(memory, None), notice)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from qtreader.index import Index, RefreshReport, decode_related, open_index
+from qtreader.index import Index, RefreshReport, decode_related, open_index, replace_index
 from qtreader.models import Article, Listing, RelatedLink
 
 if TYPE_CHECKING:
@@ -272,6 +272,7 @@ class Library:
         self._subjects: list[Subject] | None = None
         self._length: int | None = None
         self._problems: list[Problem] | None = None
+        self._told: str | None = None
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -291,19 +292,30 @@ class Library:
         """A one-line message about the index (rebuilt, in memory), if there is one."""
         return self.index.notice
 
+    def untold_notice(self) -> str | None:
+        """:attr:`notice`, the first time it is asked for: each message is told once, also
+        one that a refresh brings (the cache disk filled up, a damaged index rebuilt)."""
+        notice = self.index.notice
+        if notice is None or notice == self._told:
+            return None
+        self._told = notice
+        return notice
+
     def refresh(
         self, progress: ProgressCallback | None = None, *, rebuild: bool = False
     ) -> RefreshReport:
         """Parse the files added or changed since the last refresh (all, with ``rebuild``)."""
-        try:
-            report = self.index.refresh(progress, rebuild=rebuild)
-        except sqlite3.DatabaseError as error:
-            if self.index.in_memory:
-                raise
-            # Damaged while in use (a disk error, a truncated copy): start it afresh.
-            self.index.close()
-            self.index = open_index(self.root, damaged=str(error))
-            report = self.index.refresh(progress, rebuild=True)
+        while True:
+            try:
+                report = self.index.refresh(progress, rebuild=rebuild)
+                break
+            except sqlite3.DatabaseError as error:
+                if self.index.in_memory:
+                    raise
+                # Damaged while in use (a disk error, a truncated copy): start it afresh;
+                # a full cache disk: in memory (which cannot fail this way: the loop ends).
+                self.index = replace_index(self.index, error)
+                rebuild = True
         self._subjects = None
         self._length = None
         self._problems = None

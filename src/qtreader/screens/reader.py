@@ -268,18 +268,23 @@ class ReaderScreen(Screen[None]):
     def library_opened(self, library: Library, painted: threading.Event) -> None:
         """Show what the index already knows; the refresh follows once that is painted."""
         self.library = library
-        if library.notice:
-            self.notify(library.notice, title="Index", severity="warning", timeout=8)
+        self._tell_index_notice(library)
         if len(library):
             self._show_library(library, note="checking for changes…")
         self.call_after_refresh(painted.set)
 
     def library_refreshed(self, library: Library, report: RefreshReport) -> None:
         """The index is up to date: show it again if anything changed."""
+        self._tell_index_notice(library)  # the refresh found the disk full, or damage
         if self.library is not library or not self._shown or report.changed_anything:
             self._show_library(library)
         else:
             self.query_one(StatusBar).show_library(library, _short_path(self.library_path))
+
+    def _tell_index_notice(self, library: Library) -> None:
+        notice = library.untold_notice()
+        if notice:
+            self.notify(notice, title="Index", severity="warning", timeout=8)
 
     @property
     def _shown(self) -> bool:

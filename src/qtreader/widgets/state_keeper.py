@@ -81,7 +81,8 @@ class StateKeeper(Widget):
 
     @work(thread=True, group="state-open")
     def open(self) -> None:
-        """Open the database (moving a corrupt one aside) and read the settings."""
+        """Open the database (moving a corrupt one aside, or showing it read-only if it
+        cannot be written) and read the settings."""
         from qtreader.state import open_state  # here, off the event loop: after first paint
 
         opened = open_state(incognito=self.incognito, now=self.clock())
@@ -98,6 +99,8 @@ class StateKeeper(Widget):
 
     def _opened(self, store: StateStore, notice: str | None, last: HistoryEntry | None) -> None:
         self.store = store
+        if store.read_only is not None:
+            self._pending.clear()
         for article_id, subject, when in self._pending:  # opened before the state was
             store.later(store.record_open, article_id, subject, when).add_done_callback(
                 self._report
@@ -112,12 +115,14 @@ class StateKeeper(Widget):
         if self.store is None:
             self._pending.append((article_id, subject, self.clock()))
             return
+        if self.store.read_only is not None:  # the notice at opening said so, once
+            return
         future = self.store.later(self.store.record_open, article_id, subject, self.clock())
         future.add_done_callback(self._report)
 
     def save_scroll(self, article_id: int, scroll: float) -> None:
         """Remember how far down an article was read."""
-        if self.store is not None:
+        if self.store is not None and self.store.read_only is None:
             future = self.store.later(self.store.set_scroll, article_id, scroll)
             future.add_done_callback(self._report)
 
@@ -157,8 +162,13 @@ class StateKeeper(Widget):
         """Add or remove the bookmark of an article."""
         if self.store is None:
             return
+        from qtreader.state import NotSaved  # loaded by now: the store is open
+
         try:
             bookmarked = self.store.toggle_bookmark(article_id, self.clock())
+        except NotSaved as error:  # a state shown read-only: say why, not SQLite's words
+            self.post_message(self.WriteFailed(error.reason))
+            return
         except sqlite3.Error as error:
             self.post_message(self.WriteFailed(str(error)))
             return
