@@ -19,6 +19,7 @@ async def settled(pilot: Pilot[None]) -> None:
     newer one of its exclusive group cancelled (each keystroke of a search does): whether
     it meets one depends on timing. A cancelled worker has finished as far as a test cares.
     """
+    await pilot.pause()  # the screen mounts and starts its workers
     while pending := [worker for worker in pilot.app.workers if not worker.is_finished]:
         for worker in pending:
             with suppress(WorkerCancelled):
