@@ -52,8 +52,10 @@ PROBLEMS = {
     "learn/hostile/latin-1.md": "not valid UTF-8 (byte 0xe9",
     "learn/hostile/binary-garbage.md": "no front matter",
     "learn/hostile/over-limit.md": "over the 4 MB limit",
-    "learn/hostile/deep-flow-nesting.md": "nested more than 20 levels",
-    "learn/hostile/deep-block-nesting.md": "nested more than 20 levels",
+    # Either qtreader's limit or libyaml's, which reads far ahead of the events it gives
+    # (PyYAML 6.0.4 wheels have one): the reason names the nesting, in either words.
+    "learn/hostile/deep-flow-nesting.md": "nest",
+    "learn/hostile/deep-block-nesting.md": "nest",
     "learn/hostile/loop": "folder symlink loop",
     "learn/hostile/dangling.md": "cannot read: broken symlink",
     "learn/hostile/pipe.md": "not a regular file",
