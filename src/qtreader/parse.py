@@ -16,7 +16,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from qtreader.decode import clean_text, decode_answer
-from qtreader.models import ArticleFile, LinkRecord, Problem
+from qtreader.models import ARTICLE_IDS, ArticleFile, LinkRecord, Problem
 
 __all__ = ["MAX_FILE_BYTES", "ParseResult", "parse_bytes", "parse_file", "subject_from_folder"]
 
@@ -109,6 +109,8 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         if "id" not in meta:
             raise _Refused("no id")
         raise _Refused(f"id {_show(meta['id'])} is not an integer")
+    if article_id not in ARTICLE_IDS:
+        raise _Refused(f"id {article_id} is out of range (ids are 64-bit integers)")
     question = _required_text(meta, "question")
     answer = decode_answer(_required_text(meta, "answer"))
     seo_value = meta.get("seo")
