@@ -11,14 +11,15 @@ from pathlib import Path
 
 import click
 
-from qtreader.cli import _PATH, LibraryError, _json, _library_option, _open_library
+from qtreader.cli import _PATH, LibraryError, _IdCommand, _json, _library_option, _open_library
 from qtreader.config import ConfigError, choose_library
+from qtreader.decode import escape_controls
 from qtreader.store import Library
 
 __all__ = ["check", "index", "read"]
 
 
-@click.command()
+@click.command(cls=_IdCommand)
 @click.argument("article", required=False)
 @click.option("--incognito", is_flag=True, help="Record nothing: no history, no read marks.")
 @_library_option
@@ -68,14 +69,12 @@ def check(path: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(_json(report))
     else:
-        click.echo(f"library:        {choice.path}")
+        click.echo(f"library:        {escape_controls(choice.path)}")
         click.echo(f"articles:       {report['articles']}")
         click.echo(f"subjects:       {report['subjects']}")
         click.echo(f"cross-listed:   {report['cross_listed']}")
         click.echo(f"dangling links: {report['dangling_links']}")
         click.echo(f"problems:       {len(problems)}")
-        from qtreader.decode import escape_controls
-
         for problem in problems:
             # A file name can hold escape sequences: print them visibly, never raw.
             click.echo(escape_controls(f"{problem['path']}: {problem['reason']}"))
@@ -124,4 +123,4 @@ def index(path: Path | None, rebuild: bool) -> None:
         f"{report.total} files: {report.added} added, {report.changed} changed, "
         f"{report.removed} removed; {len(library)} articles, {len(library.problems)} problems"
     )
-    click.echo(f"index: {library.index.database}")
+    click.echo(f"index: {escape_controls(library.index.database)}")
