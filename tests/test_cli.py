@@ -67,7 +67,8 @@ def test_check_of_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert (
-        err.strip() == f"Error: library folder not found: {tmp_path / 'missing'} (from --library)"
+        err.strip()
+        == f"qtreader: library folder not found: {tmp_path / 'missing'} (from --library)"
     )
 
 
@@ -145,7 +146,7 @@ def test_bad_config_names_the_file(tmp_path: Path) -> None:
     config = config_file()
     config.parent.mkdir(parents=True)
     config.write_text("library = [1, 2]\n")
-    with pytest.raises(ConfigError, match=r"config\.toml: library must be a folder path"):
+    with pytest.raises(ConfigError, match=r"config\.toml \(.*\): library must be a folder path"):
         choose_library()
     config.write_text("library = \n")
     code, _, err = run("show", "1")

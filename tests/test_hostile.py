@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from qtreader.app import QTReaderApp
 from qtreader.decode import escape_controls
-from qtreader.parse import parse_file
+from qtreader.parse import parse_bytes, parse_file
 from qtreader.screens.problems import ProblemsScreen
 from qtreader.store import Library, load_library
 
@@ -234,3 +234,26 @@ def test_evil_names_are_listed_with_visible_escapes() -> None:
     assert escape_controls(EVIL_FILE) == "bad\\x1b]0;PWNED-BY-A-FILE\\x07.md"
     assert escape_controls("a\u202eb\tc\nd\x9b") == "a\\u202eb\\tc\\nd\\x9b"
     assert escape_controls("plain/path.md") == "plain/path.md"
+
+
+@pytest.mark.parametrize(
+    "seo",
+    [
+        "[" * 25 + "]" * 25,
+        "[" * 100_000 + "]" * 100_000,
+        "\n" + "".join("  " * level + f"k{level}:\n" for level in range(1, 26)) + "  " * 26 + "x",
+        "\n  " + "- " * 50_000 + "x",
+    ],
+    ids=["flow-25", "flow-100000", "block-25", "block-50000"],
+)
+def test_deep_nesting_is_reported_as_such(seo: str) -> None:
+    """Whoever stops it first (qtreader past 20 levels, libyaml at its own limit), the file
+    is a problem whose reason says it is nested too deeply, and nothing else fails."""
+    data = f"---\nid: 1\nquestion: Q?\nanswer: A.\nseo: {seo}\n---\n".encode()
+    path = Path("/library/learn/x/deep.md")
+    article, problem = within(
+        DEADLINE,
+        lambda: parse_bytes(data, path, Path("/library"), size=len(data), mtime_ns=0),
+    )
+    assert article is None and problem is not None and problem.path == path
+    assert "nested more than 20 levels deep" in problem.reason, problem.reason

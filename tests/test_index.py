@@ -487,3 +487,31 @@ def test_indexes_named_the_old_way_are_removed(library_copy: Path) -> None:
     load_library(library_copy)
     assert not old.exists() and not Path(f"{old}-wal").exists()
     assert other.exists() and index_file(library_copy).exists()
+
+
+def test_names_that_are_not_utf8_are_kept_whole() -> None:
+    names = ["a/b.md", "caf\u00e9/\u00e9t\u00e9.md", "ph\udcffysics/bad\udcfe.md", "x\udc80"]
+    stored = index_module.stored_names(names)
+    for name in stored:
+        name.encode("utf-8")  # SQLite takes it
+    assert stored[:2] == names[:2]  # UTF-8 names are kept as they are
+    assert [index_module.file_name(name) for name in stored] == names
+    plain = ["a.md", "b/\u00e9.md"]
+    assert index_module.stored_names(plain) is plain  # nothing to do: the same list
+
+
+def test_a_library_folder_whose_name_is_not_utf8(tmp_path: Path, parsed: list[str]) -> None:
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/lib\xff"))
+    (root / "learn" / "ph\udcffysics").mkdir(parents=True)
+    (root / "learn" / "ph\udcffysics" / "a\udcfe.md").write_text(
+        "---\nid: 1\nquestion: Q?\nanswer: A.\n---\n"
+    )
+    library = load_library(root)
+    article = library.article(1)
+    assert article is not None and article.subjects == ("Ph\\xffysics",)
+    assert library.answer(1) == "A."
+    assert not library.is_stale()
+    # Opened again, the index is this library's (its folder's name is kept whole too).
+    parsed.clear()
+    again = load_library(root)
+    assert again.notice is None and parsed == [] and again.article(1) is not None

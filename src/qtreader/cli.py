@@ -13,6 +13,7 @@ and ``show`` does not pay for the others.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,59 @@ class LibraryError(click.ClickException):
     """A library or configuration that cannot be used: one line on stderr, exit 2."""
 
     exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        warn(self.message)
+
+
+def warn(message: str) -> None:
+    """One line on stderr, ``qtreader: message``. Messages name paths and values from
+    outside (a library folder, config.toml, a file): every unsafe character is shown as an
+    escape, never sent to the terminal."""
+    from qtreader.decode import escape_controls
+
+    click.echo(f"qtreader: {escape_controls(message)}", err=True)
+
+
+#: An article id typed as an argument: a negative one (``-4``) is no option.
+_NEGATIVE_ID = re.compile(r"-[0-9]+")
+
+
+def _negative_ids_as_arguments(ctx: click.Context, args: list[str]) -> list[str]:
+    """``args`` with its arguments after ``--``, in order, so that a negative id such as
+    ``-4`` (real libraries have them) is read as an argument, not an unknown option.
+    Options, with their values, stay before it, for click to read as usual."""
+    takes_value = {
+        name
+        for param in ctx.command.params
+        if isinstance(param, click.Option) and not param.is_flag and not param.count
+        for name in (*param.opts, *param.secondary_opts)
+    }
+    options: list[str] = []
+    arguments: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            arguments.extend(rest)
+        elif arg.startswith("-") and arg != "-" and not _NEGATIVE_ID.fullmatch(arg):
+            options.append(arg)
+            if arg in takes_value:  # its value follows, whatever it looks like
+                value = next(rest, None)
+                if value is None:
+                    raise click.BadOptionUsage(arg, f"Option '{arg}' requires an argument.", ctx)
+                options.append(value)
+        else:
+            arguments.append(arg)
+    return [*options, "--", *arguments] if arguments else options
+
+
+class _IdCommand(click.Command):
+    """A command whose argument may be a negative article id (``qtreader show -4``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:  # completion reads the words as typed
+            args = _negative_ids_as_arguments(ctx, args)
+        return super().parse_args(ctx, args)
 
 
 class _ReaderGroup(click.Group):
@@ -71,7 +125,9 @@ class _ReaderGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((arg for arg in args if not arg.startswith("-")), None)
+        first = next(
+            (arg for arg in args if not arg.startswith("-") or _NEGATIVE_ID.fullmatch(arg)), None
+        )
         completing = ctx.resilient_parsing  # shell completion wants the command names
         if (
             not completing
@@ -89,7 +145,9 @@ def _json(data: object) -> str:
     """``data`` as indented JSON (the module is imported only for JSON output)."""
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    from qtreader.decode import escape_json
+
+    return escape_json(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 #: The type of every path argument and option, made once: each new click.Path looks its
@@ -156,7 +214,7 @@ def tell_index_notice(library: Library) -> None:
     """Print what the user must know about the index, once (one line on stderr)."""
     notice = library.untold_notice()
     if notice:
-        click.echo(f"qtreader: {notice}", err=True)
+        warn(notice)
 
 
 def _open_library(
@@ -218,7 +276,7 @@ def article_json(article: Article, library: Library, answer: str) -> dict[str, A
     }
 
 
-@main.command()
+@main.command(cls=_IdCommand)
 @click.argument("article", nargs=-1, required=True)
 @_output_options(("rich", "plain", "markdown", "json"))
 @_library_option
@@ -245,7 +303,7 @@ def show(
     if found is None:
         hits = library.search(reference, limit=6)
         if not hits:
-            click.echo(f"qtreader: no article matches {reference!r}", err=True)
+            warn(f"no article matches {reference!r}")
             sys.exit(EXIT_NOT_FOUND)
         found, subject = library.article(hits[0].id), hits[0].subject
         for hit in hits[1:]:

@@ -14,18 +14,20 @@ import click
 from qtreader.cli import (
     _PATH,
     LibraryError,
+    _IdCommand,
     _json,
     _library_option,
     _open_library,
     tell_index_notice,
 )
 from qtreader.config import ConfigError, choose_library
+from qtreader.decode import escape_controls
 from qtreader.store import Library
 
 __all__ = ["check", "index", "read"]
 
 
-@click.command()
+@click.command(cls=_IdCommand)
 @click.argument("article", required=False)
 @click.option("--incognito", is_flag=True, help="Record nothing: no history, no read marks.")
 @_library_option
@@ -75,14 +77,12 @@ def check(path: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(_json(report))
     else:
-        click.echo(f"library:        {choice.path}")
+        click.echo(f"library:        {escape_controls(choice.path)}")
         click.echo(f"articles:       {report['articles']}")
         click.echo(f"subjects:       {report['subjects']}")
         click.echo(f"cross-listed:   {report['cross_listed']}")
         click.echo(f"dangling links: {report['dangling_links']}")
         click.echo(f"problems:       {len(problems)}")
-        from qtreader.decode import escape_controls
-
         for problem in problems:
             # A file name can hold escape sequences: print them visibly, never raw.
             click.echo(escape_controls(f"{problem['path']}: {problem['reason']}"))
@@ -133,4 +133,4 @@ def index(path: Path | None, rebuild: bool) -> None:
         f"{report.removed} removed; {len(library)} articles, {len(library.problems)} problems"
     )
     place = "in memory, for this run" if library.index.in_memory else library.index.database
-    click.echo(f"index: {place}")
+    click.echo(f"index: {escape_controls(place)}")

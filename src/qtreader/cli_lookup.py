@@ -21,6 +21,7 @@ from qtreader.cli import (
     _open_library,
     _output_options,
     _print_article,
+    warn,
 )
 from qtreader.config import choose_library
 from qtreader.store import Library
@@ -87,7 +88,7 @@ def search(
     hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
     options = output._replace(format="json") if as_json else output
     if not hits:
-        click.echo(f"qtreader: nothing matches {query!r}", err=True)
+        warn(f"nothing matches {query!r}")
         sys.exit(EXIT_NOT_FOUND)
     output_format = options.resolved_format(sys.stdout)
     if output_format == "json":
@@ -97,7 +98,9 @@ def search(
         click.echo(_json(rows))
     elif output_format == "plain":  # one line per hit, for scripts: id, title, subject, snippet
         for hit in hits:
-            click.echo("\t".join((str(hit.id), hit.title, hit.subject, hit.snippet)))
+            fields = (str(hit.id), hit.title, hit.subject, hit.snippet)
+            # A tab in a title would make a column of its own.
+            click.echo("\t".join(field.replace("\t", " ") for field in fields))
     else:
         emit(hits_renderable(hits), options)
 
@@ -150,6 +153,6 @@ def random_article(
     found = library.random(subject)
     if found is None:
         where = f"subject {subject!r}" if subject else str(library.root)
-        click.echo(f"qtreader: no articles in {where}", err=True)
+        warn(f"no articles in {where}")
         sys.exit(EXIT_NOT_FOUND)
     _print_article(found, library, output, subject)

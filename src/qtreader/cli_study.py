@@ -7,13 +7,12 @@ to the ``qtreader`` group.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from qtreader.cli import _library_option
+from qtreader.cli import _json, _library_option, warn
 from qtreader.state import NotSaved, StateStore, open_state
 from qtreader.study import (
     BOOKMARKS_SCOPE,
@@ -33,7 +32,7 @@ def _open_state() -> StateStore:
     """The state database; what the user must know about it goes to stderr."""
     opened = open_state(now=utc_now())
     if opened.notice:
-        click.echo(f"qtreader: {opened.notice}", err=True)
+        warn(opened.notice)
     return opened.store
 
 
@@ -87,7 +86,7 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
             }
         )
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows))
         return
     if not rows:
         click.echo("Nothing opened yet.")
@@ -179,7 +178,7 @@ def stats(as_json: bool, library_path: Path | None) -> None:
     try:
         per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
     except ConfigError as error:
-        click.echo(f"qtreader: {error}", err=True)
+        warn(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day")
         per_day = DEFAULT_NEW_PER_DAY
     store = _open_state()
     try:
@@ -194,7 +193,7 @@ def stats(as_json: bool, library_path: Path | None) -> None:
             "bookmarks": _figures(figures.bookmarks),
             "new_cards_left_today": figures.new_left_today,
         }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(_json(report))
         return
     width = max([len(p.name) for p in subjects] + [len("Whole library")])
     header = ("articles", "read", "seen", "due today", "learned", "retention")

@@ -37,6 +37,8 @@ class LibraryChoice(NamedTuple):
 
 #: New cards a day unless ``config.toml`` says otherwise (``new_cards_per_day``).
 DEFAULT_NEW_PER_DAY = 20
+#: More than any day could hold; a larger number is a mistake (and SQLite's integers end).
+MAX_NEW_PER_DAY = 100_000
 
 
 def config_file() -> Path:
@@ -45,39 +47,67 @@ def config_file() -> Path:
 
 
 def _settings() -> dict[str, object]:
-    """The settings of ``config.toml``; none when it does not exist."""
+    """The settings of ``config.toml``; none when it does not exist.
+
+    Raises :class:`ConfigError` naming the file and what is wrong with it: the commands
+    stop with that one line (exit 2) rather than go on with another library than the one
+    the user configured; the reader, which reads it again for study, says so and goes on.
+    """
     path = config_file()
     try:
-        handle = path.open("rb")
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        raise _error(f"cannot read it: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _error(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
     import tomllib  # only when there is a file to read
 
     try:
-        with handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: {error}") from None
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _error(f"not valid TOML: {error}") from None
+
+
+def _error(what: str) -> ConfigError:
+    """An error about ``config.toml``: ``config.toml (its path): what is wrong``."""
+    return ConfigError(f"config.toml ({config_file()}): {what}")
 
 
 def _configured_library() -> Path | None:
-    path = config_file()
     value = _settings().get("library")
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{path}: library must be a folder path in quotes, not {value!r}")
-    return Path(value).expanduser()
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise _error(f"library must be a folder path in quotes, not {_shown(value)}")
+    return _expanded(value, str(config_file()))
+
+
+def _expanded(path: str | os.PathLike[str], source: str) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # ~user of no such user
+        raise ConfigError(f"library folder not found: {path} (from {source})") from None
+
+
+def _shown(value: object) -> str:
+    """A value from the file as the message shows it: short, one line."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def choose_library(option: str | os.PathLike[str] | None = None) -> LibraryChoice:
     """Decide which library to open; raise :class:`ConfigError` if it is not a folder."""
     if option is not None:
-        choice = LibraryChoice(Path(option).expanduser(), "--library")
+        choice = LibraryChoice(_expanded(option, "--library"), "--library")
     elif os.environ.get(ENV_LIBRARY):
-        choice = LibraryChoice(Path(os.environ[ENV_LIBRARY]).expanduser(), ENV_LIBRARY)
+        choice = LibraryChoice(_expanded(os.environ[ENV_LIBRARY], ENV_LIBRARY), ENV_LIBRARY)
     elif (configured := _configured_library()) is not None:
         choice = LibraryChoice(configured, str(config_file()))
     else:
@@ -93,8 +123,9 @@ def new_cards_per_day(default: int = DEFAULT_NEW_PER_DAY) -> int:
     """How many new cards study sessions may show a day: ``new_cards_per_day`` in
     ``config.toml``, else ``default``."""
     value = _settings().get("new_cards_per_day", default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(
-            f"{config_file()}: new_cards_per_day must be a whole number of 0 or more, not {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NEW_PER_DAY:
+        raise _error(
+            "new_cards_per_day must be a whole number from 0 to "
+            f"{MAX_NEW_PER_DAY}, not {_shown(value)}"
         )
     return value

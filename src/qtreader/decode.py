@@ -8,6 +8,7 @@ characters ``\\n``, while LaTeX inside it also uses commands that start with ``\
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ __all__ = [
     "clean_text",
     "decode_answer",
     "escape_controls",
+    "escape_json",
     "lazy_pattern",
     "math_spans",
 ]
@@ -278,27 +280,67 @@ def math_spans(markdown: str) -> list[MathSpan]:
     return spans
 
 
-# Everything that could reach a terminal as a control sequence: ESC-introduced sequences
-# (CSI, OSC, DCS and friends, including their payload), C0 controls other than tab and
-# newline, DEL, C1 controls, and the bidi overrides and isolates that reorder what is shown.
+# What no text from outside (article, file name, path, config value) may bring to a terminal
+# as it is. One definition for the three ways such text is made safe: clean_text (article
+# text: removed), escape_controls (names and paths: shown as escapes) and escape_json
+# (JSON: \u escapes).
+#: C0 controls (tab and newline are in here too: only clean_text keeps them), DEL, C1.
+_CONTROLS = "\x00-\x1f\x7f-\x9f"
+#: Bidi embeddings, overrides, isolates and the Arabic letter mark: they reorder what is shown.
+_BIDI = "\u061c\u202a-\u202e\u2066-\u2069"
+#: Zero-width characters, left-to-right and right-to-left marks, word joiner, invisible
+#: operators, BOM: a terminal and Rich disagree on their width (boxes and columns break).
+_ZERO_WIDTH = "\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+#: Line and paragraph separators: some terminals break the line, others draw a box.
+_SEPARATORS = "\u2028\u2029"
+#: Lone surrogates: a file name that is not UTF-8 (``os.fsdecode`` makes each bad byte one
+#: of \udc80-\udcff), or a YAML escape. Text with one cannot even be encoded to print it.
+_SURROGATES = "\ud800-\udfff"
+_UNSAFE_CLASS = f"[{_CONTROLS}{_BIDI}{_ZERO_WIDTH}{_SEPARATORS}{_SURROGATES}]"
+
+# Everything clean_text removes or replaces: ESC-introduced sequences (CSI, OSC, DCS and
+# friends, including their payload), 8-bit ones, and the unsafe characters above but tab
+# and newline.
 _control = lazy_pattern(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
     r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
     r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
     r"|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC and friends
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    rf"|[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}{_SEPARATORS}{_SURROGATES}]"
 )
 
 
-# Anything clean_text would remove starts with one of these; newline and tab are allowed.
-_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Anything clean_text would change starts with one of these; newline and tab are allowed.
+_UNCLEAN = re.compile(
+    rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}{_SEPARATORS}{_SURROGATES}]"
+)
+
+
+def _surrogate_text(char: str) -> str:
+    """A lone surrogate as text: the byte it stands for (``\\xff``) for one that
+    ``os.fsdecode`` made of a byte that is not UTF-8, else the replacement character."""
+    code = ord(char)
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
+
+
+def _cleaned(match: re.Match[str]) -> str:
+    found = match.group()
+    if found in _SEPARATORS:
+        # A space: in Markdown a line break inside a paragraph is one, and a newline could
+        # end a table row or start a heading where the author meant neither.
+        return " "
+    if len(found) == 1 and "\ud800" <= found <= "\udfff":
+        return _surrogate_text(found)
+    return ""
 
 
 def clean_text(text: str) -> str:
-    """Remove control characters and escape sequences, keeping newlines and tabs.
+    """Make text from outside safe to show: remove control characters, escape sequences,
+    bidi controls and zero-width characters, keeping newlines and tabs.
 
-    ``\\r\\n`` becomes ``\\n``; a lone ``\\r`` is dropped.
+    ``\\r\\n`` becomes ``\\n``; a lone ``\\r`` is dropped; a line or paragraph separator
+    becomes a space; a lone surrogate from a name that is not UTF-8 becomes ``\\xNN``.
     """
     # Printable text holds none of what is removed (isprintable is a fast C loop), and
     # most fields are printable; else a character-class scan, still far cheaper than the sub.
@@ -306,16 +348,37 @@ def clean_text(text: str) -> str:
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    return _control().sub("", text)
+    return _control().sub(_cleaned, text)
 
 
-_any_control = lazy_pattern(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_unsafe = lazy_pattern(_UNSAFE_CLASS)
 
 
-def escape_controls(text: str) -> str:
-    """Show every control character as an escape (``\\x1b``, ``\\n``, ``\\u202e``), the
-    way ``ls -b`` does: for names (file and folder names) that must be shown as they are,
-    so that they can be found, yet never obeyed by the terminal."""
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return _surrogate_text(char).replace("\ufffd", f"\\u{ord(char):04x}")
+    return repr(char)[1:-1] if char.isascii() or ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+
+
+def escape_controls(text: str | os.PathLike[str]) -> str:
+    """Show every unsafe character as an escape (``\\x1b``, ``\\n``, ``\\u202e``,
+    ``\\u200b``), and each byte of a name that is not UTF-8 as ``\\xNN``, the way ``ls -b``
+    does: for file and folder names and paths, which must be shown as they are, so that
+    they can be found, yet never obeyed by the terminal. The one function by which a path
+    is printed."""
+    text = os.fspath(text)
     if text.isprintable():
         return text
-    return _any_control().sub(lambda m: repr(m.group())[1:-1], text)
+    return _unsafe().sub(_escaped, text)
+
+
+def escape_json(dumped: str) -> str:
+    """JSON made by ``json.dumps(..., ensure_ascii=False)`` with every unsafe character
+    (which can stand only inside its strings) written as a ``\\u`` escape: the same data,
+    which a terminal never sees."""
+    # Newlines are its indentation: inside strings json.dumps escapes every C0 control.
+    return _unsafe_in_json().sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+_unsafe_in_json = lazy_pattern(_UNSAFE_CLASS.replace(_CONTROLS, "\x00-\x09\x0b-\x1f\x7f-\x9f"))

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from platformdirs import user_cache_path
 
-from qtreader.decode import lazy_pattern, math_spans
+from qtreader.decode import escape_controls, lazy_pattern, math_spans
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,14 +39,16 @@ __all__ = [
     "IndexedFile",
     "RefreshReport",
     "cache_full",
+    "file_name",
     "index_file",
     "open_index",
     "replace_index",
     "search_text",
+    "stored_names",
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -153,6 +155,42 @@ def index_file(root: Path) -> Path:
     return user_cache_path("qtreader", appauthor=False) / "indexes" / f"{key}.sqlite3"
 
 
+# Paths in the index -----------------------------------------------------------------------
+#
+# The index names files by their path under the library, as text. A name that is not UTF-8
+# comes from os.scandir with a lone surrogate per bad byte (\udc80-\udcff), which SQLite
+# cannot take; such a byte is kept as NUL and two hex digits (no path holds a NUL, so this
+# can never be a real name), and turned back into the same surrogate to reach the file.
+
+_stored_byte = lazy_pattern("[\udc80-\udcff]")
+_kept_byte = lazy_pattern("\x00([0-9a-f]{2})")
+
+
+def stored_names(names: list[str]) -> list[str]:
+    """``names`` (paths under the library, as the file system gave them) as the index
+    keeps them. The same list when every name is UTF-8, as it nearly always is: checked
+    for all of them at once, in C."""
+    joined = "/".join(names)
+    if joined.isascii():
+        return names
+    try:
+        joined.encode()
+    except UnicodeEncodeError:
+        return [_stored_name(name) for name in names]
+    return names
+
+
+def _stored_name(name: str) -> str:
+    return _stored_byte().sub(lambda m: f"\x00{ord(m.group()) - 0xDC00:02x}", name)
+
+
+def file_name(stored: str) -> str:
+    """The path under the library of a name the index keeps (see :func:`stored_names`)."""
+    if "\x00" not in stored:
+        return stored
+    return _kept_byte().sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), stored)
+
+
 # Search text ------------------------------------------------------------------------------
 
 _MARKUP_CHARS = str.maketrans(dict.fromkeys("*_`|~#", " "))
@@ -221,12 +259,13 @@ def decode_related(text: str) -> list[tuple[int, str, str, str]]:
 
 
 def _index_row(relative: str, root: Path) -> IndexedFile:
-    """The index's rows for the file at ``relative`` (a POSIX path under ``root``)."""
+    """The index's rows for the file at ``relative`` (a POSIX path under ``root``, as the
+    index keeps it: see :func:`stored_names`)."""
     from hashlib import sha256
 
     from qtreader.parse import parse_file  # YAML only where files are parsed
 
-    path = root / relative
+    path = root / file_name(relative)
     article, problem = parse_file(path, root)
     reason = problem.reason if problem else None
     if article is None:
@@ -401,7 +440,7 @@ class Index:
             if version != SCHEMA_VERSION:
                 raise IndexError_(f"schema version {version}, this qtreader needs {SCHEMA_VERSION}")
             root = db.execute("SELECT value FROM meta WHERE key = 'root'").fetchone()
-            if root is None or root[0] != str(self.root):
+            if root is None or root[0] != _stored_name(str(self.root)):
                 raise IndexError_("made for another library folder")
             db.execute("SELECT count(*) FROM subjects").fetchone()
             # A term lookup reads the full-text index's own tables; a scan would read the
@@ -433,7 +472,7 @@ class Index:
                 db.execute(statement)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("INSERT INTO meta VALUES ('root', ?)", (str(self.root),))
+            db.execute("INSERT INTO meta VALUES ('root', ?)", (_stored_name(str(self.root)),))
         return True
 
     # Refresh --------------------------------------------------------------------------
@@ -469,7 +508,8 @@ class Index:
         from qtreader.store import parse_in_pool, scan_folders
 
         # Every file is parsed from nothing: parsing finds their sizes and mtimes.
-        entries, scan_problems, folders = scan_folders(self.root, sizes=not cold)
+        entries, scan_problems, scanned = scan_folders(self.root, sizes=not cold)
+        folders = dict(zip(stored_names(list(scanned)), scanned.values(), strict=True))
         db = self.db
         known: dict[str, tuple[int, int, int | None]] = {}
         if not rebuild:
@@ -479,7 +519,8 @@ class Index:
                     "SELECT path, size, mtime_ns, id FROM files"
                 )
             }
-        on_disk = {entry.relative: entry for entry in entries}
+        names = stored_names([entry.relative for entry in entries])
+        on_disk = dict(zip(names, entries, strict=True))
         added = [p for p in on_disk if p not in known]
         changed = [
             p for p, e in on_disk.items() if p in known and known[p][:2] != (e.size, e.mtime_ns)
@@ -487,7 +528,7 @@ class Index:
         removed = [p for p in known if p not in on_disk]
         report = RefreshReport(len(added), len(changed), len(removed), len(on_disk))
         scan_rows = sorted(
-            (problem.path.relative_to(self.root).as_posix(), problem.reason)
+            (_stored_name(problem.path.relative_to(self.root).as_posix()), problem.reason)
             for problem in scan_problems
         )
         same_scan = scan_rows == db.execute("SELECT * FROM scan_problems ORDER BY 1").fetchall()
@@ -589,7 +630,7 @@ class Index:
             return True
         for relative, mtime in folders.items():
             try:
-                if (self.root / relative).stat().st_mtime_ns != mtime:
+                if (self.root / file_name(relative)).stat().st_mtime_ns != mtime:
                     return True
             except OSError:
                 return True
@@ -604,7 +645,7 @@ class Index:
                 "ON a.path = f.path WHERE f.path = ?",
                 (relative,),
             ).fetchone()
-            stat = (self.root / relative).stat()
+            stat = (self.root / file_name(relative)).stat()
         except (OSError, sqlite3.Error):  # gone, or a damaged row: the caller reads the file
             return None
         if row is None or (stat.st_size, stat.st_mtime_ns) != (row[0], row[1]):
@@ -620,7 +661,7 @@ class Index:
             "UNION ALL SELECT path, reason FROM conflicts "
             "UNION ALL SELECT path, reason FROM scan_problems ORDER BY 1"
         ).fetchall()
-        return [Problem(self.root / path, reason) for path, reason in rows]
+        return [Problem(self.root / file_name(path), reason) for path, reason in rows]
 
 
 class _Derived(NamedTuple):
@@ -675,12 +716,14 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
             conflicts.append(
                 (
                     path,
-                    f"id {article_id} is already used by {root / first_path} for "
+                    f"id {article_id} is already used by "
+                    f"{escape_controls(root / file_name(first_path))} for "
                     "another question; this file is not shown",
                 )
             )
         elif any(existing[0] == key for existing in listed[article_id]):
-            conflicts.append((path, f"duplicate of {root / first_path} (same id and subject)"))
+            shown = escape_controls(root / file_name(first_path))
+            conflicts.append((path, f"duplicate of {shown} (same id and subject)"))
         else:
             listed[article_id].append((key, url, path))
     members: dict[str, list[tuple[str, int]]] = defaultdict(list)

@@ -35,6 +35,16 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: What an article id can be: the integers SQLite holds (64-bit); binding a larger one
+#: raises OverflowError. Parsing refuses an article with another id.
+ARTICLE_IDS = range(-(2**63), 2**63)
+
+
+def is_article_id(value: object) -> bool:
+    """Whether ``value`` is an int that can be an article id (see :data:`ARTICLE_IDS`)."""
+    return isinstance(value, int) and value in ARTICLE_IDS
+
+
 @dataclass(frozen=True, slots=True)
 class RelatedLink:
     """A related article as the reader shows it: ``available`` is false for a dangling link."""

@@ -16,7 +16,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from qtreader.decode import clean_text, decode_answer
-from qtreader.models import ArticleFile, LinkRecord, Problem
+from qtreader.models import ARTICLE_IDS, ArticleFile, LinkRecord, Problem
 
 __all__ = ["MAX_FILE_BYTES", "ParseResult", "parse_bytes", "parse_file", "subject_from_folder"]
 
@@ -77,7 +77,7 @@ def parse_bytes(data: bytes, path: Path, root: Path, *, size: int, mtime_ns: int
     except _Refused as refused:
         return None, Problem(path, str(refused))
     except RecursionError:
-        return None, Problem(path, "front matter is nested too deeply")
+        return None, Problem(path, f"front matter is {_NESTED}")
     except Exception as error:
         return None, Problem(path, f"unexpected {type(error).__name__}: {error}")
     return article, warning
@@ -109,6 +109,8 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         if "id" not in meta:
             raise _Refused("no id")
         raise _Refused(f"id {_show(meta['id'])} is not an integer")
+    if article_id not in ARTICLE_IDS:
+        raise _Refused(f"id {article_id} is out of range (ids are 64-bit integers)")
     question = _required_text(meta, "question")
     answer = decode_answer(_required_text(meta, "answer"))
     seo_value = meta.get("seo")
@@ -161,6 +163,9 @@ _BLANK = frozenset(" \t\r\n\f\v")
 #: small file stand for billions of them (an "alias bomb"), or loop.
 MAX_NODES = 5000
 MAX_DEPTH = 20
+#: The reason for a front matter nested deeper than that: found by qtreader, or first by
+#: libyaml, whose parser reads far ahead of the events and stops at its own limit.
+_NESTED = f"nested more than {MAX_DEPTH} levels deep"
 _CORE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
@@ -300,7 +305,7 @@ def _over_limits(budget: int, depth: int) -> None:
     if budget < 0:
         raise yaml.YAMLError(f"more than {MAX_NODES} YAML nodes (an alias bomb?)")
     if depth > MAX_DEPTH:
-        raise yaml.YAMLError(f"YAML nested more than {MAX_DEPTH} levels deep")
+        raise yaml.YAMLError(f"YAML {_NESTED}")
 
 
 def _anchor(
@@ -357,6 +362,8 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if "could not determine a constructor" in str(problem) or "tag" in str(problem):
         problem = f"{problem} (YAML tags are not allowed)"
+    elif "nesting depth" in str(problem):  # libyaml's own limit (1000 levels)
+        problem = f"YAML {_NESTED}"
     where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
     return clean_text(f"YAML error{where}: {problem}")
 

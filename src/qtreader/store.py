@@ -11,14 +11,23 @@ import contextlib
 import datetime
 import os
 import random
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from qtreader.index import Index, RefreshReport, decode_related, open_index, replace_index
-from qtreader.models import Article, Listing, RelatedLink
+from qtreader.decode import escape_controls
+from qtreader.index import (
+    Index,
+    RefreshReport,
+    decode_related,
+    file_name,
+    open_index,
+    replace_index,
+)
+from qtreader.models import Article, Listing, RelatedLink, is_article_id
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,6 +52,10 @@ ProgressCallback = Callable[[int, int], None]
 # Below this many files a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 1500
 _CHUNK = 250
+
+
+#: An article id as typed: digits, with a minus sign for the negative ids of real libraries.
+_ID_TEXT = re.compile(r"-?[0-9]+")
 
 
 def subject_key(name: str) -> str:
@@ -98,7 +111,11 @@ def scan_folders(
         key = (identity.st_dev, identity.st_ino)
         if key in seen:
             problems.append(
-                Problem(folder, f"folder symlink loop: leads back to {seen[key]}, not followed")
+                Problem(
+                    folder,
+                    f"folder symlink loop: leads back to {escape_controls(seen[key])}, "
+                    "not followed",
+                )
             )
             continue
         seen[key] = folder
@@ -362,12 +379,15 @@ class Library:
 
     def __contains__(self, article_id: object) -> bool:
         return (
-            self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            is_article_id(article_id)
+            and self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
             is not None
         )
 
     def article(self, article_id: int) -> Article | None:
         """The article with that id, if the library has it."""
+        if not is_article_id(article_id):
+            return None  # no article has it: parsing refuses such an id
         row = self._db.execute(_ARTICLE_SQL + " WHERE a.id = ?", (article_id,)).fetchone()
         return self._article(row) if row else None
 
@@ -380,14 +400,15 @@ class Library:
         (article_id, title, question, slug, date, keywords, description, score, no_index,
          related) = row  # fmt: skip
         listings = tuple(
-            Listing(subject, url, self.root / path)
+            Listing(subject, url, self.root / file_name(path))
             for subject, url, path in self._db.execute(
                 "SELECT subject, url, path FROM listings WHERE id = ? ORDER BY rank",
                 (article_id,),
             )
         )
         links = decode_related(str(related or ""))
-        ids = [link[0] for link in links]
+        # An id SQLite cannot hold is in no library: its link stays, as not available.
+        ids = [link[0] for link in links if is_article_id(link[0])]
         present = {
             found
             for (found,) in self._db.execute(
@@ -416,19 +437,23 @@ class Library:
 
         Raises :class:`AnswerUnavailable` if the file went or no longer parses.
         """
-        row = self._db.execute("SELECT path FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = (
+            self._db.execute("SELECT path FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if is_article_id(article_id)
+            else None
+        )
         if row is None:
-            raise AnswerUnavailable(f"no article {article_id} in {self.root}")
+            raise AnswerUnavailable(f"no article {article_id} in {escape_controls(self.root)}")
         stored = self.index.stored_answer(row[0])
         if stored is not None:
             return stored
         from qtreader.parse import parse_file  # YAML is imported only when a file is read
 
-        path = self.root / row[0]
+        path = self.root / file_name(row[0])
         parsed, problem = parse_file(path, self.root)
         if parsed is None:
             reason = problem.reason if problem else "unreadable"
-            raise AnswerUnavailable(f"{path}: {reason}")
+            raise AnswerUnavailable(escape_controls(f"{path}: {reason}"))
         return parsed.answer
 
     # Lookups ----------------------------------------------------------------------------
@@ -452,7 +477,7 @@ class Library:
     def resolve(self, reference: str) -> Article | None:
         """An article by id, url or slug, whichever ``reference`` is."""
         reference = reference.strip()
-        if reference.isdigit():
+        if _ID_TEXT.fullmatch(reference):  # real libraries have negative ids too
             return self.article(int(reference))
         if "/" in reference:
             found = self.by_url(reference)
@@ -492,6 +517,8 @@ class Library:
 
     def neighbour(self, article_id: int, subject: str, step: int) -> Article | None:
         """The article ``step`` places after (or before) this one in a subject's title order."""
+        if not is_article_id(article_id):
+            return None
         key = subject_key(subject)
         row = self._db.execute(
             "SELECT n.id FROM listings l JOIN listings n ON n.subject_key = l.subject_key "

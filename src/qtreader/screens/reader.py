@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
 from qtreader.clock import Clock, utc_now
+from qtreader.decode import escape_controls
 from qtreader.index import RefreshReport
 from qtreader.navigation import BrowseHistory, Visit
 from qtreader.store import AnswerUnavailable, Library, subject_key
@@ -652,8 +653,9 @@ class ReaderScreen(Screen[None]):
 
 
 def _short_path(path: Path) -> str:
-    """A path as people write it: under the home folder as ``~/...``."""
+    """A path as people write it: under the home folder as ``~/...``; its unsafe
+    characters (a folder name can hold an escape sequence) shown as escapes."""
     try:
-        return str(Path("~") / path.expanduser().relative_to(Path.home()))
+        return escape_controls(Path("~") / path.expanduser().relative_to(Path.home()))
     except ValueError:
-        return str(path)
+        return escape_controls(path)
