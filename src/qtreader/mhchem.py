@@ -63,9 +63,9 @@ def _species_run(text: str) -> str:
         if word == "+":
             words.append("+")
         elif word == "^":
-            words.append("↑")  # a gas given off
+            words.append(r"\ ↑")  # a gas given off
         elif word == "v":
-            words.append("↓")  # a precipitate
+            words.append(r"\ ↓")  # a precipitate
         elif "\\" in word or "$" in word:
             words.append(word.replace("$", ""))
         else:

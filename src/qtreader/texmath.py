@@ -26,7 +26,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import FrameType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -162,6 +162,11 @@ def _fix_texicode_scripts() -> None:
             superscript = " "
         table[letter] = [superscript, subscript]
 
+
+# TeXicode's \\iff is the single-line ⟷ (TeX's is the double ⟺) and a superscript
+# \\circ the ring ˚ rather than the degree sign ° it stands for.
+texicode.symbols_art.symbols["iff"] = ["⟺"]
+texicode.arts.unicode_scripts["∘"] = ["°", " "]
 
 _texicode_char_type = texicode.lexer.get_char_type
 
@@ -462,6 +467,7 @@ _FLATLATEX_COMMANDS = [
     r"\newcommand\Bigr{}",
     r"\newcommand\displaystyle{}",
     r"\newcommand\limits{}",
+    r"\newcommand\binom[2]{(#1\ \mathrm{choose}\ #2)}",
     r"\newcommand\quad{\ \ }",
     r"\newcommand\qquad{\ \ }",
     *(
@@ -694,12 +700,22 @@ def _lone_subscripts(tex: str) -> str:
 def _kind_after(rest: str) -> str:
     match = _TOKEN.match(rest)
     name = match.group(0)[1:] if match else ""
-    if not name.isalpha():
+    if not name.isalpha() or name in _NOT_OPERANDS:
         return "other"
     return _kind(name, "\\" + name, "operand", 0)
 
 
+# Commands after which a written-out subscript needs no space: they draw nothing there.
+_NOT_OPERANDS = frozenset("begin end left right bigr Bigr biggr Biggr quad qquad".split())
+
+
 _OVERLINE = "\u0305"
+
+
+def _marked(plain: str, mark: str) -> str:
+    """Every character with a combining mark: over several letters the marks join into one
+    line or arrow, as the TeX draws it."""
+    return "".join(char + mark for char in plain)
 
 
 def _overlines(tex: str) -> str:
@@ -854,9 +870,36 @@ def _chemistry(tex: str) -> str:
     return "".join(out)
 
 
+_COMBINING_ABOVE = {"overrightarrow": "\u20d7", "overleftarrow": "\u20d6", "underline": "\u0332"}
+_MOD = re.compile(r"\\(bmod|pmod|mod)(?![A-Za-z])")
+
+
+def _modulo(tex: str) -> str:
+    """``\\bmod`` and ``\\pmod`` (TeXicode writes ``bmod``, ``pmod``) and ``\\mod``
+    (drawn without the space after it) as ``a mod n``, ``a (mod n)``."""
+    out: list[str] = []
+    position = 0
+    while (match := _MOD.search(tex, position)) is not None:
+        out.append(tex[position : match.start()])
+        position = match.end()
+        argument = _group(tex, position) if match.group(1) == "pmod" else None
+        if argument is None:
+            out.append(r"\ \operatorname{mod}\ ")
+        else:
+            out.append(rf"\ (\operatorname{{mod}}\ {argument[0]})")
+            position = argument[1]
+    out.append(tex[position:])
+    return "".join(out)
+
+
 def _rewritten(tex: str) -> str:
     """The formula in TeX that the renderers draw right."""
     tex = _chemistry(tex)
+    for name, mark in _COMBINING_ABOVE.items():
+        if "\\" + name in tex:
+            tex = _replace_command(tex, name, partial(_marked, mark=mark))
+    if "mod" in tex:
+        tex = _modulo(tex)
     if "\\overline" in tex:
         tex = _overlines(tex)
     if "\\x" in tex:
@@ -926,7 +969,7 @@ def _one_row_environments(tex: str) -> str:
     def rewrite(match: re.Match[str]) -> str:
         env = match.group("env")
         opening, closing = _ONE_ROW_BRACKETS.get(env, ("", ""))
-        cell_gap = "," if env == "cases" else "\\ \\ "
+        cell_gap = {"cases": ",", "aligned": "", "gathered": ""}.get(env, "\\ \\ ")
         rows = [row for row in re.split(r"\\\\", match.group("body")) if row.strip()]
         joined = ";".join(cell_gap.join(cell.strip() for cell in row.split("&")) for row in rows)
         return f"{opening}{joined}{closing}"
@@ -940,20 +983,18 @@ def inline_math(tex: str) -> Rendered:
     if len(tex) > MAX_TEX or not tex.strip():
         return _raw(" ".join(tex.split()))
     drawn = _guarded_rewrite(tex)
-    for name, renderer in (
-        ("texicode", _texicode),
-        ("flatlatex", _flatlatex),
-        ("pylatexenc", _pylatexenc),
-    ):
-        rows = _guarded(renderer, drawn)
+    rows = _guarded(_texicode, drawn)
+    if rows and len(rows) == 1:
+        return Rendered((rows[0],), "texicode")
+    # An environment (matrix, cases) on one row of its own, before flatlatex (which knows
+    # none) and pylatexenc (which gives every matrix square brackets).
+    flat = _one_row_environments(drawn) if "\\begin" in drawn else drawn
+    attempts = [("texicode", _texicode, flat)] if flat != drawn else []
+    attempts += [("flatlatex", _flatlatex, flat), ("pylatexenc", _pylatexenc, drawn)]
+    for name, renderer, source in attempts:
+        rows = _guarded(renderer, source)
         if rows and len(rows) == 1:
             return Rendered((rows[0],), name)
-    if "\\begin" in drawn:
-        flat = _one_row_environments(drawn)
-        for name, renderer in (("texicode", _texicode), ("flatlatex", _flatlatex)):
-            rows = _guarded(renderer, flat) if flat != drawn else None
-            if rows and len(rows) == 1:
-                return Rendered((rows[0],), name)
     return Rendered((" ".join(tex.split()),), "raw")
 
 
