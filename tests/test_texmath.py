@@ -281,6 +281,8 @@ def test_a_lone_subscript_in_display_math_stays_on_the_formulas_row() -> None:
         ),
         (r"\ce{CaCO3 ->[\Delta] CaO + CO2 ^}", ("CaCO₃ ─Δ→ CaO + CO₂ ↑",)),
         (r"\ce{CuSO4*5H2O}", ("CuSO₄·5H₂O",)),
+        (r"\ce{Fe^{3+}(aq) + 3OH-(aq) <=> Fe(OH)3(s)}", ("Fe³⁺(aq) + 3OH⁻(aq) ⇌ Fe(OH)₃(s)",)),
+        (r"\ce{[Cu(NH3)4]^2+}", ("[Cu(NH₃)₄]²⁺",)),
         (r"\ce{Ca(OH)2}", ("Ca(OH)₂",)),
         (r"\ce{Na+ + Cl- -> NaCl}", ("Na⁺ + Cl⁻ → NaCl",)),
         (

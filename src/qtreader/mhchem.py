@@ -30,6 +30,7 @@ _ARROW = re.compile(r"(<-->|<=>>|<<=>|<=>|<->|->|<-)(?:\[([^\]]*)\])?(?:\[([^\]]
 # One species: a coefficient, then elements, groups, counts, charges and a state.
 _COEFFICIENT = re.compile(r"\d+(?:/\d+)?(?=[A-Z(\[])|\d*\.\d+(?=[A-Z(\[])")
 _STATE = re.compile(r"\((?:aq|s|l|g|sln|cr)\)")
+_CHARGE_AT_END = re.compile(r"[+-]+(?=$|\((?:aq|s|l|g|sln|cr)\))")
 _CHARGE = re.compile(r"\^(?:\{([^{}]*)\}|(\d*[+-]+|\d+))")
 
 
@@ -101,9 +102,10 @@ def _species(word: str) -> str:
             out.append(word[index:end].translate(_SUB))
             index = end
             continue
-        if char in "+-" and after_part and word[index:].strip("+-") == "":
-            out.append(word[index:].translate(_SUP))  # a charge at the end: Na+, Cl-
-            break
+        if char in "+-" and after_part and (end := _CHARGE_AT_END.match(word, index)):
+            out.append(end.group(0).translate(_SUP))  # a charge at the end: Na+, OH-(aq)
+            index = end.end()
+            continue
         if char in "*.":
             out.append("·")
             after_part = False
