@@ -75,12 +75,15 @@ class Tally:
         self.name = name
         self.total = self.raw = self.wrong = 0
         self.display = 0
+        self.spaced = 0  # inline, written with spaces inside the dollars ($ A $)
+        self.missed = self.extra = 0  # formulas not found; money taken for a formula
         self.raw_examples: Counter[str] = Counter()
         self.wrong_examples: list[str] = []
 
     def add(self, tex: str, display: bool, raw: bool) -> None:
         self.total += 1
         self.display += display
+        self.spaced += not display and tex != tex.strip()
         if raw:
             self.raw += 1
             self.raw_examples[" ".join(tex.split())[:90]] += 1
@@ -98,12 +101,16 @@ class Tally:
     def report(self) -> None:
         total = max(self.total, 1)
         print(f"== {self.name}")
+        inline = self.total - self.display
         print(
-            f"formulas: {self.total} ({self.display} display, {self.total - self.display} inline)"
+            f"formulas: {self.total} ({self.display} display, {inline} inline, "
+            f"{self.spaced} of them spaced)"
         )
         print(f"rendered: {100 * (self.total - self.raw) / total:.2f}%")
         print(f"raw:      {100 * self.raw / total:.2f}% ({self.raw})")
         print(f"wrong characters: {self.wrong} formulas")
+        if self.missed or self.extra:
+            print(f"not found: {self.missed}; money read as math: {self.extra}")
         for example, count in self.raw_examples.most_common(8):
             print(f"  raw x{count}: {example}")
         for example in self.wrong_examples:
@@ -181,7 +188,46 @@ def synthetic_formulas(seed: int = 1) -> Iterator[tuple[str, bool]]:
                 tex = rf"\{name} {a}_{sub} = {b}"
             else:
                 tex = rf"{a}_{sub} \{name} {b}"
+            if rng.random() < 0.3:
+                # A fraction too: inline, TeXicode draws it on three rows, so the one-row
+                # renderer must know the command as well.
+                tex += r" + \frac{1}{2}"
             yield tex, rng.random() < 0.4
+
+
+# Money in prose, as answers about economics write it: never a formula.
+_MONEY = (
+    "It costs $5 and $10 per unit.",
+    "Prices rose from $20 to $30 million.",
+    "A ticket is $5-$10, or $ 15 at the door.",
+    "They paid $1,200 in rent and $300 in fees.",
+)
+
+
+def synthetic_answers(seed: int = 1) -> Iterator[tuple[str, int]]:
+    """The synthetic formulas written into answers as real ones are: display math between
+    ``$$`` lines, inline math tight (``$x$``) or, one in seven as in real libraries, spaced
+    (``$ x $``), next to sentences about money; with the number of formulas each holds."""
+    rng = random.Random(seed)
+    for tex, display in synthetic_formulas(seed):
+        money = rng.choice(_MONEY)
+        if display:
+            yield f"{money} So:\n$$\n{tex}\n$$\nholds.", 1
+        elif rng.random() < 1 / 7:
+            yield f"{money} Here $ {tex} $ holds.", 1
+        else:
+            yield f"{money} Here ${tex}$ holds.", 1
+
+
+def run_answers(answers: Iterable[tuple[str, int]], name: str) -> Tally:
+    tally = Tally(name)
+    for markdown, expected in answers:
+        outcomes = formula_outcomes(markdown)
+        tally.missed += max(0, expected - len(outcomes))
+        tally.extra += max(0, len(outcomes) - expected)
+        for outcome in outcomes:
+            tally.add(outcome.tex, outcome.display, outcome.raw)
+    return tally
 
 
 def run(formulas: Iterable[tuple[str, bool, bool | None]], name: str) -> Tally:
@@ -224,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
                 check=True,
             )
         run(library_formulas(library), f"library {args.library or 'generated'}").report()
-    synthetic = ((tex, display, None) for tex, display in synthetic_formulas(args.seed))
-    run(synthetic, "math-commands.tsv, commands in 5 or more files").report()
+    run_answers(
+        synthetic_answers(args.seed), "math-commands.tsv, commands in 5 or more files"
+    ).report()
     return 0
 
 

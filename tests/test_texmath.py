@@ -132,7 +132,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("leq", "x \\leq 1", "x ≤ 1"),
     ("Phi", "\\Phi(z)", "Φ(z)"),
     ("begin", "\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}", "(a  b; c  d)"),
-    ("end", "\\begin{cases} 1 & x > 0 \\\\ 0 & x \\le 0 \\end{cases}", "{1, x > 0; 0, x ≤ 0"),
+    ("end", "\\begin{cases} 1 & x > 0 \\\\ 0 & x \\le 0 \\end{cases}", "{1, x > 0; 0, x ≤ 0}"),
     ("beta", "\\beta_1", "β₁"),
     ("approx", "\\pi \\approx 3.14", "π ≈ 3.14"),
     ("alpha", "\\alpha + 1", "α + 1"),
@@ -294,3 +294,16 @@ def test_a_lone_subscript_in_display_math_stays_on_the_formulas_row() -> None:
 )
 def test_display_formulas_that_were_left_as_tex_are_drawn(tex: str, rows: tuple[str, ...]) -> None:
     assert display_math(tex).rows == rows
+
+
+@pytest.mark.parametrize(
+    ("tex", "shown"),
+    [
+        (r"p \lor q = \sqrt{x^2 + y^2}", "p ∨ q = √(x² + y²)"),  # noqa: RUF001
+        (r"\neg p \land \frac{a}{b}", "¬p ∧ a/b"),
+        (r"\frac{a}{b} \bmod 3", "a/b mod 3"),
+        (r"\sigma_Y^2 = \frac{1}{n}", "σ_Y² = 1/n"),  # noqa: RUF001
+    ],
+)
+def test_the_one_row_form_knows_what_texicode_knows(tex: str, shown: str) -> None:
+    assert inline_math(tex).text == shown

@@ -102,9 +102,9 @@ def _species(word: str) -> str:
             out.append(word[index:end].translate(_SUB))
             index = end
             continue
-        if char in "+-" and after_part and (end := _CHARGE_AT_END.match(word, index)):
-            out.append(end.group(0).translate(_SUP))  # a charge at the end: Na+, OH-(aq)
-            index = end.end()
+        if char in "+-" and after_part and (last := _CHARGE_AT_END.match(word, index)):
+            out.append(last.group(0).translate(_SUP))  # a charge at the end: Na+, OH-(aq)
+            index = last.end()
             continue
         if char in "*.":
             out.append("·")

@@ -502,14 +502,35 @@ def _flatlatex_converter() -> flatlatex.converter:
     converter = flatlatex.converter(allow_zw=False)
     for command in _FLATLATEX_COMMANDS:
         converter.add_newcommand(command)
+    # Symbols TeXicode draws and flatlatex lacks (\lor, \land, \models...): the one-row
+    # form of a formula that holds one would otherwise fail.
+    known = {name.lstrip("\\") for name in flatlatex_data.symbols}
+    for name, art in texicode.symbols_art.symbols.items():
+        glyph = "".join(art).strip()
+        if name.isalpha() and name not in known and len(glyph) == 1 and glyph not in "{}#\\":
+            converter.add_newcommand(rf"\newcommand\{name}{{{glyph}}}")
     return converter
+
+
+_OPEN_STAND_IN = "\ue010"
+_CLOSE_STAND_IN = "\ue011"
+_BRACES = (
+    ("\\lbrace", _OPEN_STAND_IN),
+    ("\\rbrace", _CLOSE_STAND_IN),
+    ("\\{", _OPEN_STAND_IN),
+    ("\\}", _CLOSE_STAND_IN),
+)
 
 
 def _flatlatex(tex: str) -> list[str] | None:
     """flatlatex's one-row form; ``None`` if a command was left as written."""
+    # flatlatex knows no braces as symbols (\{ \lbrace): they pass it as stand-ins.
+    for brace, stand_in in _BRACES:
+        tex = tex.replace(brace, stand_in)
     text = " ".join(_flatlatex_converter().convert(_spaced(tex, flat=True)).split())
     if "\\" in text:
         return None
+    text = text.replace(_OPEN_STAND_IN, "{").replace(_CLOSE_STAND_IN, "}")
     # flatlatex brackets an operator that carries limits: (lim)[x→0], (∑ᵢ₌₁)ⁿ.
     text = _BRACKETED_OPERATOR.sub(r"\1\2", text)
     return [text]
@@ -953,7 +974,7 @@ _ENVIRONMENT_BODY = re.compile(
     re.DOTALL,
 )
 _ONE_ROW_BRACKETS = {
-    "cases": ("\\{", ""),
+    "cases": ("\\{", "\\}"),  # closed on one row, where more may follow
     "pmatrix": ("(", ")"),
     "bmatrix": ("[", "]"),
     "Bmatrix": ("\\{", "\\}"),
