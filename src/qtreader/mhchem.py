@@ -2,8 +2,8 @@
 
 ``\\ce{2H2 + O2 -> 2H2O}`` is ``2H₂ + O₂ → 2H₂O``; ``\\ce{SO4^2-}`` is ``SO₄²⁻``;
 ``\\ce{NaCl(aq)}`` keeps its state; ``<=>`` is ``⇌``; ``->[\\Delta]`` is an arrow with a
-label (``\\xrightarrow``). No PyPI package translates mhchem outside a browser (KaTeX's
-mhchem extension is JavaScript), so this is a small translator of the common notation;
+label (``\\xrightarrow``). No PyPI package translates mhchem (its parser, used by KaTeX, is
+an npm package), so this is a small translator of the common notation;
 anything it does not know (a command, ``$...$``) passes through as TeX.
 """
 
