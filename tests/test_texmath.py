@@ -245,6 +245,8 @@ def test_no_letter_is_drawn_as_another(tex: str, shown: str) -> None:
 
 
 def test_a_lone_subscript_in_display_math_stays_on_the_formulas_row() -> None:
+    # but an operator's limit is drawn under it
+    assert display_math(r"\int_C f").rows == ("⌠", "│ f", "⌡", " C")
     assert display_math(r"\begin{pmatrix} F_z \\ F_y \end{pmatrix}").rows == ("⎛F_z⎞", "⎝F_y⎠")
     assert display_math(r"f_Y(y) = \frac{1}{2}").rows == (
         "          1",
@@ -303,6 +305,12 @@ def test_display_formulas_that_were_left_as_tex_are_drawn(tex: str, rows: tuple[
         (r"\neg p \land \frac{a}{b}", "¬p ∧ a/b"),
         (r"\frac{a}{b} \bmod 3", "a/b mod 3"),
         (r"\sigma_Y^2 = \frac{1}{n}", "σ_Y² = 1/n"),  # noqa: RUF001
+        # an index Unicode lacks is never bracketed like a citation (flatlatex: D[u⃗])
+        (r"D_{\vec{u}} f", "D_(u⃗)f"),
+        (r"\frac{1}{2} x_{i \in S}", "½x_(i∈S)"),
+        # an operator's limits are no index: they stay as drawn
+        (r"\sum_{b} x", "∑[b] x"),
+        (r"\lim_{x \to 0} f(x)", "lim[x→0] f(x)"),
     ],
 )
 def test_the_one_row_form_knows_what_texicode_knows(tex: str, shown: str) -> None:

@@ -500,6 +500,19 @@ def _flatlatex_converter() -> flatlatex.converter:
     for letter, subscript in zip("hklmnpst", "ₕₖₗₘₙₚₛₜ", strict=True):
         flatlatex_data.subscript.setdefault(letter, subscript)
     converter = flatlatex.converter(allow_zw=False)
+    indexed = converter._converter__indexed
+
+    def index(base: str, script: str) -> str:
+        """flatlatex writes a subscript Unicode lacks in brackets (``x[b]``, read as an
+        index or a citation): ``x_b``, ``x_(i∈S)``; an operator's limits keep them
+        (``lim[x→0]``, ``∑[b]``)."""
+        drawn: str = indexed(base, script)
+        if not drawn.endswith("]") or base.strip("()") in _FLAT_OPERATORS:
+            return drawn
+        head = drawn[: len(drawn) - len(script) - 2]
+        return f"{head}_{script}" if script.isalnum() else f"{head}_({script})"
+
+    converter._converter__indexed = index
     for command in _FLATLATEX_COMMANDS:
         converter.add_newcommand(command)
     # Symbols TeXicode draws and flatlatex lacks (\lor, \land, \models...): the one-row
@@ -536,6 +549,7 @@ def _flatlatex(tex: str) -> list[str] | None:
     return [text]
 
 
+_FLAT_OPERATORS = frozenset("lim liminf limsup max min sup inf ∑ ∏ ∐ ∫ ∬ ∭ ∮ ⋃ ⋂ ⨁ ⨂".split())
 _BRACKETED_OPERATOR = re.compile(r"\((lim|liminf|limsup|max|min|sup|inf|[∑∏∐∫∬∭∮⋃⋂])([^\s()]*)\)")
 
 
@@ -686,6 +700,15 @@ def _plain(tex: str) -> str | None:
     return "".join(out)
 
 
+# A subscript that is an operator's limit (drawn under it), not an index: left to the
+# renderers (\\sum_b, \\lim_{n}, \\int_C, \\max_{x}, \\bigcup_A, \\underbrace{..}_{..}).
+_LIMITS_BASE = re.compile(
+    r"\\(?:sum|prod|coprod|int|iint|iiint|oint|lim|liminf|limsup|max|min|sup|inf|argmax|argmin"
+    r"|bigcup|bigcap|bigvee|bigwedge|bigoplus|bigotimes|limits|det|gcd|Pr)\s*$"
+    r"|\\(?:underbrace|overbrace)\s*\{[^{}]*\}\s*$"
+)
+
+
 def _lone_subscripts(tex: str) -> str:
     """A simple subscript holding a character that has no Unicode subscript form (``F_z``,
     ``f_Y``, ``a_{avg}``) is written out on the baseline as ``F_z``: drawn as TeXicode draws
@@ -702,7 +725,12 @@ def _lone_subscripts(tex: str) -> str:
             continue
         argument = _group(tex, found + 1)
         plain = _plain(argument[0]) if argument else None
-        if argument is None or not plain or all(char in SUBSCRIPTS for char in plain):
+        if (
+            argument is None
+            or not plain
+            or all(char in SUBSCRIPTS for char in plain)
+            or _LIMITS_BASE.search(tex, 0, found)
+        ):
             out.append(tex[index : found + 1])
             index = found + 1
             continue
