@@ -197,6 +197,8 @@ DOLLAR_CASES: list[tuple[str, list[str]]] = [
     # never math: escaped dollars, blank lines, code
     ("an escaped \\$ A $ dollar", []),
     ("$ x\n\n$ across a paragraph break", []),
+    ("- a list item $ x\n- and the next $ y", []),
+    ("| a $ x\n| b $ |", []),
     ("`$ x $` in code", []),
     ("a lone $ sign", []),
     ("$ $ empty", []),

@@ -56,16 +56,19 @@ _escape = lazy_pattern(r"\\(n[A-Za-z]*)")
 _fence = lazy_pattern(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 _inline_code = lazy_pattern(r"(`+)[^`\n]+?\1")
 
+# What a line starts with when it is no continuation of a paragraph: a blank line, a list
+# item, a heading, a quote, a table row, a fence. Inline math never runs into one.
+_NEW_BLOCK = r"[ \t]*(?:\n|[-*+][ \t]|\d{1,9}[.)][ \t]|#|>|\||```|~~~)"
 # Math spans. Inline ``$...$`` is math-text as on the website (micromark's, like inline
 # code): spaces inside are allowed (``$ A $``) and it may run onto the next line of its
-# paragraph, never past a blank line. The closing ``$`` is the first single one not
-# escaped and not followed by a digit; whether the span is math or currency in prose is
-# decided by its content (_inline_is_math).
+# paragraph, never into another block (_NEW_BLOCK). The closing ``$`` is the first single
+# one not escaped and not followed by a digit; whether the span is math or currency in
+# prose is decided by its content (_inline_is_math).
 _math = lazy_pattern(
     r"(?P<open>\$\$)(?P<d>.+?)\$\$"
     r"|(?P<open2>\\\[)(?P<b>.+?)\\\]"
     r"|(?P<open3>\\\()(?P<p>.+?)\\\)"
-    r"|(?P<open4>\$)(?<![\\$]\$)(?!\$)(?P<i>(?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\\)\$(?!\d)",
+    r"|(?P<open4>\$)(?<![\\$]\$)(?!\$)(?P<i>(?:[^$\n]|\n(?!" + _NEW_BLOCK + r"))+?)(?<!\\)\$(?!\d)",
     re.DOTALL,
 )
 # What makes the inside of spaced dollars TeX for certain: a command, a script, a brace, a
