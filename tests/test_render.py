@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from rich.console import Console
 from rich.segment import Segment
 
-from qtreader.render import FOLD_MARK, answer_links, render_answer
+from qtreader.render import FOLD_MARK, answer_links, formula_outcomes, render_answer
 
 
 def shown(markdown: str, *, width: int = 80, raw_tex: bool = False) -> str:
@@ -143,3 +144,90 @@ def test_formula_outcomes_say_which_formulas_are_drawn_and_which_stay_tex() -> N
         ("\\frac{a}{b}", True, False),
         ("\\foobar{x}", False, True),
     ]
+
+
+# Inline dollars: math as the website's math-text reads it, but currency stays prose. Each
+# case is a line of an answer and the formulas the reader finds in it (their TeX, trimmed).
+DOLLAR_CASES: list[tuple[str, list[str]]] = [
+    # spaced math, as about 6% of real answers write it
+    ("The set $ A $ is closed.", ["A"]),
+    ("So $ \\frac{b}{a} $ is the slope.", [r"\frac{b}{a}"]),
+    ("where $ x $ is the mass", ["x"]),
+    ("take $ x + y $ and", ["x + y"]),
+    ("with $ x^2 $ terms", ["x^2"]),
+    ("if $ a_n $ converges", ["a_n"]),
+    ("the angle $ \\theta $ grows", [r"\theta"]),
+    ("for $ n = 1 $ only", ["n = 1"]),
+    ("since $ f(x) $ is even", ["f(x)"]),
+    ("segment $ AB $ and segment $ CD $", ["AB", "CD"]),
+    ("where $ \\vec{F} $ acts", [r"\vec{F}"]),
+    ("as $ 2x $ grows", ["2x"]),
+    ("when $ x > 0 $ holds", ["x > 0"]),
+    ("a set $ \\{1, 2\\} $ here", [r"\{1, 2\}"]),
+    ("use $ \\sin x $ now", [r"\sin x"]),
+    ("so $ \\sin(x) + \\cos(x) $", [r"\sin(x) + \cos(x)"]),
+    ("the value $ \\pi r^2 $ is", [r"\pi r^2"]),
+    ("matrix $ M $ times $ v $", ["M", "v"]),
+    ("the closing dollar of $ A\n$ is on the next line", ["A"]),
+    ("a long one $ F = ma\n $ wrapped", ["F = ma"]),
+    ("both $x$ and $ y $", ["x", "y"]),
+    ("$ P(A \\mid B) $ is conditional", [r"P(A \mid B)"]),
+    ("a ratio $ a/b $ here", ["a/b"]),
+    ("$ \\log n $ steps", [r"\log n"]),
+    # tight math, as before
+    ("The mass $m$ is 5 kg.", ["m"]),
+    ("Energy $E = mc^2$ holds.", ["E = mc^2"]),
+    ("$5$ is a number.", ["5"]),
+    ("costs $x$ each", ["x"]),
+    # currency in prose
+    ("It costs $5 and $10 per module.", []),
+    ("Tickets are $5-$10.", []),
+    ("between $20 and $30 million", []),
+    ("from $1,000 to $2,500 a year", []),
+    ("pay $5 or $6 today", []),
+    ("It was $3.50, then $4.", []),
+    ("a $ 5 $ fee", []),
+    ("The fee is $5. The tax is $2.", []),
+    ("earned $10k and spent $2k", []),
+    ("costs $ 10 per unit and $ 20", []),
+    ("A $5 bill and a $10 bill", []),
+    ("between $1.5 and $2 billion", []),
+    ("prices of $100, $200 and $300", []),
+    ("raised $5 million from investors and $3", []),
+    # never math: escaped dollars, blank lines, code
+    ("an escaped \\$ A $ dollar", []),
+    ("$ x\n\n$ across a paragraph break", []),
+    ("- a list item $ x\n- and the next $ y", []),
+    ("| a $ x\n| b $ |", []),
+    ("`$ x $` in code", []),
+    ("a lone $ sign", []),
+    ("$ $ empty", []),
+    # mixed: prose dollars, then a formula
+    ("It costs $5 and the speed is $ v $.", ["v"]),
+    ("Pay $5; let $x$ be the rest.", ["x"]),
+]
+
+
+@pytest.mark.parametrize(("markdown", "formulas"), DOLLAR_CASES)
+def test_inline_dollars_are_math_or_money_by_what_they_hold(
+    markdown: str, formulas: list[str]
+) -> None:
+    found = [outcome.tex.strip() for outcome in formula_outcomes(markdown)]
+    assert found == formulas
+
+
+def test_spaced_inline_math_is_drawn_in_the_sentence_and_money_stays_as_written() -> None:
+    assert shown("The set $ A $ is closed, and $ \\frac{b}{a} $ too.") == (
+        "The set A is closed, and b/a too."
+    )
+    assert shown("So $ x_1 $ wraps\n$ $ here.") == "So x₁ wraps $ $ here."
+    assert shown("It was between $20 and $30 million.") == "It was between $20 and $30 million."
+
+
+def test_a_formula_left_raw_is_wrapped_between_tex_words_never_inside_one() -> None:
+    words = [rf"\unknowncmd{{x_{i}}}" for i in range(12)]
+    text = shown("$$" + " + ".join(words) + "$$", width=40)
+    assert FOLD_MARK not in text
+    shown_words = [word.strip("$") for word in text.split()]
+    for word in words:
+        assert word in shown_words

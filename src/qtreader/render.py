@@ -393,6 +393,24 @@ def _code_panel(code: str, lexer: str, theme: str, width: int) -> RenderableType
     return Padding(Group(*lines), (1, 1), style=background, expand=True)
 
 
+def _raw_math_panel(source: str, theme: str, width: int) -> RenderableType:
+    """A formula shown as its TeX: a code panel whose long lines are wrapped between TeX
+    words (spaces are insignificant in TeX), so that no command is cut in two; only a
+    word wider than the panel is folded, with the fold mark."""
+    room = max(width - 2, len(FOLD_MARK) + 1)
+    lines: list[str] = []
+    for line in source.strip().splitlines():
+        current = ""
+        for word in line.split():
+            if current and cell_len(current) + 1 + cell_len(word) > room:
+                lines.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        lines.append(current)
+    return _code_panel("\n".join(lines), "", theme, width)
+
+
 class _MathBlock(MarkdownElement):
     """A display formula: its drawing on as many rows as it needs, never wrapped. One too wide
     for the screen is broken before a relation; a piece still too wide is folded, visibly."""
@@ -405,14 +423,14 @@ class _MathBlock(MarkdownElement):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         if self.raw_tex:
-            yield _code_panel(self.math.source.strip(), "", self.theme, width)
+            yield _raw_math_panel(self.math.source, self.theme, width)
             return
         indent = 2 if width > 24 else 0
         from qtreader.texmath import display_pieces
 
         pieces = display_pieces(self.math.tex, width - indent)
         if any(piece.raw for piece in pieces):
-            yield _code_panel(self.math.source.strip(), "", self.theme, width)
+            yield _raw_math_panel(self.math.source, self.theme, width)
             return
         lines: list[Text] = []
         for number, piece in enumerate(pieces):

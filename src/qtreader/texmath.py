@@ -23,13 +23,15 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import FrameType
 from typing import TYPE_CHECKING, NamedTuple
 
 import texicode.arts
+import texicode.lexer
 import texicode.renderer
 import texicode.symbols_art
 from texicode.lexer import lexer as texicode_lexer
@@ -143,6 +145,56 @@ def _wider_matrix_columns(env: str, num_cols: int) -> tuple[object, ...]:
 
 
 texicode.renderer.util_env_layout = _wider_matrix_columns
+
+
+def _fix_texicode_scripts() -> None:
+    """TeXicode's script table gives some letters another letter's form: a subscript ``y``
+    or ``Y`` the Greek ``ᵧ`` (gamma), ``X`` the lower-case ``ₓ``, ``I`` a superscript ``ᶦ``,
+    and superscript ``S X Z F`` lower-case forms. Such a letter gets no form (a blank, as
+    TeXicode marks a missing one), so it is drawn as itself instead."""
+    table = texicode.arts.unicode_scripts
+    for letter, (superscript, subscript) in list(table.items()):
+        if subscript != " " and SUBSCRIPTS.get(letter) != subscript:
+            subscript = " "
+        if superscript != " " and SUPERSCRIPTS.get(letter, superscript) != superscript:
+            superscript = " "
+        if letter.isupper() and letter not in SUPERSCRIPTS:
+            superscript = " "
+        table[letter] = [superscript, subscript]
+
+
+# TeXicode's \\iff is the single-line ⟷ (TeX's is the double ⟺) and a superscript
+# \\circ the ring ˚ rather than the degree sign ° it stands for.
+texicode.symbols_art.symbols["iff"] = ["⟺"]
+texicode.arts.unicode_scripts["∘"] = ["°", " "]
+
+_texicode_char_type = texicode.lexer.get_char_type
+
+
+def _unicode_is_a_letter(char: str) -> str | None:
+    """TeXicode refuses any character outside ASCII that it has no name for; the rewrites
+    below write Unicode (``H₂O``, ``│``, ``A̅``), which it should draw as it is."""
+    kind: str | None = _texicode_char_type(char)
+    if kind is None and not char.isascii() and char.isprintable():
+        return "alph"
+    return kind
+
+
+texicode.lexer.get_char_type = _unicode_is_a_letter
+_texicode_accents = texicode.renderer.render_accents
+
+
+def _accents(token: tuple[str, str], children: list[object]) -> object:
+    """TeXicode puts a circumflex (U+0302) for ``\\acute``: the acute accent is U+0301."""
+    if token[1] == "acute":
+        token = (token[0], "grave")
+        sketch, horizon = _texicode_accents(token, children)
+        sketch[0][0] = sketch[0][0].replace("\u0300", "\u0301")
+        return sketch, horizon
+    return _texicode_accents(token, children)
+
+
+texicode.renderer.render_accents = _accents
 
 _RELATIONS = frozenset(
     """
@@ -415,6 +467,7 @@ _FLATLATEX_COMMANDS = [
     r"\newcommand\Bigr{}",
     r"\newcommand\displaystyle{}",
     r"\newcommand\limits{}",
+    r"\newcommand\binom[2]{(#1\ \mathrm{choose}\ #2)}",
     r"\newcommand\quad{\ \ }",
     r"\newcommand\qquad{\ \ }",
     *(
@@ -447,21 +500,56 @@ def _flatlatex_converter() -> flatlatex.converter:
     for letter, subscript in zip("hklmnpst", "ₕₖₗₘₙₚₛₜ", strict=True):
         flatlatex_data.subscript.setdefault(letter, subscript)
     converter = flatlatex.converter(allow_zw=False)
+    indexed = converter._converter__indexed
+
+    def index(base: str, script: str) -> str:
+        """flatlatex writes a subscript Unicode lacks in brackets (``x[b]``, read as an
+        index or a citation): ``x_b``, ``x_(i∈S)``; an operator's limits keep them
+        (``lim[x→0]``, ``∑[b]``)."""
+        drawn: str = indexed(base, script)
+        if not drawn.endswith("]") or base.strip("()") in _FLAT_OPERATORS:
+            return drawn
+        head = drawn[: len(drawn) - len(script) - 2]
+        return f"{head}_{script}" if script.isalnum() else f"{head}_({script})"
+
+    converter._converter__indexed = index
     for command in _FLATLATEX_COMMANDS:
         converter.add_newcommand(command)
+    # Symbols TeXicode draws and flatlatex lacks (\lor, \land, \models...): the one-row
+    # form of a formula that holds one would otherwise fail.
+    known = {name.lstrip("\\") for name in flatlatex_data.symbols}
+    for name, art in texicode.symbols_art.symbols.items():
+        glyph = "".join(art).strip()
+        if name.isalpha() and name not in known and len(glyph) == 1 and glyph not in "{}#\\":
+            converter.add_newcommand(rf"\newcommand\{name}{{{glyph}}}")
     return converter
+
+
+_OPEN_STAND_IN = "\ue010"
+_CLOSE_STAND_IN = "\ue011"
+_BRACES = (
+    ("\\lbrace", _OPEN_STAND_IN),
+    ("\\rbrace", _CLOSE_STAND_IN),
+    ("\\{", _OPEN_STAND_IN),
+    ("\\}", _CLOSE_STAND_IN),
+)
 
 
 def _flatlatex(tex: str) -> list[str] | None:
     """flatlatex's one-row form; ``None`` if a command was left as written."""
+    # flatlatex knows no braces as symbols (\{ \lbrace): they pass it as stand-ins.
+    for brace, stand_in in _BRACES:
+        tex = tex.replace(brace, stand_in)
     text = " ".join(_flatlatex_converter().convert(_spaced(tex, flat=True)).split())
     if "\\" in text:
         return None
+    text = text.replace(_OPEN_STAND_IN, "{").replace(_CLOSE_STAND_IN, "}")
     # flatlatex brackets an operator that carries limits: (lim)[x→0], (∑ᵢ₌₁)ⁿ.
     text = _BRACKETED_OPERATOR.sub(r"\1\2", text)
     return [text]
 
 
+_FLAT_OPERATORS = frozenset("lim liminf limsup max min sup inf ∑ ∏ ∐ ∫ ∬ ∭ ∮ ⋃ ⋂ ⨁ ⨂".split())
 _BRACKETED_OPERATOR = re.compile(r"\((lim|liminf|limsup|max|min|sup|inf|[∑∏∐∫∬∭∮⋃⋂])([^\s()]*)\)")
 
 
@@ -498,6 +586,391 @@ def _pylatexenc(tex: str) -> list[str] | None:
     return [text] if text else None
 
 
+# Rewrites before drawing -----------------------------------------------------------------
+#
+# What neither renderer draws, or draws with a wrong character, is rewritten into TeX they
+# both draw right (Unicode passes through both: see _unicode_is_a_letter). The raw fallback
+# always shows the TeX as written.
+
+# Unicode's sub- and superscript letters, each the letter itself: no capital has a subscript
+# form, and the Greek-lookalike subscripts (ᵦᵧᵨᵩᵪ) stand for Greek letters only.
+SUBSCRIPTS = dict(
+    zip(
+        "0123456789+-=()aehijklmnoprstuvxβγρφχ",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ",
+        strict=True,
+    )
+)
+SUPERSCRIPTS = dict(
+    zip(
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+        strict=True,
+    )
+)
+
+
+def _unicode_name(tex_name: str) -> str:
+    return tex_name.upper().replace("LAMBDA", "LAMDA")  # Unicode spells it so
+
+
+_GREEK = {
+    **{
+        name: unicodedata.lookup(f"GREEK SMALL LETTER {_unicode_name(name)}")
+        for name in "alpha beta gamma delta zeta eta theta iota kappa lambda mu nu xi pi rho "
+        "sigma tau chi psi omega".split()
+    },
+    **{
+        name: unicodedata.lookup(f"GREEK CAPITAL LETTER {_unicode_name(name)}")
+        for name in "Gamma Delta Theta Lambda Pi Sigma Phi Psi Omega".split()
+    },
+    "epsilon": "\u03f5",
+    "varepsilon": "\u03b5",
+    "phi": "\u03d5",
+    "varphi": "\u03c6",
+}
+_TEXT_WRAPPERS = frozenset("text textrm textit mathrm mathit operatorname mbox".split())
+_PLAIN_CHAR = re.compile(r"[A-Za-z0-9+\-=(),.'* ]")
+
+
+def _group(tex: str, start: int) -> tuple[str, int] | None:
+    """The argument at ``start`` (spaces skipped): a brace group's inside, a command or one
+    character; and where it ends. ``None`` at the end or at an unbalanced group."""
+    while start < len(tex) and tex[start] == " ":
+        start += 1
+    if start >= len(tex):
+        return None
+    if tex[start] == "{":
+        depth = 0
+        for index in range(start, len(tex)):
+            char = tex[index]
+            if char == "\\":
+                continue
+            if char == "{" and tex[index - 1] != "\\":
+                depth += 1
+            elif char == "}" and tex[index - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    return tex[start + 1 : index], index + 1
+        return None
+    if tex[start] == "\\":
+        match = _TOKEN.match(tex, start)
+        assert match is not None
+        return match.group(0), match.end()
+    return tex[start], start + 1
+
+
+def _plain(tex: str) -> str | None:
+    """The characters a simple piece of TeX writes (letters, digits, signs, Greek letters,
+    text), or ``None`` when it holds any structure (fractions, accents, scripts...)."""
+    out: list[str] = []
+    index = 0
+    while index < len(tex):
+        char = tex[index]
+        if char == "\\":
+            match = _TOKEN.match(tex, index)
+            assert match is not None
+            name = match.group(0)[1:]
+            index = match.end()
+            if name in _GREEK:
+                out.append(_GREEK[name])
+            elif name in _TEXT_WRAPPERS:
+                argument = _group(tex, index)
+                if argument is None or not all(_PLAIN_CHAR.match(c) for c in argument[0]):
+                    return None
+                out.append(argument[0])
+                index = argument[1]
+            elif name in (",", ";", ":", " ", "!"):
+                continue
+            else:
+                return None
+        elif char == "{":
+            argument = _group(tex, index)
+            inner = _plain(argument[0]) if argument else None
+            if argument is None or inner is None:
+                return None
+            out.append(inner)
+            index = argument[1]
+        elif _PLAIN_CHAR.match(char):
+            if char != " ":
+                out.append(char)
+            index += 1
+        else:
+            return None
+    return "".join(out)
+
+
+# A subscript that is an operator's limit (drawn under it), not an index: left to the
+# renderers (\\sum_b, \\lim_{n}, \\int_C, \\max_{x}, \\bigcup_A, \\underbrace{..}_{..}).
+_LIMITS_BASE = re.compile(
+    r"\\(?:sum|prod|coprod|int|iint|iiint|oint|lim|liminf|limsup|max|min|sup|inf|argmax|argmin"
+    r"|bigcup|bigcap|bigvee|bigwedge|bigoplus|bigotimes|limits|det|gcd|Pr)\s*$"
+    r"|\\(?:underbrace|overbrace)\s*\{[^{}]*\}\s*$"
+)
+
+
+def _lone_subscripts(tex: str) -> str:
+    """A simple subscript holding a character that has no Unicode subscript form (``F_z``,
+    ``f_Y``, ``a_{avg}``) is written out on the baseline as ``F_z``: drawn as TeXicode draws
+    it, it would drop to a row of its own (read as another row of a matrix) or take a
+    Greek-lookalike (``ᵧ`` for ``y``); flatlatex would write ``F[z]``."""
+    if "_" not in tex:
+        return tex
+    out: list[str] = []
+    index = 0
+    while (found := tex.find("_", index)) >= 0:
+        if found and tex[found - 1] == "\\":
+            out.append(tex[index : found + 1])
+            index = found + 1
+            continue
+        argument = _group(tex, found + 1)
+        plain = _plain(argument[0]) if argument else None
+        if (
+            argument is None
+            or not plain
+            or all(char in SUBSCRIPTS for char in plain)
+            or _LIMITS_BASE.search(tex, 0, found)
+        ):
+            out.append(tex[index : found + 1])
+            index = found + 1
+            continue
+        out.append(tex[index:found])
+        written = plain if plain.isalnum() else f"({plain})"
+        out.append(r"\_\text{" + written + "}")
+        index = argument[1]
+        # A letter right after would read as part of the subscript (a_y t): a space.
+        rest = tex[index:].lstrip(" ")
+        if rest[:1].isalnum() or (rest[:1] == "\\" and _kind_after(rest) == "operand"):
+            out.append(r"\ ")
+    out.append(tex[index:])
+    return "".join(out)
+
+
+def _kind_after(rest: str) -> str:
+    match = _TOKEN.match(rest)
+    name = match.group(0)[1:] if match else ""
+    if not name.isalpha() or name in _NOT_OPERANDS:
+        return "other"
+    return _kind(name, "\\" + name, "operand", 0)
+
+
+# Commands after which a written-out subscript needs no space: they draw nothing there.
+_NOT_OPERANDS = frozenset("begin end left right bigr Bigr biggr Biggr quad qquad".split())
+
+
+_OVERLINE = "\u0305"
+
+
+def _marked(plain: str, mark: str) -> str:
+    """Every character with a combining mark: over several letters the marks join into one
+    line or arrow, as the TeX draws it."""
+    return "".join(char + mark for char in plain)
+
+
+def _overlines(tex: str) -> str:
+    """``\\overline{AB}``: a line over every character (U+0305 joins into one line)."""
+    return _replace_command(
+        tex,
+        "overline",
+        lambda plain: "".join(char + _OVERLINE for char in plain),
+    )
+
+
+def _replace_command(tex: str, name: str, rewrite: Callable[[str], str]) -> str:
+    """Each ``\\name{simple}`` rewritten from the characters its argument writes."""
+    command = "\\" + name
+    out: list[str] = []
+    index = 0
+    while (found := tex.find(command, index)) >= 0:
+        end = found + len(command)
+        if end < len(tex) and tex[end].isalpha():
+            out.append(tex[index:end])
+            index = end
+            continue
+        argument = _group(tex, end)
+        plain = _plain(argument[0]) if argument else None
+        out.append(tex[index:found])
+        if argument is None or plain is None:
+            out.append(command)
+            index = end
+            continue
+        out.append("{" + rewrite(plain) + "}")
+        index = argument[1]
+    out.append(tex[index:])
+    return "".join(out)
+
+
+_ARROWS = {"xrightarrow": "→", "xleftarrow": "←", "xLeftarrow": "⇐", "xRightarrow": "⇒"}
+_X_ARROW = re.compile(
+    r"\\(xrightarrow|xleftarrow|xRightarrow|xLeftarrow)(?![A-Za-z])\s*(\[[^\]]*\])?"
+)
+
+
+def _labelled_arrows(tex: str) -> str:
+    """``\\xrightarrow{k}`` on one row: ``─k→``, spaced as a relation."""
+    out: list[str] = []
+    index = 0
+    while (match := _X_ARROW.search(tex, index)) is not None:
+        argument = _group(tex, match.end())
+        label = argument[0] if argument else ""
+        below = match.group(2)[1:-1] if match.group(2) else ""
+        if below:
+            label = f"{label},{below}" if label.strip() else below
+        arrow = _ARROWS[match.group(1)]
+        if match.group(1).startswith("xleft") or match.group(1).startswith("xLeft"):
+            drawn = rf"\ {arrow}{{{label}}}─\ " if label.strip() else rf"\ {arrow}─\ "
+        else:
+            drawn = rf"\ ─{{{label}}}{arrow}\ " if label.strip() else rf"\ ─{arrow}\ "
+        out.append(tex[index : match.start()] + drawn)
+        index = argument[1] if argument else match.end()
+    out.append(tex[index:])
+    return "".join(out)
+
+
+_TAG = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}|\\notag\b|\\nonumber\b")
+
+
+def _tags(tex: str) -> str:
+    """``\\tag{1}``: the number after the formula, as KaTeX sets it (on the right)."""
+    return _TAG.sub(
+        lambda m: (
+            ""
+            if m.group(2) is None
+            else rf"\qquad \text{{{'' if m.group(1) else '('}"
+            rf"{m.group(2)}{'' if m.group(1) else ')'}}}"
+        ),
+        tex,
+    )
+
+
+_ARRAY = re.compile(
+    r"(?:\\left\s*(?P<open>\(|\[|\\\{|\\\||\|)\s*)?"
+    r"\\begin\s*\{(?P<env>array|matrix)\}\s*(?:\{(?P<spec>[^{}]*)\})?(?P<body>.*?)\\end\s*\{(?P=env)\}"
+    r"(?:\s*\\right\s*(?P<close>\)|\]|\\\}|\\\||\||\.))?",
+    re.DOTALL,
+)
+# The matrix environment a pair of \left..\right delimiters around an array stands for.
+_DELIMITED_MATRIX = {
+    ("(", ")"): "pmatrix",
+    ("[", "]"): "bmatrix",
+    ("\\{", "\\}"): "Bmatrix",
+    ("|", "|"): "vmatrix",
+    ("\\|", "\\|"): "Vmatrix",
+    ("\\{", "."): "cases",
+}
+
+
+def _arrays(tex: str) -> str:
+    """``array`` as a matrix (TeXicode reads its column spec as a cell, and draws no
+    environment inside ``\\left..\\right``: the pair becomes the matrix's own brackets),
+    and the vertical rules of an augmented matrix (``{cc|c}``) as a column of ``│``."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        env = _DELIMITED_MATRIX.get((match.group("open"), match.group("close")), "")
+        if not env and (match.group("open") or match.group("close")):
+            return match.group(0)  # delimiters of another shape: left as written
+        bars: list[int] = []  # before which column a rule stands
+        columns = 0
+        for char in re.sub(r"[^lcr|]", "", match.group("spec") or ""):
+            if char == "|":
+                bars.append(columns)
+            else:
+                columns += 1
+        body = re.sub(r"\\hline\b", "", match.group("body"))
+        new_rows: list[str] = []
+        for row in re.split(r"\\\\", body):
+            if not row.strip():
+                continue
+            cells = row.split("&")
+            out: list[str] = []
+            for number, cell in enumerate(cells):
+                if number in bars and number > 0:
+                    out.append("│")
+                out.append(cell)
+            new_rows.append(" & ".join(out))
+        env = env or "matrix"
+        return rf"\begin{{{env}}}" + r" \\ ".join(new_rows) + rf"\end{{{env}}}"
+
+    return _ARRAY.sub(rewrite, tex)
+
+
+def _chemistry(tex: str) -> str:
+    """mhchem's ``\\ce{...}`` as TeX (see :mod:`qtreader.mhchem`)."""
+    if "\\ce" not in tex:
+        return tex
+    from qtreader.mhchem import chemistry_to_tex
+
+    out: list[str] = []
+    index = 0
+    while (found := tex.find("\\ce", index)) >= 0:
+        end = found + 3
+        if end < len(tex) and tex[end].isalpha():
+            out.append(tex[index:end])
+            index = end
+            continue
+        argument = _group(tex, end)
+        if argument is None:
+            out.append(tex[index:end])
+            index = end
+            continue
+        out.append(tex[index:found] + "{" + chemistry_to_tex(argument[0]) + "}")
+        index = argument[1]
+    out.append(tex[index:])
+    return "".join(out)
+
+
+_COMBINING_ABOVE = {"overrightarrow": "\u20d7", "overleftarrow": "\u20d6", "underline": "\u0332"}
+_MOD = re.compile(r"\\(bmod|pmod|mod)(?![A-Za-z])")
+
+
+def _modulo(tex: str) -> str:
+    """``\\bmod`` and ``\\pmod`` (TeXicode writes ``bmod``, ``pmod``) and ``\\mod``
+    (drawn without the space after it) as ``a mod n``, ``a (mod n)``."""
+    out: list[str] = []
+    position = 0
+    while (match := _MOD.search(tex, position)) is not None:
+        out.append(tex[position : match.start()])
+        position = match.end()
+        argument = _group(tex, position) if match.group(1) == "pmod" else None
+        if argument is None:
+            out.append(r"\ \operatorname{mod}\ ")
+        else:
+            out.append(rf"\ (\operatorname{{mod}}\ {argument[0]})")
+            position = argument[1]
+    out.append(tex[position:])
+    return "".join(out)
+
+
+def _rewritten(tex: str) -> str:
+    """The formula in TeX that the renderers draw right."""
+    tex = _chemistry(tex)
+    for name, mark in _COMBINING_ABOVE.items():
+        if "\\" + name in tex:
+            tex = _replace_command(tex, name, partial(_marked, mark=mark))
+    if "mod" in tex:
+        tex = _modulo(tex)
+    if "\\overline" in tex:
+        tex = _overlines(tex)
+    if "\\x" in tex:
+        tex = _labelled_arrows(tex)
+    if "\\tag" in tex or "\\no" in tex:
+        tex = _tags(tex)
+    if "{array}" in tex or "{matrix}" in tex:
+        tex = _arrays(tex)
+    return _lone_subscripts(tex)
+
+
+_fix_texicode_scripts()
+
+
+def _guarded_rewrite(tex: str) -> str:
+    """:func:`_rewritten`, or the TeX as written should a rewrite fail on odd input."""
+    try:
+        return _rewritten(tex)
+    except Exception:  # never lose a formula to a rewrite: the renderers judge the TeX
+        return tex
+
+
 # The chains ---------------------------------------------------------------------------
 
 
@@ -511,15 +984,46 @@ def display_math(tex: str) -> Rendered:
     """A display formula, on as many rows as it needs."""
     if len(tex) > MAX_TEX or not tex.strip():
         return _raw(tex)
+    drawn = _guarded_rewrite(tex)
     for name, renderer in (
         ("texicode", _texicode),
         ("flatlatex", _flatlatex),
         ("pylatexenc", _pylatexenc),
     ):
-        rows = _guarded(renderer, tex)
+        rows = _guarded(renderer, drawn)
         if rows:
             return Rendered(tuple(rows), name)
     return _raw(tex)
+
+
+_ENVIRONMENT_BODY = re.compile(
+    r"\\begin\s*\{(?P<env>cases|[pbBvV]?matrix|aligned|gathered|array)\}\s*(?:\{[^{}]*\})?"
+    r"(?P<body>(?:(?!\\begin).)*?)\\end\s*\{(?P=env)\}",
+    re.DOTALL,
+)
+_ONE_ROW_BRACKETS = {
+    "cases": ("\\{", "\\}"),  # closed on one row, where more may follow
+    "pmatrix": ("(", ")"),
+    "bmatrix": ("[", "]"),
+    "Bmatrix": ("\\{", "\\}"),
+    "vmatrix": ("|", "|"),
+    "Vmatrix": ("\\|", "\\|"),
+}
+
+
+def _one_row_environments(tex: str) -> str:
+    """Environments written on one row, for inline math: rows apart by ``;``, cells by a
+    comma (``cases``) or two spaces (matrices): ``{x, x ≥ 0; -x, x < 0``, ``(a  b; c  d)``."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        env = match.group("env")
+        opening, closing = _ONE_ROW_BRACKETS.get(env, ("", ""))
+        cell_gap = {"cases": ",", "aligned": "", "gathered": ""}.get(env, "\\ \\ ")
+        rows = [row for row in re.split(r"\\\\", match.group("body")) if row.strip()]
+        joined = ";".join(cell_gap.join(cell.strip() for cell in row.split("&")) for row in rows)
+        return f"{opening}{joined}{closing}"
+
+    return _ENVIRONMENT_BODY.sub(rewrite, tex)
 
 
 @lru_cache(maxsize=4096)
@@ -527,12 +1031,17 @@ def inline_math(tex: str) -> Rendered:
     """An inline formula, always on one row (or raw)."""
     if len(tex) > MAX_TEX or not tex.strip():
         return _raw(" ".join(tex.split()))
-    for name, renderer in (
-        ("texicode", _texicode),
-        ("flatlatex", _flatlatex),
-        ("pylatexenc", _pylatexenc),
-    ):
-        rows = _guarded(renderer, tex)
+    drawn = _guarded_rewrite(tex)
+    rows = _guarded(_texicode, drawn)
+    if rows and len(rows) == 1:
+        return Rendered((rows[0],), "texicode")
+    # An environment (matrix, cases) on one row of its own, before flatlatex (which knows
+    # none) and pylatexenc (which gives every matrix square brackets).
+    flat = _one_row_environments(drawn) if "\\begin" in drawn else drawn
+    attempts = [("texicode", _texicode, flat)] if flat != drawn else []
+    attempts += [("flatlatex", _flatlatex, flat), ("pylatexenc", _pylatexenc, drawn)]
+    for name, renderer, source in attempts:
+        rows = _guarded(renderer, source)
         if rows and len(rows) == 1:
             return Rendered((rows[0],), name)
     return Rendered((" ".join(tex.split()),), "raw")
