@@ -418,6 +418,40 @@ class StateStore:
         )
         return {row[0]: ReviewTally(row[1], row[2], row[3]) for row in rows}
 
+    def reviewed_ids(self) -> set[int]:
+        """The articles reviewed at least once (read from the index on ``article_id``)."""
+        return {row[0] for row in self._read("SELECT DISTINCT article_id FROM reviews")}
+
+    def reviews_by_day(
+        self, article_ids: Iterable[int] | None, mature_state: int
+    ) -> list[tuple[str, int, int, int]]:
+        """Per local calendar day with a review (``YYYY-MM-DD``, oldest first): reviews in
+        all, reviews of a learned card (``state_before`` is ``mature_state``) and those of
+        them remembered (any grade but again). Only the reviews of ``article_ids`` (all
+        when ``None``) count. SQLite groups them: one row a day comes back, not one a
+        review."""
+        where, parameters = _among(article_ids)
+        rows = self._read(
+            "SELECT date(reviewed_at, 'localtime') AS day, count(*), "
+            "sum(state_before = ?), sum(state_before = ? AND grade > 1) "
+            f"FROM reviews {where} GROUP BY day ORDER BY day",
+            (mature_state, mature_state, *parameters),
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def due_by_day(self, article_ids: Iterable[int] | None, until: datetime) -> dict[str, int]:
+        """Per local calendar day (``YYYY-MM-DD``): the cards whose latest review left them
+        due that day, for those due before ``until``; from the reviews alone, so it is the
+        schedule the reviews made (a card's due time is its last review's ``due_after``)."""
+        where, parameters = _among(article_ids)
+        rows = self._read(
+            "SELECT date(r.due_after, 'localtime') AS day, count(*) FROM reviews AS r "
+            f"JOIN (SELECT max(id) AS id FROM reviews {where} GROUP BY article_id) AS last "
+            "ON r.id = last.id WHERE r.due_after < ? GROUP BY day",
+            (*parameters, to_text(until)),
+        )
+        return {row[0]: row[1] for row in rows}
+
     def new_cards_since(self, since: datetime) -> int:
         """How many cards were studied for the first time since ``since``."""
         rows = self._read(
@@ -426,6 +460,16 @@ class StateStore:
             (NEW_CARD, to_text(since)),
         )
         return int(rows[0][0])
+
+
+def _among(article_ids: Iterable[int] | None) -> tuple[str, tuple[str, ...]]:
+    """A ``WHERE`` clause keeping the reviews of ``article_ids`` (none when ``None``): the
+    ids go in as one JSON array, whatever their number."""
+    if article_ids is None:
+        return "", ()
+    import json
+
+    return "WHERE article_id IN (SELECT value FROM json_each(?))", (json.dumps(list(article_ids)),)
 
 
 def _card(row: sqlite3.Row) -> CardRecord:
