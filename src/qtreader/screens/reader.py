@@ -140,7 +140,7 @@ class ReaderScreen(Screen[None]):
             tooltip="Study: the selected subject, the bookmarks or the whole library",
             id="study",
         ),
-        Binding("P", "progress", "Progress", tooltip="Review calendar, forecast", id="progress"),
+        Binding("P", "progress", "Progress", tooltip="Progress: calendar, forecast", id="progress"),
         Binding(
             "m",
             "bookmark",
