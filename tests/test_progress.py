@@ -226,3 +226,50 @@ def test_study_sessions_schedule_with_the_desired_retention() -> None:
     session = StudySession.start(library, store, Scope.of_subject("Physics"))
     assert session.scheduler.desired_retention == 0.8
     store.close()
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_the_charts_fit_the_width(timezone: None, width: int) -> None:
+    from rich.console import Console
+
+    from qtreader.progress_view import report_renderable
+
+    from .progress_history import write_year
+
+    library = load_library(LIBRARY)
+    store = open_state().store
+    write_year(store, library, NOON)
+    report = progress_report(
+        library, store, LIBRARY_SCOPE, overview(library, store, now=NOON), now=NOON
+    )
+    store.close()
+    console = Console(width=width, color_system=None, force_terminal=False)
+    with console.capture() as capture:
+        console.print(report_renderable(report))
+    lines = capture.get().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    days = [line for line in lines if line[:4] in ("Mon ", "Wed ", "Fri ", "Sun ")]
+    assert len(days) == 4
+    # As many weeks as fit, a column each (two at 120), the latest on the right.
+    cells = len(days[0]) - 4
+    assert cells == {40: 36, 80: 53, 120: 106}[width]
+    assert "streak 11 days" in capture.get()
+
+
+def test_stats_in_a_terminal_loads_no_textual(timezone: None) -> None:
+    import subprocess
+    import sys
+
+    write_history()
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['qtreader', 'stats', '--format', 'rich', '--library', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('qtreader', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "print('TEXTUAL' if 'textual' in sys.modules else 'NO-TEXTUAL', code, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(LIBRARY)], capture_output=True, text=True, check=False
+    )
+    assert result.stderr.strip().endswith("NO-TEXTUAL 0"), result.stderr
+    assert "streak" in result.stdout
