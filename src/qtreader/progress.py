@@ -106,6 +106,12 @@ class ProgressReport:
         return sum(week.remembered for week in recent) / reviews if reviews else None
 
 
+def _midnight(day: date) -> datetime:
+    """The local midnight that starts ``day`` (a naive time is read as local time, with
+    summer time as it is on that day)."""
+    return datetime.combine(day, time()).astimezone()
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -156,14 +162,16 @@ def progress_report(
     today = midnight.date()
     first = _monday(today) - timedelta(weeks=CALENDAR_WEEKS - 1)
 
-    rows = store.reviews_by_day(ids, REVIEW_STATE)
-    all_days = [date.fromisoformat(row[0]) for row in rows]
-    current, longest = streaks(all_days, today)
-    days = tuple(
-        DayReviews(day, reviews, learned, remembered)
-        for day, (_, reviews, learned, remembered) in zip(all_days, rows, strict=True)
-        if first <= day <= today
-    )
+    # Every day from the first review (or the calendar's first day) to today, by local
+    # midnights: a naive time is read as local, summer time known.
+    earliest = store.first_review(ids)
+    start = min(first, earliest.astimezone().date()) if earliest else first
+    span = [start + timedelta(days=n) for n in range((today - start).days + 1)]
+    bounds = [_midnight(day) for day in [*span, today + timedelta(days=1)]]
+    tallies = store.reviews_between(bounds, ids, REVIEW_STATE)
+    active = [(day, tally) for day, tally in zip(span, tallies, strict=True) if tally[0]]
+    current, longest = streaks([day for day, _ in active], today)
+    days = tuple(DayReviews(day, *tally) for day, tally in active if day >= first)
 
     weekly: dict[date, list[int]] = {}
     for day in days:
@@ -175,10 +183,10 @@ def progress_report(
         for start in (first + timedelta(weeks=n) for n in range(CALENDAR_WEEKS))
     )
 
-    # Local midnight after the last day: a naive time is read as local, summer time known.
-    end = datetime.combine(today + timedelta(days=FORECAST_DAYS), time()).astimezone()
     forecast = [0] * FORECAST_DAYS
-    for text, count in store.due_by_day(ids, end).items():
+    for text, count in store.due_by_day(
+        ids, _midnight(today + timedelta(days=FORECAST_DAYS))
+    ).items():
         offset = (date.fromisoformat(text) - today).days
         if offset < FORECAST_DAYS:
             forecast[max(0, offset)] += count  # overdue cards are due today
