@@ -152,7 +152,9 @@ class Forecast:
         eighths = [round(8 * self.HEIGHT * count / most) if most else 0 for count in days]
         eighths = [max(e, 1) if count else 0 for e, count in zip(eighths, days, strict=True)]
         for row in range(self.HEIGHT, 0, -1):
-            label = str(most) if row == self.HEIGHT else "0" if row == 1 and not most else ""
+            label = str(most) if row == self.HEIGHT and most else ""
+            if row == 1 and not most:
+                label = "0"
             line = Text(f"{label:>{axis - 1}} ", palette.label)
             for filled in eighths:
                 part = min(8, max(0, filled - 8 * (row - 1)))
@@ -230,7 +232,7 @@ def retention_line(report: ProgressReport) -> Text:
     line.append("-" if recent is None else f"{recent:.0%}", "bold")
     line.append(" in 4 weeks · aim ")
     line.append(f"{report.desired_retention:.0%}", "bold")
-    line.append(" · reviews of learned cards graded hard or better", "dim")
+    line.append(" · learned cards graded hard or better", "dim")
     return line
 
 
