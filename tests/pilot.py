@@ -13,14 +13,23 @@ from qtreader.screens.reader import ReaderScreen
 
 
 async def settled(pilot: Pilot[None]) -> None:
-    """Wait until every worker has finished, then for the screen to settle.
+    """Wait until the reader has started loading and every worker has finished, then for
+    the screen to settle.
 
-    Textual's ``wait_for_complete`` raises ``WorkerCancelled`` when it meets a worker that a
-    newer one of its exclusive group cancelled (each keystroke of a search does): whether
-    it meets one depends on timing. A cancelled worker has finished as far as a test cares.
+    On a busy machine the reader screen may mount (and start its load worker) several
+    frames after the test starts: wait for that first, up to 20 s. Textual's
+    ``wait_for_complete`` raises ``WorkerCancelled`` when it meets a worker that a newer one
+    of its exclusive group cancelled (each keystroke of a search does): whether it meets one
+    depends on timing. A cancelled worker has finished as far as a test cares.
     """
-    await pilot.pause()  # the screen mounts and starts its workers
-    while pending := [worker for worker in pilot.app.workers if not worker.is_finished]:
+    app = pilot.app
+    for _ in range(400):
+        screen = app.screen
+        started = not isinstance(screen, ReaderScreen) or screen.library is not None
+        if started or any(not worker.is_finished for worker in app.workers):
+            break
+        await pilot.pause(0.05)
+    while pending := [worker for worker in app.workers if not worker.is_finished]:
         for worker in pending:
             with suppress(WorkerCancelled):
                 await worker.wait()

@@ -99,6 +99,9 @@ def test_stats_per_subject() -> None:
         "learned": 1,
         "reviews_of_learned_cards": 1,
         "retention": 1.0,
+        "new": 1,  # 501
+        "learning": 1,  # 503
+        "mature": 1,  # 502, next due weeks after its review
     }
     assert report["library"]["seen"] == 2 and report["library"]["read"] == 1
     assert report["new_cards_left_today"] == 20

@@ -7,12 +7,15 @@ to the ``qtreader`` group.
 
 from __future__ import annotations
 
+import sys
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from qtreader.cli import _json, _library_option, warn
+from qtreader.cli import _json, _library_option, _output_options, warn
+from qtreader.config import DEFAULT_DESIRED_RETENTION
 from qtreader.state import NotSaved, StateStore, open_state
 from qtreader.study import (
     BOOKMARKS_SCOPE,
@@ -24,6 +27,10 @@ from qtreader.study import (
     overview,
     utc_now,
 )
+
+if TYPE_CHECKING:
+    from qtreader.output import OutputOptions
+    from qtreader.progress import ProgressReport
 
 __all__ = ["history", "stats", "study"]
 
@@ -60,7 +67,7 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
             try:
                 removed = store.clear_history()
             except NotSaved as error:  # the state is shown read-only: the notice said why
-                click.echo(f"qtreader: {error}", err=True)
+                warn(str(error))
                 raise SystemExit(1) from None
             click.echo(
                 f"History cleared ({removed} entr{'y' if removed == 1 else 'ies'}). "
@@ -155,45 +162,129 @@ def _figures(progress: Progress) -> dict[str, Any]:
         "due_today": progress.due_today,
         "learned": progress.learned,
         "reviews_of_learned_cards": progress.reviews,
-        "retention": round(progress.retention, 4) if progress.retention is not None else None,
+        "retention": _share(progress.retention),
+        "new": progress.new,
+        "learning": progress.learning,
+        "mature": progress.mature,
+    }
+
+
+def _share(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def _series(report: ProgressReport) -> dict[str, Any]:
+    """The raw series of the Progress report, for other tools."""
+    return {
+        "scope": report.scope.label,
+        "today": report.today.isoformat(),
+        "desired_retention": report.desired_retention,
+        "streak": {"current": report.current_streak, "longest": report.longest_streak},
+        "days": [
+            {
+                "date": day.day.isoformat(),
+                "reviews": day.reviews,
+                "reviews_of_learned_cards": day.learned_reviews,
+                "remembered": day.remembered,
+            }
+            for day in report.days
+        ],
+        "forecast": [
+            {"date": (report.today + timedelta(days=offset)).isoformat(), "due": count}
+            for offset, count in enumerate(report.forecast)
+        ],
+        "retention_weeks": [
+            {
+                "week": week.start.isoformat(),
+                "reviews_of_learned_cards": week.reviews,
+                "remembered": week.remembered,
+                "retention": _share(week.retention),
+            }
+            for week in report.weeks
+        ],
     }
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--subject", help="The calendar, forecast and retention of this subject.")
+@click.option("--bookmarks", is_flag=True, help="Those of the bookmarked articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and series as JSON.")
+@_output_options(("rich", "plain", "json"))
 @_library_option
-def stats(as_json: bool, library_path: Path | None) -> None:
-    """Study figures per subject: seen (studied at least once), due today, learned (past
-    the learning steps), and the measured retention (share of reviews of learned cards
-    remembered).
+def stats(
+    subject: str | None,
+    bookmarks: bool,
+    as_json: bool,
+    output: OutputOptions,
+    library_path: Path | None,
+) -> None:
+    """Study figures: a year of reviews day by day with the streaks, the cards due in the
+    next 30 days, retention week by week against desired_retention (config.toml, 0.9
+    unless set), and per subject the new, learning, review and mature cards.
+
+    In a terminal they are drawn with Rich; into a pipe or a file the figures per subject
+    are printed as plain text: seen (studied at least once), due today, learned (past the
+    learning steps) and the measured retention (share of reviews of learned cards
+    remembered). --json gives every figure and series.
 
     \b
-    Example:
-      qtreader stats --json
+    Examples:
+      qtreader stats
+      qtreader stats --subject Physics --json
     """
     from qtreader.cli import _open_library
-    from qtreader.config import ConfigError, new_cards_per_day
+    from qtreader.config import ConfigError, desired_retention, new_cards_per_day
+    from qtreader.progress import progress_report
 
+    if subject and bookmarks:
+        raise click.UsageError("choose --subject or --bookmarks, not both")
     _choice, library = _open_library(library_path)
+    scope = LIBRARY_SCOPE
+    if subject:
+        found = library.subject(subject)
+        if found is None:
+            raise click.BadParameter(
+                f"no subject {subject!r} in this library", param_hint="--subject"
+            )
+        scope = Scope.of_subject(found.name)
+    elif bookmarks:
+        scope = BOOKMARKS_SCOPE
+    told: set[str] = set()  # a file that cannot be read fails every setting: say it once
     try:
         per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
     except ConfigError as error:
         warn(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day")
+        told.add(str(error))
         per_day = DEFAULT_NEW_PER_DAY
-    store = _open_state()
     try:
-        figures = overview(library, store, now=utc_now(), new_per_day=per_day)
+        aim = desired_retention()
+    except ConfigError as error:
+        if str(error) not in told:
+            warn(f"{error}; using a desired retention of {DEFAULT_DESIRED_RETENTION}")
+        aim = DEFAULT_DESIRED_RETENTION
+    store = _open_state()
+    now = utc_now()
+    try:
+        figures = overview(library, store, now=now, new_per_day=per_day)
+        report = progress_report(library, store, scope, figures, now=now, desired_retention=aim)
     finally:
         store.close()
     subjects = [figures.subjects[subject.key] for subject in library.subjects]
-    if as_json:
-        report = {
+    if as_json or output.format == "json":
+        summary = {
             "subjects": [{"subject": p.name, **_figures(p)} for p in subjects],
             "library": _figures(figures.library),
             "bookmarks": _figures(figures.bookmarks),
             "new_cards_left_today": figures.new_left_today,
+            **_series(report),
         }
-        click.echo(_json(report))
+        click.echo(_json(summary))
+        return
+    if output.resolved_format(sys.stdout) == "rich":
+        from qtreader.output import emit
+        from qtreader.progress_view import report_renderable
+
+        emit(report_renderable(report), output)
         return
     width = max([len(p.name) for p in subjects] + [len("Whole library")])
     header = ("articles", "read", "seen", "due today", "learned", "retention")

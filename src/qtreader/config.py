@@ -2,7 +2,9 @@
 
 The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library = "..."`` in
 ``config.toml`` in the user config dir, else the library that ships with qtreader.
-``config.toml`` also sets ``new_cards_per_day`` for study sessions (default 20).
+``config.toml`` also sets ``new_cards_per_day`` for study sessions (default 20) and
+``desired_retention``, the share of reviews FSRS schedules cards to be remembered at
+(default 0.9).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ __all__ = [
     "LibraryChoice",
     "choose_library",
     "config_file",
+    "desired_retention",
     "new_cards_per_day",
 ]
 
@@ -39,6 +42,12 @@ class LibraryChoice(NamedTuple):
 DEFAULT_NEW_PER_DAY = 20
 #: More than any day could hold; a larger number is a mistake (and SQLite's integers end).
 MAX_NEW_PER_DAY = 100_000
+
+#: The retention FSRS aims for unless ``config.toml`` says otherwise (FSRS's own default).
+DEFAULT_DESIRED_RETENTION = 0.9
+
+#: The range FSRS is meant for: below it intervals grow huge, near 1 they shrink to nothing.
+RETENTION_RANGE = (0.7, 0.99)
 
 
 def config_file() -> Path:
@@ -129,3 +138,16 @@ def new_cards_per_day(default: int = DEFAULT_NEW_PER_DAY) -> int:
             f"{MAX_NEW_PER_DAY}, not {_shown(value)}"
         )
     return value
+
+
+def desired_retention(default: float = DEFAULT_DESIRED_RETENTION) -> float:
+    """The share of reviews FSRS schedules cards to be remembered at: ``desired_retention``
+    in ``config.toml``, else ``default``."""
+    value = _settings().get("desired_retention", default)
+    low, high = RETENTION_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(
+            f"{config_file()}: desired_retention must be a number from {low} to {high} "
+            f"(such as 0.9), not {value!r}"
+        )
+    return float(value)

@@ -20,7 +20,12 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Literal
 
 from qtreader.clock import Clock, utc_now
-from qtreader.config import DEFAULT_NEW_PER_DAY
+from qtreader.config import (
+    DEFAULT_DESIRED_RETENTION,
+    DEFAULT_NEW_PER_DAY,
+    ConfigError,
+    desired_retention,
+)
 from qtreader.state import CardRecord, StateStore
 from qtreader.store import AnswerUnavailable, Library, subject_key
 
@@ -31,6 +36,9 @@ if TYPE_CHECKING:
 #: The tree's counts need only this, so fsrs itself is imported when a card is scheduled,
 #: not before the reader's first paint.
 REVIEW_STATE = 2
+
+#: A learned card whose interval is this long or longer is mature (as Anki counts it).
+MATURE_INTERVAL = timedelta(days=21)
 
 __all__ = [
     "DEFAULT_NEW_PER_DAY",
@@ -260,6 +268,15 @@ def schedule(
     )
 
 
+def configured_retention() -> float:
+    """``desired_retention`` of ``config.toml``; FSRS's default when that value is not
+    usable (the reader and ``qtreader stats`` say what is wrong with it)."""
+    try:
+        return desired_retention()
+    except ConfigError:
+        return DEFAULT_DESIRED_RETENTION
+
+
 def _without_fuzz(scheduler: Scheduler) -> Scheduler:
     from fsrs import Scheduler
 
@@ -291,7 +308,7 @@ class StudySession:
         if scheduler is None:
             from fsrs import Scheduler
 
-            scheduler = Scheduler()
+            scheduler = Scheduler(desired_retention=configured_retention())
         self.scheduler = scheduler
         self._preview = _without_fuzz(self.scheduler)
         self._subjects = dict(members)
@@ -462,7 +479,7 @@ class Progress:
     ``seen``: studied at least once; ``due``: due now; ``due_today``: due before midnight;
     ``learned``: in FSRS's review state; ``new``: never studied; ``reviews`` and
     ``remembered``: reviews of learned cards and those not graded *again*, whose ratio is
-    the measured retention.
+    the measured retention; ``mature``: learned cards scheduled 21 days or more apart.
     """
 
     name: str
@@ -475,6 +492,12 @@ class Progress:
     new: int
     reviews: int
     remembered: int
+    mature: int = 0
+
+    @property
+    def learning(self) -> int:
+        """Studied but not learned yet: in FSRS's (re)learning steps."""
+        return self.seen - self.learned
 
     @property
     def retention(self) -> float | None:
@@ -515,7 +538,7 @@ def overview(
     )
 
     def figures(name: str, ids: Iterable[int]) -> Progress:
-        total = seen = due = due_today = learned = reviews = remembered = reads = 0
+        total = seen = due = due_today = learned = mature = reviews = remembered = reads = 0
         for article_id in ids:
             total += 1
             reads += article_id in read
@@ -526,12 +549,23 @@ def overview(
             due += card.due <= now
             due_today += card.due < end_of_day
             learned += card.state == REVIEW_STATE
+            mature += card.state == REVIEW_STATE and _interval(card) >= MATURE_INTERVAL
             tally = tallies.get(article_id)
             if tally is not None:
                 reviews += tally.mature_reviews
                 remembered += tally.remembered
         return Progress(
-            name, total, reads, seen, due, due_today, learned, total - seen, reviews, remembered
+            name,
+            total,
+            reads,
+            seen,
+            due,
+            due_today,
+            learned,
+            total - seen,
+            reviews,
+            remembered,
+            mature,
         )
 
     subjects = {
@@ -549,6 +583,11 @@ def overview(
         bookmark_ids=bookmark_ids,
         new_left_today=new_left,
     )
+
+
+def _interval(card: CardRecord) -> timedelta:
+    """The time between a card's last review and the next."""
+    return card.due - card.last_review if card.last_review else timedelta(0)
 
 
 def progress_of(view: Overview, subject: str) -> Progress | None:

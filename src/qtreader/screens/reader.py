@@ -141,6 +141,7 @@ class ReaderScreen(Screen[None]):
             tooltip="Study: the selected subject, the bookmarks or the whole library",
             id="study",
         ),
+        Binding("P", "progress", "Progress", tooltip="Progress: calendar, forecast", id="progress"),
         Binding(
             "m",
             "bookmark",
@@ -623,6 +624,22 @@ class ReaderScreen(Screen[None]):
             keeper.overview, tree.cursor_subject, bookmarks=tree.cursor_on_bookmarks
         )
         self.app.push_screen(screen, chosen)
+
+    def action_progress(self) -> None:
+        """Review calendar, due forecast and retention of the subject under the cursor, the
+        bookmarks or the whole library."""
+        from qtreader.screens.progress import ProgressScreen, scope_at
+
+        keeper = self.query_one(StateKeeper)
+        if self.library is None or keeper.store is None:
+            self.notify("The library is still loading.", timeout=2)
+            return
+        scope = scope_at(self.library, self.query_one(SubjectTree))
+        progress = ProgressScreen(
+            self.library, keeper.store, scope, clock=self.clock,
+            new_per_day=keeper.new_per_day, study=self._study,
+        )  # fmt: skip
+        self.app.push_screen(progress)
 
     def _study(self, scope: Scope, new_cards: int | None = None) -> None:
         """Run a session; then its summary, and new figures in the tree."""

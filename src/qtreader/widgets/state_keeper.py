@@ -12,7 +12,13 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from qtreader.config import DEFAULT_NEW_PER_DAY, ConfigError, new_cards_per_day
+from qtreader.config import (
+    DEFAULT_DESIRED_RETENTION,
+    DEFAULT_NEW_PER_DAY,
+    ConfigError,
+    desired_retention,
+    new_cards_per_day,
+)
 
 if TYPE_CHECKING:
     from qtreader.clock import Clock
@@ -91,6 +97,10 @@ class StateKeeper(Widget):
             self.new_per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
         except ConfigError as error:
             notices.append(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day.")
+        try:
+            desired_retention()
+        except ConfigError as error:  # sessions schedule with FSRS's default then
+            notices.append(f"{error}; aiming at {DEFAULT_DESIRED_RETENTION}.")
         try:
             last = opened.store.last_visit()
         except sqlite3.Error:
