@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from qtreader.models import Problem, SearchHit, Subject
+    from qtreader.query import SearchQuery
 
 __all__ = [
     "AnswerUnavailable",
@@ -517,18 +518,18 @@ class Library:
         limit: int = 20,
         include_no_index: bool = False,
     ) -> list[SearchHit]:
-        """Articles matching ``text`` (see :mod:`qtreader.query`), best first.
+        """Articles matching ``text`` (see :mod:`qtreader.query`), best first: those whose
+        question or title holds every word, then the others, each by bm25.
 
-        Articles marked ``no_index`` are left out unless ``include_no_index``.
+        Articles marked ``no_index`` are left out unless ``include_no_index``. Raises
+        :class:`qtreader.query.QueryError` for text that cannot be searched as typed.
         """
         from qtreader.models import SearchHit  # created on first use (see qtreader.models)
-        from qtreader.query import parse_query
 
-        query = parse_query(text)
-        names = [*query.subjects, *([subject] if subject else [])]
-        keys = self._subject_keys(names) if names else None
-        if keys == []:
-            return []  # a subject that does not exist
+        plan = self._plan(text, subject, include_no_index)
+        if plan is None:
+            return []
+        query, keys, filters, parameters = plan
         if not query.match:
             if not keys:
                 return []
@@ -537,26 +538,24 @@ class Library:
                 for a in self.articles_in(keys[0])[:limit]
                 if include_no_index or not a.no_index
             ]
-        filters = ""
-        parameters: list[object] = []
-        if keys:
-            filters = (
-                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
-                f"({','.join('?' * len(keys))}))"
-            )
-            parameters.extend(keys)
 
-        def expression(columns: str) -> str:
+        def expression(columns: str, match: str = query.match) -> str:
             # User words match only the text columns; no_index articles are left out by
             # their flag, in FTS5 itself.
-            match = f"{{{columns}}} : ({query.match})"
-            return match if include_no_index else f"({match}) NOT (flags : hidden)"
+            found = f"{{{columns}}} : ({match})"
+            return found if include_no_index else f"({found}) NOT (flags : hidden)"
+
+        # First the articles whose question or title holds every required word: bm25 alone
+        # put "light-independent reactions" before "light reactions", and a World War II
+        # article before the one on World War I.
+        in_title = expression("question title", query.required)
 
         def ranked(match: str) -> list[tuple[int, str]]:
             rows: list[tuple[int, str]] = self._db.execute(
                 "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
-                f"WHERE search MATCH ?{filters} ORDER BY s.rank LIMIT ?",
-                (match, *parameters, limit),
+                f"WHERE search MATCH ?{filters} ORDER BY s.rowid IN "
+                "(SELECT rowid FROM search WHERE search MATCH ?) DESC, s.rank LIMIT ?",
+                (match, *parameters, in_title, limit),
             ).fetchall()
             return rows
 
@@ -588,6 +587,54 @@ class Library:
                 text_, spans = _highlights(snippet)
                 hits.append(SearchHit(article_id, row[0], row[2], text_, spans, bool(row[1])))
         return hits
+
+    def count_matches(
+        self, text: str, *, subject: str | None = None, include_no_index: bool = False
+    ) -> int:
+        """How many articles :meth:`search` finds for ``text`` in all, not only the best."""
+        plan = self._plan(text, subject, include_no_index)
+        if plan is None:
+            return 0
+        query, keys, filters, parameters = plan
+        if not query.match:
+            if not keys:
+                return 0
+            hidden = "" if include_no_index else " AND NOT a.no_index"
+            found = self._db.execute(
+                "SELECT count(DISTINCT l.id) FROM listings l JOIN articles a ON a.id = l.id "
+                f"WHERE l.subject_key = ?{hidden}",
+                (keys[0],),
+            ).fetchone()
+            return int(found[0])
+        match = f"{{question title keywords description answer}} : ({query.match})"
+        if not include_no_index:
+            match = f"({match}) NOT (flags : hidden)"
+        found = self._db.execute(
+            f"SELECT count(*) FROM search s WHERE search MATCH ?{filters}", (match, *parameters)
+        ).fetchone()
+        return int(found[0])
+
+    def _plan(
+        self, text: str, subject: str | None, include_no_index: bool
+    ) -> tuple[SearchQuery, list[str] | None, str, list[object]] | None:
+        """The parsed query, subject keys, SQL filter and its parameters of a search; None
+        when a subject asked for does not exist."""
+        from qtreader.query import parse_query
+
+        query = parse_query(text)
+        names = [*query.subjects, *([subject] if subject else [])]
+        keys = self._subject_keys(names) if names else None
+        if keys == []:
+            return None  # a subject that does not exist
+        filters = ""
+        parameters: list[object] = []
+        if keys:
+            filters = (
+                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
+                f"({','.join('?' * len(keys))}))"
+            )
+            parameters.extend(keys)
+        return query, keys, filters, parameters
 
     def _subject_keys(self, names: list[str]) -> list[str]:
         """Subject keys for names: an exact name, else every subject starting with it."""
