@@ -83,7 +83,6 @@ def search(
       qtreader search 'hash* subject:"computer science"' --json
     """
     from qtreader.output import emit, hits_renderable
-
     from qtreader.query import QueryError
 
     _choice, library = _open_library(library_path)

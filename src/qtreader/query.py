@@ -58,7 +58,7 @@ _ORDINALS.update({word: number for number, word in list(_ORDINALS.items())})
 _TOKEN = re.compile(r'(?i)subject:"([^"]*)"?|subject:(\S+)|"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: The end of a contraction or possessive (``Newton's``, ``don't``): not a word of its own.
-_CLITIC = re.compile(r"(?<=\w)['’](?:s|t|d|ll|re|ve|m)\b", re.IGNORECASE)
+_CLITIC = re.compile(r"(?<=\w)['\u2019](?:s|t|d|ll|re|ve|m)\b", re.IGNORECASE)
 
 
 class QueryError(ValueError):
