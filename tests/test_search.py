@@ -180,3 +180,14 @@ def test_cli_search_says_a_prefix_is_too_short() -> None:
     assert err.splitlines() == [err.strip()] and err.startswith("qtreader: 'en*': a prefix*")
     code, out, err = _run("show", "en*", "--library", content)
     assert code == 2 and err.startswith("qtreader: 'en*'")
+
+
+def test_palette_titles_put_titles_holding_the_text_first(library: Library) -> None:
+    assert {row[0] for row in library.fuzzy_titles("world war", 5)} == {7, 8}
+    assert [row[0] for row in library.fuzzy_titles("light reactions", 5)] == [6, 5]
+    # Letters in order, across words; the ones holding the text come first.
+    assert [row[0] for row in library.fuzzy_titles("lightreac", 5)][:1] == [6]
+    assert {row[0] for row in library.fuzzy_titles("wwi", 10)} >= {7, 8}
+    assert len(library.fuzzy_titles("a", 3)) == 3
+    for text in ("]", "\\", "^", "%", "[a-z]"):
+        assert library.fuzzy_titles(text, 5) == []  # never a regex or LIKE pattern

@@ -7,10 +7,12 @@ unchanged, and from the file otherwise, when asked for.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime
 import os
 import random
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -273,6 +275,7 @@ class Library:
         self._subjects: list[Subject] | None = None
         self._length: int | None = None
         self._problems: list[Problem] | None = None
+        self._titles: tuple[str, list[int], list[tuple[int, str, str]]] | None = None
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -308,6 +311,7 @@ class Library:
         self._subjects = None
         self._length = None
         self._problems = None
+        self._titles = None
         return report
 
     @property
@@ -460,20 +464,62 @@ class Library:
         return rows
 
     def fuzzy_titles(self, text: str, limit: int) -> list[tuple[int, str, str]]:
-        """(id, title, subject) of articles whose title holds the letters of ``text`` in
-        order (a subsequence match, done by SQLite), shortest titles first."""
+        """(id, title, subject) of up to ``limit`` articles whose title holds the letters
+        of ``text`` in order: those holding ``text`` itself first, then the others.
+
+        Runs in C over every title at once (:meth:`title_list`, one string): a LIKE scan
+        of the catalog and fuzzy scoring of its first 300 hits took 200-390 ms per
+        keystroke at 36,000 titles.
+        """
         letters = [c for c in text.casefold() if not c.isspace()]
         if not letters:
             return []
-        escaped = ["\\" + c if c in "%_\\" else c for c in letters]
-        pattern = "%" + "%".join(escaped) + "%"
-        rows: list[tuple[int, str, str]] = self._db.execute(
-            "SELECT a.id, f.title, l.subject FROM articles a JOIN files f ON f.path = a.path "
-            "JOIN listings l ON l.id = a.id AND l.rank = 0 "
-            "WHERE a.title_key LIKE ? ESCAPE '\\' ORDER BY length(a.title_key) LIMIT ?",
-            (pattern, limit),
-        ).fetchall()
-        return rows
+        joined, starts, rows = self.title_list()
+        found: dict[int, None] = {}
+
+        def line_of(position: int) -> int:
+            return bisect.bisect_right(starts, position) - 1
+
+        needle = " ".join(text.casefold().split())
+        position = joined.find(needle)
+        while position != -1 and len(found) < limit:
+            line = line_of(position)
+            found[line] = None
+            position = joined.find(needle, starts[line + 1]) if line + 1 < len(starts) else -1
+        if len(found) < limit:
+            # Each letter's first occurrence after the last (possessive: no backtracking),
+            # tried once per line: linear in the titles whatever is typed.
+            pattern = re.compile(
+                "(?m)^" + "".join(f"[^\n{re.escape(c)}]*+{re.escape(c)}" for c in letters)
+            )
+            position = 0
+            while len(found) < limit:
+                match = pattern.search(joined, position)
+                if match is None:
+                    break
+                line = line_of(match.start())
+                found[line] = None
+                if line + 1 >= len(starts):
+                    break
+                position = starts[line + 1]
+        return [rows[line] for line in found]
+
+    def title_list(self) -> tuple[str, list[int], list[tuple[int, str, str]]]:
+        """Every title in lower case, one a line in one string; where each line starts; and
+        (id, title, subject) by line. Made once per refresh (about 0.3 s at 250,000
+        articles: the palette makes it as it opens)."""
+        if self._titles is None:
+            rows: list[tuple[int, str, str]] = self._db.execute(
+                "SELECT a.id, f.title, l.subject FROM articles a JOIN files f ON f.path = a.path "
+                "JOIN listings l ON l.id = a.id AND l.rank = 0 ORDER BY length(a.title_key)"
+            ).fetchall()
+            keys = [title.casefold().replace("\n", " ") for _, title, _ in rows]
+            starts, position = [], 0
+            for key in keys:
+                starts.append(position)
+                position += len(key) + 1
+            self._titles = ("\n".join(keys), starts, rows)
+        return self._titles
 
     def articles_in(self, subject: str) -> list[Article]:
         """The articles listed under a subject (any case), sorted by title."""
