@@ -49,6 +49,14 @@ def test_numbers_and_roman_numerals_are_one() -> None:
     assert "i" not in parse_query("world war 1").words  # never marks every "I"
 
 
+def test_words_typed_next_to_each_other_are_pairs_for_ranking() -> None:
+    assert parse_query("photosynthesis light reactions").pairs == (
+        '"photosynthesis light" OR "light reactions"'
+    )
+    assert parse_query("causes of inflation").pairs == ""  # "of" was between them
+    assert parse_query("inflation").pairs == ""
+
+
 def test_possessives_are_the_word() -> None:
     assert parse_query("newton's laws").required == '"newton" AND "laws"'
 
@@ -96,8 +104,11 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     _write(
         root,
         6,
-        "What happens in the light reactions of photosynthesis?",
-        "Photosystems absorb light and split water.",
+        "What happens to water and to the energy of sunlight in the light reactions of "
+        "photosynthesis in green plants?",
+        "Photosystems in the thylakoid membranes absorb photons, split water into oxygen, "
+        "protons and electrons, and pass the electrons along a transport chain that pumps "
+        "protons; the gradient drives ATP synthase, and the chain ends by reducing NADP+.",
     )
     _write(
         root,
@@ -185,8 +196,8 @@ def test_cli_search_says_a_prefix_is_too_short() -> None:
 def test_palette_titles_put_titles_holding_the_text_first(library: Library) -> None:
     assert {row[0] for row in library.fuzzy_titles("world war", 5)} == {7, 8}
     assert [row[0] for row in library.fuzzy_titles("light reactions", 5)] == [6, 5]
-    # Letters in order, across words; the ones holding the text come first.
-    assert [row[0] for row in library.fuzzy_titles("lightreac", 5)][:1] == [6]
+    # Letters in order, across words: the shorter title first.
+    assert [row[0] for row in library.fuzzy_titles("lightreac", 5)] == [5, 6]
     assert {row[0] for row in library.fuzzy_titles("wwi", 10)} >= {7, 8}
     assert len(library.fuzzy_titles("a", 3)) == 3
     for text in ("]", "\\", "^", "%", "[a-z]"):

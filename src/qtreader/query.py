@@ -77,6 +77,10 @@ class SearchQuery(NamedTuple):
     required: str = ""
     #: The words to mark in a result (lower case; a prefix ends with ``*``).
     words: tuple[str, ...] = ()
+    #: Each two words typed next to each other, as phrases OR'ed (empty if none): a
+    #: question or title holding one of them is about what was asked, not only near it
+    #: ("light reactions", not "light-independent reactions").
+    pairs: str = ""
 
 
 def _quoted(text: str) -> str:
@@ -113,7 +117,7 @@ def parse_query(text: str) -> SearchQuery:
                     marks.append(part.lower() + "*")
                 else:
                     items.append((_quoted(part), part.lower()))
-    required, soft, plain_marks = _terms(items)
+    required, soft, plain_marks, pairs = _terms(items)
     marks.extend(plain_marks)
     if not required:
         required, soft = soft, []
@@ -126,11 +130,20 @@ def parse_query(text: str) -> SearchQuery:
         match += " AND (" + " OR ".join([*soft, required[0]]) + ")"
     # "i" stands for 1 only after a word: marking it alone would mark every "I".
     shown = tuple(dict.fromkeys(m for m in marks if m != "i"))
-    return SearchQuery(match, tuple(s for s in subjects if s), " AND ".join(required), shown)
+    return SearchQuery(
+        match,
+        tuple(s for s in subjects if s),
+        " AND ".join(required),
+        shown,
+        " OR ".join(pairs),
+    )
 
 
-def _terms(items: list[tuple[str, str | None]]) -> tuple[list[str], list[str], list[str]]:
-    """Required and soft FTS5 terms, and the words to mark, of the items parsed.
+def _terms(
+    items: list[tuple[str, str | None]],
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Required and soft FTS5 terms, the words to mark, and the phrases of each two
+    required words typed next to each other, of the items parsed.
 
     A numeral after a word makes a phrase with it, in both spellings (``"war 1" OR "war
     i"``): alone, ``i`` would match every "I" of every answer.
@@ -138,6 +151,7 @@ def _terms(items: list[tuple[str, str | None]]) -> tuple[list[str], list[str], l
     required: list[str] = []
     soft: list[str] = []
     marks: list[str] = []
+    pairs: list[str] = []
     previous: str | None = None  # the last plain word kept as required
     for term, word in items:
         if word is None:  # a phrase or a prefix
@@ -169,5 +183,7 @@ def _terms(items: list[tuple[str, str | None]]) -> tuple[list[str], list[str], l
             previous = None
             continue
         required.append(term)
+        if previous is not None:
+            pairs.append(f'"{previous} {word}"')
         previous = word
-    return required, soft, marks
+    return required, soft, marks, pairs

@@ -591,17 +591,21 @@ class Library:
             found = f"{{{columns}}} : ({match})"
             return found if include_no_index else f"({found}) NOT (flags : hidden)"
 
-        # First the articles whose question or title holds every required word: bm25 alone
-        # put "light-independent reactions" before "light reactions", and a World War II
-        # article before the one on World War I.
-        in_title = expression("question title", query.required)
+        # First the articles whose question or title holds every required word, and of
+        # those first the ones holding two words as typed, next to each other: bm25 alone
+        # put "light-independent reactions" before "light reactions".
+        tiers = [expression("question title", query.required)]
+        if query.pairs:
+            tiers.append(expression("question title", query.pairs))
+        order = "".join(
+            "s.rowid IN (SELECT rowid FROM search WHERE search MATCH ?) DESC, " for _ in tiers
+        )
 
         def ranked(match: str) -> list[tuple[int, str]]:
             rows: list[tuple[int, str]] = self._db.execute(
                 "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
-                f"WHERE search MATCH ?{filters} ORDER BY s.rowid IN "
-                "(SELECT rowid FROM search WHERE search MATCH ?) DESC, s.rank LIMIT ?",
-                (match, *parameters, in_title, limit),
+                f"WHERE search MATCH ?{filters} ORDER BY {order}s.rank LIMIT ?",
+                (match, *parameters, *tiers, limit),
             ).fetchall()
             return rows
 
