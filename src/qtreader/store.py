@@ -601,38 +601,46 @@ class Library:
             found = f"{{{columns}}} : ({match})"
             return found if include_no_index else f"({found}) NOT (flags : hidden)"
 
-        # First the articles whose question or title holds every required word, and of
-        # those first the ones holding two words as typed, next to each other: bm25 alone
-        # put "light-independent reactions" before "light reactions".
-        tiers = [expression("question title", query.required)]
-        if query.pairs:
-            tiers.append(expression("question title", query.pairs))
-        order = "".join(
-            "s.rowid IN (SELECT rowid FROM search WHERE search MATCH ?) DESC, " for _ in tiers
-        )
-
-        def ranked(match: str) -> list[tuple[int, str]]:
-            rows: list[tuple[int, str]] = self._db.execute(
-                "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
-                f"WHERE search MATCH ?{filters} ORDER BY {order}s.rank LIMIT ?",
-                (match, *parameters, *tiers, limit),
-            ).fetchall()
-            return rows
-
-        # bm25 is computed for every match before the LIMIT: for a query that matches a
-        # large part of the library, rank first among the articles that match in the
-        # question, title or keywords (the heavily weighted columns), and fall back to all
-        # of them only when that tier has too few.
+        # Tiers, best first, each ranked by bm25 and filled up to the limit by the next:
+        # the articles whose question or title holds two words as typed side by side and
+        # every word; those holding every word; then the others. bm25 alone put
+        # "light-independent reactions" before "light reactions". Each tier is an FTS5
+        # query of its own: ordering every match by tier costs bm25 for each of them.
         everything = expression("question title keywords description answer")
-        many = self._db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM search s WHERE search MATCH ?{filters} LIMIT ?)",
-            (everything, *parameters, _TIER_THRESHOLD),
-        ).fetchone()[0]
-        rows = []
-        if many >= _TIER_THRESHOLD:
-            rows = ranked(expression("question title keywords"))
-        if len(rows) < limit:
-            rows = ranked(everything)
+        in_title = f"({everything}) AND ({expression('question title', query.required)})"
+        tiers = [in_title]
+        if query.pairs:
+            tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
+        rows: list[tuple[int, str]] = []
+
+        def fill(tier: str) -> None:
+            others = f" AND s.rowid NOT IN ({','.join('?' * len(rows))})" if rows else ""
+            rows.extend(
+                self._db.execute(
+                    "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) "
+                    f"FROM search s WHERE search MATCH ?{filters}{others} "
+                    "ORDER BY s.rank LIMIT ?",
+                    (tier, *parameters, *(row[0] for row in rows), limit - len(rows)),
+                )
+            )
+
+        for tier in tiers:
+            fill(tier)
+            if len(rows) >= limit:
+                break
+        else:
+            # bm25 is computed for every match of a tier before the LIMIT: for a query that
+            # matches a large part of the library, rank first among the articles that match
+            # in the question, title or keywords (the heavily weighted columns).
+            many = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search s "
+                f"WHERE search MATCH ?{filters} LIMIT ?)",
+                (everything, *parameters, _TIER_THRESHOLD),
+            ).fetchone()[0]
+            if many >= _TIER_THRESHOLD:
+                fill(expression("question title keywords"))
+            if len(rows) < limit:
+                fill(everything)
         hits = []
         for article_id, snippet in rows:
             row = self._db.execute(
