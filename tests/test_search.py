@@ -202,3 +202,13 @@ def test_palette_titles_put_titles_holding_the_text_first(library: Library) -> N
     assert len(library.fuzzy_titles("a", 3)) == 3
     for text in ("]", "\\", "^", "%", "[a-z]"):
         assert library.fuzzy_titles(text, 5) == []  # never a regex or LIKE pattern
+
+
+def test_palette_titles_follow_a_refresh(tmp_path: Path) -> None:
+    _write(tmp_path, 1, "What is osmosis?", "Water moves.")
+    library = load_library(tmp_path)
+    assert [row[0] for row in library.fuzzy_titles("osmosis", 5)] == [1]
+    assert library.fuzzy_titles("diffusion", 5) == []
+    _write(tmp_path, 2, "What is diffusion?", "Particles spread.")
+    library.refresh()
+    assert [row[:2] for row in library.fuzzy_titles("diffusion", 5)] == [(2, "What is diffusion?")]
