@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
 
 
 class LibraryError(click.ClickException):
@@ -301,7 +302,13 @@ def show(
     found = library.resolve(reference)
     subject = None
     if found is None:
-        hits = library.search(reference, limit=6)
+        from qtreader.query import QueryError
+
+        try:
+            hits = library.search(reference, limit=6)
+        except QueryError as error:
+            click.echo(f"qtreader: {error}", err=True)
+            sys.exit(EXIT_USAGE)
         if not hits:
             warn(f"no article matches {reference!r}")
             sys.exit(EXIT_NOT_FOUND)

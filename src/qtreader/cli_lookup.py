@@ -15,6 +15,7 @@ import click
 
 from qtreader.cli import (
     EXIT_NOT_FOUND,
+    EXIT_USAGE,
     F,
     _json,
     _library_option,
@@ -83,9 +84,14 @@ def search(
       qtreader search 'hash* subject:"computer science"' --json
     """
     from qtreader.output import emit, hits_renderable
+    from qtreader.query import QueryError
 
     _choice, library = _open_library(library_path)
-    hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
+    try:
+        hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
+    except QueryError as error:  # e.g. a prefix* too short: say so, never search another
+        click.echo(f"qtreader: {error}", err=True)
+        sys.exit(EXIT_USAGE)
     options = output._replace(format="json") if as_json else output
     if not hits:
         warn(f"nothing matches {query!r}")

@@ -114,6 +114,7 @@ CREATE TABLE scan_problems (path TEXT NOT NULL, reason TEXT NOT NULL);
 -- Every folder scanned and its mtime: a file added or removed changes its folder's mtime.
 CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
 
+-- Words are stemmed (porter): "reactions" finds "reaction", "maxwells" finds "Maxwell's".
 -- flags holds "hidden" for no_index articles: "... NOT flags : hidden" leaves them out
 -- in C, at the cost of a tiny posting list.
 -- No prefix indexes: FTS5 uses one only for prefixes of exactly its length, and they
@@ -128,7 +129,7 @@ CREATE VIEW search_source AS SELECT a.id AS id, {columns}
     FROM articles a JOIN files f ON f.path = a.path JOIN answers b ON b.path = a.path;
 CREATE VIRTUAL TABLE search USING fts5 (
     question, title, keywords, description, answer, flags,
-    tokenize = 'unicode61 remove_diacritics 2',
+    tokenize = '{tokenizer}',
     content = 'search_source', content_rowid = 'id'
 );
 -- Question and title count most, then keywords, then the description, then the answer.
@@ -141,7 +142,9 @@ _SEARCH_COLUMNS = (
     "replace(f.keywords, char(31), ', ') AS keywords, f.description AS description, "
     "search_text(b.body) AS answer, CASE WHEN f.no_index THEN 'hidden' ELSE '' END AS flags"
 )
-_SCHEMA = _SCHEMA.replace("{columns}", _SEARCH_COLUMNS)
+#: How the search table splits text into words; the words of a query are stemmed alike.
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_SCHEMA = _SCHEMA.replace("{columns}", _SEARCH_COLUMNS).replace("{tokenizer}", TOKENIZER)
 
 
 def index_file(root: Path) -> Path:

@@ -7,6 +7,7 @@ unchanged, and from the file otherwise, when asked for.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime
 import os
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from qtreader.models import Problem, SearchHit, Subject
+    from qtreader.query import SearchQuery
 
 __all__ = [
     "AnswerUnavailable",
@@ -290,6 +292,7 @@ class Library:
         self._length: int | None = None
         self._problems: list[Problem] | None = None
         self._told: str | None = None
+        self._titles: tuple[str, list[int], list[int]] | None = None
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -336,6 +339,7 @@ class Library:
         self._subjects = None
         self._length = None
         self._problems = None
+        self._titles = None
         return report
 
     @property
@@ -496,20 +500,72 @@ class Library:
         return rows
 
     def fuzzy_titles(self, text: str, limit: int) -> list[tuple[int, str, str]]:
-        """(id, title, subject) of articles whose title holds the letters of ``text`` in
-        order (a subsequence match, done by SQLite), shortest titles first."""
+        """(id, title, subject) of up to ``limit`` articles whose title holds the letters
+        of ``text`` in order: those holding ``text`` itself first, then the others.
+
+        Runs in C over every title at once (:meth:`title_list`, one string): a LIKE scan
+        of the catalog and fuzzy scoring of its first 300 hits took 200-390 ms per
+        keystroke at 36,000 titles.
+        """
         letters = [c for c in text.casefold() if not c.isspace()]
         if not letters:
             return []
-        escaped = ["\\" + c if c in "%_\\" else c for c in letters]
-        pattern = "%" + "%".join(escaped) + "%"
-        rows: list[tuple[int, str, str]] = self._db.execute(
-            "SELECT a.id, f.title, l.subject FROM articles a JOIN files f ON f.path = a.path "
-            "JOIN listings l ON l.id = a.id AND l.rank = 0 "
-            "WHERE a.title_key LIKE ? ESCAPE '\\' ORDER BY length(a.title_key) LIMIT ?",
-            (pattern, limit),
-        ).fetchall()
-        return rows
+        joined, starts, rows = self.title_list()
+        found: dict[int, None] = {}
+
+        def line_of(position: int) -> int:
+            return bisect.bisect_right(starts, position) - 1
+
+        needle = " ".join(text.casefold().split())
+        position = joined.find(needle)
+        while position != -1 and len(found) < limit:
+            line = line_of(position)
+            found[line] = None
+            position = joined.find(needle, starts[line + 1]) if line + 1 < len(starts) else -1
+        if len(found) < limit:
+            # Each letter's first occurrence after the last (possessive: no backtracking),
+            # tried once per line: linear in the titles whatever is typed.
+            pattern = re.compile(
+                "(?m)^" + "".join(f"[^\n{re.escape(c)}]*+{re.escape(c)}" for c in letters)
+            )
+            position = 0
+            while len(found) < limit:
+                match = pattern.search(joined, position)
+                if match is None:
+                    break
+                line = line_of(match.start())
+                found[line] = None
+                if line + 1 >= len(starts):
+                    break
+                position = starts[line + 1]
+        ids = [rows[line] for line in found]
+        shown = {
+            row[0]: row
+            for row in self._db.execute(
+                "SELECT id, title, subject FROM listings WHERE rank = 0 AND id IN "
+                f"({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+        return [shown[i] for i in ids if i in shown]
+
+    def title_list(self) -> tuple[str, list[int], list[int]]:
+        """Every title in lower case, one a line in one string, shortest first; where each
+        line starts; and the article id of each line. Made once per refresh from the
+        articles' own lower-case titles (the narrowest rows: reading the listings' titles
+        took ten times as long at 250,000 articles); the palette makes it as it opens."""
+        if self._titles is None:
+            rows: list[tuple[int, str]] = self._db.execute(
+                "SELECT id, title_key FROM articles"
+            ).fetchall()
+            rows.sort(key=lambda row: (len(row[1]), row[1]))  # short titles first
+            keys = [key.replace("\n", " ") for _, key in rows]
+            starts, position = [], 0
+            for key in keys:
+                starts.append(position)
+                position += len(key) + 1
+            self._titles = ("\n".join(keys), starts, [article_id for article_id, _ in rows])
+        return self._titles
 
     def articles_in(self, subject: str) -> list[Article]:
         """The articles listed under a subject (any case), sorted by title."""
@@ -556,18 +612,18 @@ class Library:
         limit: int = 20,
         include_no_index: bool = False,
     ) -> list[SearchHit]:
-        """Articles matching ``text`` (see :mod:`qtreader.query`), best first.
+        """Articles matching ``text`` (see :mod:`qtreader.query`), best first: those whose
+        question or title holds every word, then the others, each by bm25.
 
-        Articles marked ``no_index`` are left out unless ``include_no_index``.
+        Articles marked ``no_index`` are left out unless ``include_no_index``. Raises
+        :class:`qtreader.query.QueryError` for text that cannot be searched as typed.
         """
         from qtreader.models import SearchHit  # created on first use (see qtreader.models)
-        from qtreader.query import parse_query
 
-        query = parse_query(text)
-        names = [*query.subjects, *([subject] if subject else [])]
-        keys = self._subject_keys(names) if names else None
-        if keys == []:
-            return []  # a subject that does not exist
+        plan = self._plan(text, subject, include_no_index)
+        if plan is None:
+            return []
+        query, keys, filters, parameters = plan
         if not query.match:
             if not keys:
                 return []
@@ -576,43 +632,53 @@ class Library:
                 for a in self.articles_in(keys[0])[:limit]
                 if include_no_index or not a.no_index
             ]
-        filters = ""
-        parameters: list[object] = []
-        if keys:
-            filters = (
-                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
-                f"({','.join('?' * len(keys))}))"
-            )
-            parameters.extend(keys)
 
-        def expression(columns: str) -> str:
+        def expression(columns: str, match: str = query.match) -> str:
             # User words match only the text columns; no_index articles are left out by
             # their flag, in FTS5 itself.
-            match = f"{{{columns}}} : ({query.match})"
-            return match if include_no_index else f"({match}) NOT (flags : hidden)"
+            found = f"{{{columns}}} : ({match})"
+            return found if include_no_index else f"({found}) NOT (flags : hidden)"
 
-        def ranked(match: str) -> list[tuple[int, str]]:
-            rows: list[tuple[int, str]] = self._db.execute(
-                "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) FROM search s "
-                f"WHERE search MATCH ?{filters} ORDER BY s.rank LIMIT ?",
-                (match, *parameters, limit),
-            ).fetchall()
-            return rows
-
-        # bm25 is computed for every match before the LIMIT: for a query that matches a
-        # large part of the library, rank first among the articles that match in the
-        # question, title or keywords (the heavily weighted columns), and fall back to all
-        # of them only when that tier has too few.
+        # Tiers, best first, each ranked by bm25 and filled up to the limit by the next:
+        # the articles whose question or title holds two words as typed side by side and
+        # every word; those holding every word; then the others. bm25 alone put
+        # "light-independent reactions" before "light reactions". Each tier is an FTS5
+        # query of its own: ordering every match by tier costs bm25 for each of them.
         everything = expression("question title keywords description answer")
-        many = self._db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM search s WHERE search MATCH ?{filters} LIMIT ?)",
-            (everything, *parameters, _TIER_THRESHOLD),
-        ).fetchone()[0]
-        rows = []
-        if many >= _TIER_THRESHOLD:
-            rows = ranked(expression("question title keywords"))
-        if len(rows) < limit:
-            rows = ranked(everything)
+        in_title = f"({everything}) AND ({expression('question title', query.required)})"
+        tiers = [in_title]
+        if query.pairs:
+            tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
+        rows: list[tuple[int, str]] = []
+
+        def fill(tier: str) -> None:
+            others = f" AND s.rowid NOT IN ({','.join('?' * len(rows))})" if rows else ""
+            rows.extend(
+                self._db.execute(
+                    "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) "
+                    f"FROM search s WHERE search MATCH ?{filters}{others} "
+                    "ORDER BY s.rank LIMIT ?",
+                    (tier, *parameters, *(row[0] for row in rows), limit - len(rows)),
+                )
+            )
+
+        for tier in tiers:
+            fill(tier)
+            if len(rows) >= limit:
+                break
+        else:
+            # bm25 is computed for every match of a tier before the LIMIT: for a query that
+            # matches a large part of the library, rank first among the articles that match
+            # in the question, title or keywords (the heavily weighted columns).
+            many = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search s "
+                f"WHERE search MATCH ?{filters} LIMIT ?)",
+                (everything, *parameters, _TIER_THRESHOLD),
+            ).fetchone()[0]
+            if many >= _TIER_THRESHOLD:
+                fill(expression("question title keywords"))
+            if len(rows) < limit:
+                fill(everything)
         hits = []
         for article_id, snippet in rows:
             row = self._db.execute(
@@ -627,6 +693,54 @@ class Library:
                 text_, spans = _highlights(snippet)
                 hits.append(SearchHit(article_id, row[0], row[2], text_, spans, bool(row[1])))
         return hits
+
+    def count_matches(
+        self, text: str, *, subject: str | None = None, include_no_index: bool = False
+    ) -> int:
+        """How many articles :meth:`search` finds for ``text`` in all, not only the best."""
+        plan = self._plan(text, subject, include_no_index)
+        if plan is None:
+            return 0
+        query, keys, filters, parameters = plan
+        if not query.match:
+            if not keys:
+                return 0
+            hidden = "" if include_no_index else " AND NOT a.no_index"
+            found = self._db.execute(
+                "SELECT count(DISTINCT l.id) FROM listings l JOIN articles a ON a.id = l.id "
+                f"WHERE l.subject_key = ?{hidden}",
+                (keys[0],),
+            ).fetchone()
+            return int(found[0])
+        match = f"{{question title keywords description answer}} : ({query.match})"
+        if not include_no_index:
+            match = f"({match}) NOT (flags : hidden)"
+        found = self._db.execute(
+            f"SELECT count(*) FROM search s WHERE search MATCH ?{filters}", (match, *parameters)
+        ).fetchone()
+        return int(found[0])
+
+    def _plan(
+        self, text: str, subject: str | None, include_no_index: bool
+    ) -> tuple[SearchQuery, list[str] | None, str, list[object]] | None:
+        """The parsed query, subject keys, SQL filter and its parameters of a search; None
+        when a subject asked for does not exist."""
+        from qtreader.query import parse_query
+
+        query = parse_query(text)
+        names = [*query.subjects, *([subject] if subject else [])]
+        keys = self._subject_keys(names) if names else None
+        if keys == []:
+            return None  # a subject that does not exist
+        filters = ""
+        parameters: list[object] = []
+        if keys:
+            filters = (
+                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
+                f"({','.join('?' * len(keys))}))"
+            )
+            parameters.extend(keys)
+        return query, keys, filters, parameters
 
     def _subject_keys(self, names: list[str]) -> list[str]:
         """Subject keys for names: an exact name, else every subject starting with it."""

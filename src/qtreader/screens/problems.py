@@ -14,6 +14,10 @@ from qtreader.store import Library
 
 __all__ = ["ProblemsScreen"]
 
+#: Problems shown at first, and added each time the list is scrolled to its end: a
+#: library with thousands of broken files took over a second to open the list whole.
+PAGE = 200
+
 
 class ProblemsScreen(ModalScreen[None]):
     """Every problem as ``path: reason``, paths relative to the library folder."""
@@ -27,10 +31,22 @@ class ProblemsScreen(ModalScreen[None]):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        self.problems = library.problems
+        #: How many problems the list holds now (more as it is scrolled to its end).
+        self.shown = min(PAGE, len(self.problems))
 
     def compose(self) -> ComposeResult:
+        with VerticalScroll(id="problems-box") as box:
+            box.border_title = f"Problems ({len(self.problems)})"
+            box.border_subtitle = "escape to close"
+            yield Static(self._lines(0, self.shown))
+
+    def on_mount(self) -> None:
+        self.watch(self.query_one(VerticalScroll), "scroll_y", self._scrolled, init=False)
+
+    def _lines(self, start: int, end: int) -> Text:
         lines = Text()
-        for problem in self.library.problems:
+        for problem in self.problems[start:end]:
             try:
                 path = str(problem.path.relative_to(self.library.root))
             except ValueError:
@@ -38,12 +54,17 @@ class ProblemsScreen(ModalScreen[None]):
             # A file name can hold escape sequences: show them, never send them.
             lines.append(escape_controls(path), "bold")
             lines.append(f": {escape_controls(problem.reason)}\n")
-        if not self.library.problems:
+        if not self.problems:
             lines.append("Every file loaded without a problem.")
-        with VerticalScroll(id="problems-box") as box:
-            box.border_title = f"Problems ({len(self.library.problems)})"
-            box.border_subtitle = "escape to close"
-            yield Static(lines)
+        elif end < len(self.problems):
+            lines.append(f"… {len(self.problems) - end} more below", "dim italic")
+        return lines
+
+    def _scrolled(self, scroll_y: float) -> None:
+        box = self.query_one(VerticalScroll)
+        if self.shown < len(self.problems) and scroll_y >= box.max_scroll_y - box.size.height:
+            self.shown = min(self.shown + PAGE, len(self.problems))
+            self.query_one(Static).update(self._lines(0, self.shown))
 
     def action_scroll_down(self) -> None:
         self.query_one(VerticalScroll).scroll_down()

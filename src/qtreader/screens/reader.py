@@ -197,6 +197,8 @@ class ReaderScreen(Screen[None]):
         self._started = False
         self._recorded: int | None = None
         self._scroll_saved = 0.0
+        #: What was typed into search last: the search box opens with it.
+        self.last_search = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -321,9 +323,17 @@ class ReaderScreen(Screen[None]):
     # Opening articles --------------------------------------------------------------------
 
     def open_article(
-        self, article_id: int, subject: str | None = None, *, record: bool = True
+        self,
+        article_id: int,
+        subject: str | None = None,
+        *,
+        record: bool = True,
+        marks: tuple[str, ...] = (),
     ) -> None:
         """Show an article, select it in the tree and (unless going back/forward) record it.
+
+        ``marks``: words of the search it was chosen from, marked in its answer until
+        another article opens.
 
         It is read under ``subject`` when listed there (a related link names the listing it
         points to), else under the subject being read, else under its first subject.
@@ -346,7 +356,7 @@ class ReaderScreen(Screen[None]):
             answer = self.library.answer(article_id)
         except AnswerUnavailable as error:
             answer = f"*This answer cannot be shown now: {error}*"
-        self.query_one(ArticleView).show_article(article, answer, subject)
+        self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
@@ -422,13 +432,16 @@ class ReaderScreen(Screen[None]):
         if self.library is None:
             return
 
-        def chosen(choice: tuple[int, str] | None) -> None:
-            if choice is not None:
-                self.open_article(*choice)
-
         from qtreader.screens.search import SearchScreen
 
-        self.app.push_screen(SearchScreen(self.library), chosen)
+        search = SearchScreen(self.library, self.last_search)
+
+        def chosen(choice: tuple[int, str] | None) -> None:
+            self.last_search = search.query_text  # shown again at the next search
+            if choice is not None:
+                self.open_article(*choice, marks=search.marked_words)
+
+        self.app.push_screen(search, chosen)
 
     def go_to_subject(self, subject: str) -> None:
         """Show a subject's articles in the tree, with the cursor on it."""

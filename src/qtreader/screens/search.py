@@ -13,12 +13,16 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from qtreader.models import SearchHit
+from qtreader.query import QueryError, parse_query
 from qtreader.store import Library
 
 __all__ = ["SearchScreen"]
 
 #: What a search returns to the reader: the article to open and the subject to read it under.
 SearchChoice = tuple[int, str]
+
+#: Results listed at most; the summary says how many match in all.
+SHOWN = 50
 
 
 class SearchScreen(ModalScreen[SearchChoice | None]):
@@ -58,7 +62,18 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.submitted = False  # typed on after enter: that was not the query to open
+        self.query_text = event.value  # the reader keeps it for the next search
         self.run_search(event.value)
+
+    @property
+    def marked_words(self) -> tuple[str, ...]:
+        """The words of the query shown, for the reader to mark in the article opened."""
+        if self.shown is None:
+            return ()
+        try:
+            return parse_query(self.shown[0]).words
+        except QueryError:
+            return ()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.run_search(self.query_one(Input).value)
@@ -68,13 +83,31 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def run_search(self, text: str) -> None:
         """Search off the event loop; a newer keystroke cancels this one's display."""
         include = self.query_one(Checkbox).value
-        hits = self.library.search(text, limit=50, include_no_index=include)
+        try:
+            hits = self.library.search(text, limit=SHOWN, include_no_index=include)
+            total = (
+                self.library.count_matches(text, include_no_index=include)
+                if len(hits) == SHOWN
+                else len(hits)
+            )
+        except QueryError as error:  # say so, rather than search for something else
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self.show_hits, text, [], include, 0, str(error))
+            return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_hits, text, hits, include)
+            self.app.call_from_thread(self.show_hits, text, hits, include, total)
 
-    def show_hits(self, text: str, hits: list[SearchHit], include: bool) -> None:
+    def show_hits(
+        self,
+        text: str,
+        hits: list[SearchHit],
+        include: bool,
+        total: int | None = None,
+        problem: str | None = None,
+    ) -> None:
         """List ``hits`` of the query ``text`` (``include``: no_index articles too): title,
-        subject, and the snippet with the matched words marked."""
+        subject, and the snippet with the matched words marked. ``total``: how many
+        articles match in all; ``problem``: why the query was not searched."""
         self.hits = hits
         self.shown = (text, include)
         results = self.query_one(OptionList)
@@ -83,9 +116,14 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             results.add_option(Option(_hit_prompt(hit)))
         if hits:
             results.highlighted = 0
-        summary = "" if not text.strip() else f"{len(hits)} result{'s' * (len(hits) != 1)}"
-        if text.strip() and len(hits) == 50:
-            summary = "the 50 best results"
+        total = len(hits) if total is None else total
+        summary = Text()
+        if problem is not None:
+            summary.append(problem, "bold red")
+        elif text.strip():
+            summary.append("1 article matches" if total == 1 else f"{total} articles match")
+            if total > len(hits):
+                summary.append(f": the {len(hits)} best are listed")
         self.query_one("#search-summary", Static).update(summary)
         if self.submitted and self._current():
             self.submitted = False

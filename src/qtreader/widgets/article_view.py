@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from qtreader.marks import MarkedWords, word_pattern
 from qtreader.models import Article, RelatedLink
 from qtreader.store import Library
 
@@ -90,11 +91,15 @@ class ArticleView(VerticalScroll):
         yield Static("Related articles", id="related-heading")
         yield RelatedList(id="related")
 
-    def show_article(self, article: Article, answer: str, subject: str) -> None:
-        """Show ``article`` as read under ``subject``."""
+    def show_article(
+        self, article: Article, answer: str, subject: str, *, marks: tuple[str, ...] = ()
+    ) -> None:
+        """Show ``article`` as read under ``subject``, with the words ``marks`` (of the
+        search it was chosen from) marked in its answer."""
         self.query_one("#question", Static).update(Text(article.question))
         self.query_one("#facts", Static).update(_facts(article, subject))
         self.answer = shown_part(answer, article.id)
+        self.marks = marks
         self.raw_tex = False
         self._show_answer()
         self.query_one("#related-heading", Static).display = bool(article.related)
@@ -103,6 +108,8 @@ class ArticleView(VerticalScroll):
 
     answer = ""
     raw_tex = False
+    #: The words marked in the open answer (see :meth:`show_article`).
+    marks: tuple[str, ...] = ()
 
     @property
     def links(self) -> list[AnswerLink]:
@@ -122,13 +129,14 @@ class ArticleView(VerticalScroll):
         from qtreader.render import answer_links, render_answer
 
         answer_text.links = answer_links(self.answer)
-        answer_text.update(
-            render_answer(self.answer, raw_tex=self.raw_tex, link_action="follow_link({})")
-        )
+        rendered = render_answer(self.answer, raw_tex=self.raw_tex, link_action="follow_link({})")
+        pattern = word_pattern(self.marks) if self.marks else None
+        answer_text.update(MarkedWords(rendered, pattern) if pattern else rendered)
 
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
         self.answer = ""
+        self.marks = ()
         self.query_one(AnswerText).links = []
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
