@@ -65,7 +65,9 @@ class RelatedList(OptionList):
             prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
             if not link.available:
                 prompt.append("  (not in this library)", "italic")
-            self.add_option(Option(prompt, id=str(link.id), disabled=not link.available))
+            # No option id: the option's index is the link's, and an id listed twice (in a
+            # stale index, or a file read before links were de-duplicated) would raise.
+            self.add_option(Option(prompt, disabled=not link.available))
         self.display = bool(links)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

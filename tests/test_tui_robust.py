@@ -1,0 +1,82 @@
+"""The reader holds on real and hostile articles: repeated related links, crashes, key
+bursts, palette page-downs, huge study answers."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from textual.widgets import Static
+
+from qtreader.app import QTReaderApp
+from qtreader.cli import main
+from qtreader.widgets.article_view import RelatedList
+
+from .conftest import FIXTURES
+from .pilot import loaded, screen_lines
+
+RELATED = FIXTURES / "related-library"
+
+
+def question(app: QTReaderApp) -> str:
+    return "\n".join(screen_lines(app.screen.query_one("#question", Static))).strip()
+
+
+def related_titles(app: QTReaderApp) -> list[str]:
+    return [str(option.prompt) for option in app.screen.query_one(RelatedList).options]
+
+
+async def test_related_links_listed_twice_or_to_itself_show_once_and_open() -> None:
+    """701 lists 702 twice, itself, 703 and a missing 799: the list numbers 702, 703, 799."""
+    app = QTReaderApp(RELATED, start_article="701")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        assert question(app) == "Why do leaves turn red and yellow in autumn?"
+        assert related_titles(app) == [
+            "1 What does chlorophyll absorb?  Biology",
+            "2 How do plants keep the energy of light?  Chemistry",
+            "3 Why do evergreen needles stay green?  Biology  (not in this library)",
+        ]
+        await pilot.press("1")
+        assert question(app) == "What does chlorophyll absorb?"
+        # 702 lists 701 three times: one link.
+        assert related_titles(app) == ["1 Why do leaves turn red and yellow in autumn?  Biology"]
+        await pilot.press("2", "3", "4", "5")  # none of these exist here
+        assert question(app) == "What does chlorophyll absorb?"
+        await pilot.press("1", "2")
+        assert question(app) == "How do plants keep the energy of light?"
+        # 703 links only to itself: no related list at all.
+        assert related_titles(app) == []
+        assert not screen.query_one(RelatedList).display
+        await pilot.press("1", "left_square_bracket", "3")
+        assert question(app) == "Why do leaves turn red and yellow in autumn?"
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Why do evergreen needles stay green?" in m for m in messages)
+        assert any("no related article 4" in m for m in messages)
+
+
+async def test_related_list_takes_an_id_listed_twice() -> None:
+    """The list does not rely on ids being unique (an index written before links were
+    de-duplicated still holds repeats)."""
+    app = QTReaderApp(RELATED, start_article="701")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        article = screen.library.article(701) if screen.library else None
+        assert article is not None
+        twice = (article.related[0], article.related[1], article.related[0])
+        screen.query_one(RelatedList).show_links(twice)
+        await pilot.pause()
+        assert len(screen.query_one(RelatedList).options) == 3
+        screen.query_one(RelatedList).focus()
+        await pilot.press("down", "down", "down", "enter")  # the repeat
+        assert question(app) == "What does chlorophyll absorb?"
+
+
+def test_show_json_lists_each_related_article_once() -> None:
+    result = CliRunner().invoke(
+        main, ["show", "701", "--format", "json", "--library", str(RELATED)]
+    )
+    assert result.exit_code == 0, result.output
+    related = json.loads(result.output)["related"]
+    assert [link["id"] for link in related] == [702, 703, 799]
