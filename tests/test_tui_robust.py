@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from qtreader.app import QTReaderApp
 from qtreader.cli import main
+from qtreader.screens.reader import ReaderScreen
 from qtreader.widgets.article_view import RelatedList
 
 from .conftest import FIXTURES
@@ -80,3 +83,35 @@ def test_show_json_lists_each_related_article_once() -> None:
     assert result.exit_code == 0, result.output
     related = json.loads(result.output)["related"]
     assert [link["id"] for link in related] == [702, 703, 799]
+
+
+def test_a_crash_exits_non_zero_and_names_the_open_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`read` runs the app (headless here); an exception in an action ends it with status 1,
+    Textual's traceback, and a line naming the article and file on screen."""
+    run = QTReaderApp.run
+
+    async def drive(pilot: Pilot[None]) -> None:
+        # The auto pilot starts before the screen has started loading: wait for the article.
+        for _ in range(400):
+            screen = pilot.app.screen
+            if isinstance(screen, ReaderScreen) and screen.library is not None:
+                break
+            await pilot.pause(0.05)
+        await loaded(pilot)
+        await pilot.press("n")  # next article: the injected failure
+
+    def headless_run(self: QTReaderApp) -> None:
+        run(self, headless=True, size=(100, 30), auto_pilot=drive)
+
+    def injected(self: ReaderScreen, step: int) -> None:
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(QTReaderApp, "run", headless_run)
+    monkeypatch.setattr(ReaderScreen, "action_neighbour", injected)
+    result = CliRunner().invoke(main, ["read", "701", "--library", str(RELATED)])
+    assert result.exit_code == 1
+    assert "injected failure" in result.stderr
+    path = RELATED.absolute() / "learn/biology/why-do-leaves-turn-red-and-yellow-in-autumn.md"
+    assert f"qtreader: crashed while article 701 ({path}) was open" in result.stderr

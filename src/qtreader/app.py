@@ -52,6 +52,25 @@ class QTReaderApp(App[None]):
         self.study = study
         self.clock = clock
         self._opening = open_in_background(library_path)
+        #: The article on screen (id and file), for the line a crash ends with.
+        self.reading: tuple[int, Path] | None = None
+
+    def note_reading(self, article_id: int, path: Path) -> None:
+        """The reader or a study card now shows article ``article_id`` from ``path``."""
+        self.reading = (article_id, path)
+
+    def crash_line(self) -> str:
+        """What the command prints after the traceback of an unexpected exception: the
+        article that was open, so that the file that set it off can be found."""
+        from qtreader.decode import escape_controls
+
+        if self.reading is None:
+            return "qtreader: crashed while no article was open"
+        article_id, path = self.reading
+        # A file name can hold escape sequences: show them, never send them.
+        return (
+            f"qtreader: crashed while article {article_id} ({escape_controls(str(path))}) was open"
+        )
 
     def get_default_screen(self) -> Screen[None]:
         return ReaderScreen(

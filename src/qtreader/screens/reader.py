@@ -26,6 +26,7 @@ from qtreader.widgets.status_bar import StatusBar
 from qtreader.widgets.subject_tree import SubjectTree
 
 if TYPE_CHECKING:
+    from qtreader.models import Article
     from qtreader.render import AnswerLink
     from qtreader.state import HistoryEntry
     from qtreader.study import Scope, SessionSummary, StudyRequest
@@ -339,11 +340,21 @@ class ReaderScreen(Screen[None]):
             answer = self.library.answer(article_id)
         except AnswerUnavailable as error:
             answer = f"*This answer cannot be shown now: {error}*"
+        self._note_reading(article, subject)
         self.query_one(ArticleView).show_article(article, answer, subject)
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
         self._opened(article_id, article.subjects, subject)
+
+    def _note_reading(self, article: Article, subject: str) -> None:
+        """Tell the app which file is on screen (a crash report names it)."""
+        from qtreader.app import QTReaderApp
+
+        if isinstance(self.app, QTReaderApp):
+            key = subject_key(subject)
+            listing = next((x for x in article.listings if subject_key(x.subject) == key), None)
+            self.app.note_reading(article.id, listing.path if listing else article.path)
 
     def on_subject_tree_article_selected(self, message: SubjectTree.ArticleSelected) -> None:
         self.open_article(message.article_id, message.subject)

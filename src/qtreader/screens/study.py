@@ -231,10 +231,19 @@ class StudyScreen(Screen[SessionSummary | None]):
             return
         self._shown = prepared
         self._revealed = False
+        self._note_reading(prepared.card.article_id)
         self.query_one(CardView).show_card(prepared.card)
         self._show_progress(prepared)
         self.query_one("#card-grades", Static).update(grade_line(None))
         self.refresh_bindings()
+
+    def _note_reading(self, article_id: int) -> None:
+        """Tell the app which file the card comes from (a crash report names it)."""
+        from qtreader.app import QTReaderApp
+
+        article = self.library.article(article_id)
+        if article is not None and isinstance(self.app, QTReaderApp):
+            self.app.note_reading(article_id, article.path)
 
     def _show_progress(self, prepared: _Prepared) -> None:
         counts = prepared.counts
