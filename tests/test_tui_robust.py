@@ -4,17 +4,22 @@ bursts, palette page-downs, huge study answers."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual import events
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from qtreader.app import QTReaderApp
 from qtreader.cli import main
 from qtreader.screens.reader import ReaderScreen
+from qtreader.screens.search import SearchScreen
 from qtreader.widgets.article_view import RelatedList
 
+from .articles import Spec, write_article
 from .conftest import FIXTURES
 from .pilot import loaded, screen_lines
 
@@ -115,3 +120,52 @@ def test_a_crash_exits_non_zero_and_names_the_open_article(
     assert "injected failure" in result.stderr
     path = RELATED.absolute() / "learn/biology/why-do-leaves-turn-red-and-yellow-in-autumn.md"
     assert f"qtreader: crashed while article 701 ({path}) was open" in result.stderr
+
+
+def _many_titles(library: Path, count: int) -> None:
+    for n in range(count):
+        title = f"Why does wave number {n} bend around a corner?"
+        write_article(library, Spec(1000 + n, title, "Physics", slug=f"wave-{n}"))
+
+
+async def test_palette_takes_a_burst_of_page_downs_after_a_letter(tmp_path: Path) -> None:
+    """ctrl+p, a letter and page-downs in one burst (as a terminal delivers them): the
+    palette filled its list between two keys and the next page-down found no lines."""
+    _many_titles(tmp_path, 100)
+    app = QTReaderApp(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        burst = [("ctrl+p", None), ("w", "w"), *[("pagedown", None)] * 20]
+        for key, character in burst:  # queued at once, unlike pilot.press
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        commands = palette.query_one(CommandList)
+        assert commands.option_count > 8
+        await pilot.press("pagedown", "pagedown")
+        assert commands.highlighted is not None and commands.highlighted > 0
+        await pilot.press("enter")
+        assert question(app).startswith("Why does wave number")
+
+
+async def test_search_results_after_the_search_screen_closed_are_dropped() -> None:
+    """Results can arrive after escape closed search (a cold index makes searches slow):
+    they used to look for the screen's list and raise NoMatches."""
+    app = QTReaderApp(RELATED)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await loaded(pilot)
+        await pilot.press("slash")
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        search.show_hits("leaves", [], False)  # what the worker's late call does
+        await pilot.press("slash", *"chlorophyll")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert question(app) == "What does chlorophyll absorb?"

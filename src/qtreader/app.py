@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from qtreader.clock import Clock, utc_now
-from qtreader.commands import ArticleCommands
+from qtreader.commands import ArticleCommands, Palette
 from qtreader.resources import stylesheet
 from qtreader.screens.help import LIST_KEYS, HelpScreen
 from qtreader.screens.reader import ReaderScreen, open_in_background
@@ -81,6 +82,11 @@ class QTReaderApp(App[None]):
             clock=self.clock,
             opening=self._opening,
         )
+
+    def action_command_palette(self) -> None:
+        """The command palette (ctrl+p): Textual's, made safe against key bursts."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         """The keys of the screen in front (the reader's, or a study session's)."""

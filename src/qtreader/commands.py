@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
     from qtreader.screens.reader import ReaderScreen
 
-__all__ = ["ArticleCommands"]
+__all__ = ["ArticleCommands", "Palette"]
 
 #: Candidates fetched from the index per keystroke before fuzzy scoring: enough for the
 #: best matches, few enough to score instantly in a library of 250,000 titles.
@@ -60,3 +60,26 @@ class ArticleCommands(Provider):
                     partial(reader.open_article, article_id, subject_name),
                     help=subject_name,
                 )
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, taking page keys that arrive before its list is laid out.
+
+    The palette fills its list from a worker while keys are handled: a burst of page-downs
+    right after a letter reached ``OptionList._move_page`` once options were added but
+    before the next layout gave the list a height. It then has no lines yet
+    (``_update_lines`` waits for a size), and looking up the highlighted option's line
+    raised ``KeyError``. Such a key now waits for the layout.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        self._command_list_action(action, waited=False)
+
+    def _command_list_action(self, action: str, *, waited: bool) -> None:
+        commands = self.query_one(CommandList)
+        laid_out = bool(commands.scrollable_content_region)
+        if action in ("page_up", "page_down") and commands.option_count and not laid_out:
+            if not waited:  # once: a list that never gets a height has no page to move
+                self.call_after_refresh(self._command_list_action, action, waited=True)
+            return
+        super()._action_command_list(action)
