@@ -17,7 +17,7 @@ from qtreader.app import QTReaderApp
 from qtreader.cli import main
 from qtreader.screens.reader import ReaderScreen
 from qtreader.screens.search import SearchScreen
-from qtreader.widgets.article_view import RelatedList
+from qtreader.widgets.article_view import ArticleView, RelatedList
 
 from .articles import Spec, write_article
 from .conftest import FIXTURES
@@ -169,3 +169,27 @@ async def test_search_results_after_the_search_screen_closed_are_dropped() -> No
         await pilot.pause()
         await pilot.press("enter")
         assert question(app) == "What does chlorophyll absorb?"
+
+
+async def test_every_key_of_a_burst_scrolls_the_article(tmp_path: Path) -> None:
+    """20 downs in one read of the terminal scrolled one line: each asked for the target
+    as it was before the first scroll happened."""
+    answer = "\n\n".join(f"Paragraph {n} of a long answer." for n in range(200))
+    write_article(tmp_path, Spec(1, "A long article", "Physics", answer=answer))
+    app = QTReaderApp(tmp_path, start_article="1")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        view = app.screen.query_one(ArticleView)
+        view.focus()
+        await pilot.pause()
+        for key in ["down"] * 20 + ["j"] * 5 + ["k"] * 2:  # queued at once
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await app.animator.wait_until_complete()
+        assert view.scroll_y == 23
+        page = view.scrollable_content_region.height
+        for _ in range(3):
+            app.post_message(events.Key("pagedown", None))
+        await pilot.pause()
+        await app.animator.wait_until_complete()
+        assert view.scroll_y == 23 + 3 * page

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from qtreader.widgets.key_scroll import KeyScroll
 
 __all__ = ["LIST_KEYS", "HelpScreen"]
 
@@ -44,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
                 continue
             key_names = [_key_name(key) for key in binding.key.split(",")]
             table.add_row("  ".join(key_names), binding.tooltip or binding.description)
-        with VerticalScroll(id="help-box") as box:
+        with KeyScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "escape to close"
             yield Static(table)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qtreader.decode import escape_controls
 from qtreader.store import Library
+from qtreader.widgets.key_scroll import KeyScroll
 
 __all__ = ["ProblemsScreen"]
 
@@ -40,13 +40,13 @@ class ProblemsScreen(ModalScreen[None]):
             lines.append(f": {escape_controls(problem.reason)}\n")
         if not self.library.problems:
             lines.append("Every file loaded without a problem.")
-        with VerticalScroll(id="problems-box") as box:
+        with KeyScroll(id="problems-box") as box:
             box.border_title = f"Problems ({len(self.library.problems)})"
             box.border_subtitle = "escape to close"
             yield Static(lines)
 
     def action_scroll_down(self) -> None:
-        self.query_one(VerticalScroll).scroll_down()
+        self.query_one(KeyScroll).action_scroll_down()
 
     def action_scroll_up(self) -> None:
-        self.query_one(VerticalScroll).scroll_up()
+        self.query_one(KeyScroll).action_scroll_up()

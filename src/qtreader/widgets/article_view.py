@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from qtreader.models import Article, RelatedLink
 from qtreader.store import Library
+from qtreader.widgets.key_scroll import KeyScroll
 
 if TYPE_CHECKING:
     from qtreader.render import AnswerLink
@@ -76,7 +76,7 @@ class RelatedList(OptionList):
         self.post_message(self.RelatedSelected(link.id, link.subject))
 
 
-class ArticleView(VerticalScroll):
+class ArticleView(KeyScroll):
     """Shows one article. Answers are rendered with Rich's Markdown in a ``Static``, which
     paints many times faster than Textual's ``Markdown`` widget."""
 

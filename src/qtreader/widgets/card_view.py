@@ -7,15 +7,15 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from qtreader.study import Grade, StudyCard
+from qtreader.widgets.key_scroll import KeyScroll
 
 __all__ = ["CardView"]
 
 
-class CardView(VerticalScroll):
+class CardView(KeyScroll):
     """Shows one card. It knows nothing of sessions: the study screen tells it what to show."""
 
     BINDINGS = [
