@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from textual import events
 from textual.command import CommandList, CommandPalette
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -17,6 +18,7 @@ from qtreader.app import QTReaderApp
 from qtreader.cli import main
 from qtreader.screens.reader import ReaderScreen
 from qtreader.screens.search import SearchScreen
+from qtreader.screens.study import StudyScreen
 from qtreader.widgets.article_view import ArticleView, RelatedList
 
 from .articles import Spec, write_article
@@ -193,3 +195,30 @@ async def test_every_key_of_a_burst_scrolls_the_article(tmp_path: Path) -> None:
         await pilot.pause()
         await app.animator.wait_until_complete()
         assert view.scroll_y == 23 + 3 * page
+
+
+async def test_a_study_card_cuts_a_huge_answer_as_the_reader_does(tmp_path: Path) -> None:
+    """Revealing a card of 200,000 lines froze the app for 30 s: the card renders the part
+    the reader shows, with the same note."""
+    answer = "\n".join(f"- step {n}" for n in range(30_000))
+    write_article(tmp_path, Spec(5, "How many steps are there?", "Physics", answer=answer))
+    app = QTReaderApp(tmp_path, start_article="5")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        reader_answer = app.screen.query_one(ArticleView).answer
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        await pilot.press("space")
+        card = app.screen.query_one("#card-answer", Static)
+        lines = card.render_lines(Region(0, 0, 98, card.virtual_size.height))
+        assert len(lines) < 2_100  # 2,000 items and the note, not 30,000
+        text = "".join(segment.text for strip in lines[-4:] for segment in strip)
+        note = "This answer has 30,000 lines: the first 2,000 are shown here."
+        assert note in text
+        assert note in reader_answer

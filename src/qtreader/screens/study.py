@@ -15,7 +15,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qtreader.render import render_answer
 from qtreader.state import StateStore
 from qtreader.store import AnswerUnavailable, Library
 from qtreader.study import (
@@ -279,8 +278,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         if self._shown is None or self._revealed or self._busy:
             return
         self._revealed = True
-        # Rendered as the reader renders answers (formulas, tables, code).
-        self.query_one(CardView).reveal(render_answer(self._shown.answer))
+        self.query_one(CardView).reveal(self._shown.answer, self._shown.card.article_id)
         self.query_one("#card-grades", Static).update(grade_line(self._shown.preview))
         self.refresh_bindings()
 

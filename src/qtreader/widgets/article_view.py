@@ -165,20 +165,40 @@ def _facts(article: Article, subject: str) -> Text:
     return facts
 
 
-#: Longer answers are cut for the reader: rendering runs on the UI thread, at about
-#: 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell prints them whole.
+#: Longer answers are cut for the reader and the study card: rendering runs on the UI
+#: thread, at about 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell
+#: prints them whole.
 MAX_SHOWN = 120_000
+#: Short lines cost far more per KB (each a paragraph, list item or line of code): a study
+#: card of 200,000 lines took 30 s and 1 GB. Real answers have under 200 lines.
+MAX_SHOWN_LINES = 2_000
 
 
 def shown_part(answer: str, article_id: int) -> str:
-    """``answer``, or for a huge one its first part (cut at a paragraph) and a note."""
-    if len(answer) <= MAX_SHOWN:
+    """``answer``, or for a huge one its first part (cut at a paragraph, an open code
+    fence closed) and a note saying so."""
+    end = min(len(answer), MAX_SHOWN)
+    line_end = -1
+    for _ in range(MAX_SHOWN_LINES):
+        line_end = answer.find("\n", line_end + 1, end)
+        if line_end == -1:
+            break
+    if line_end != -1:
+        end = line_end
+    if end == len(answer):
         return answer
-    cut = answer.rfind("\n\n", 0, MAX_SHOWN)
-    if cut < MAX_SHOWN // 2:
-        cut = MAX_SHOWN
+    cut = answer.rfind("\n\n", 0, end)
+    if cut < end // 2:
+        cut = end
+    part = answer[:cut]
+    if part.count("```") % 2:  # cut inside a code block: close it before the note
+        part += "\n```"
+    if line_end != -1:
+        lines, shown = answer.count("\n") + 1, answer.count("\n", 0, cut) + 1
+        what = f"has {lines:,} lines: the first {shown:,} are"
+    else:
+        what = f"is {len(answer) / 1e6:.1f} MB long: the first {cut // 1000} KB are"
     return (
-        f"{answer[:cut]}\n\n---\n\n*This answer is {len(answer) / 1e6:.1f} MB long: the first "
-        f"{cut // 1000} KB are shown here. `qtreader show {article_id} --format markdown` "
-        "prints all of it.*"
+        f"{part}\n\n---\n\n*This answer {what} shown here. "
+        f"`qtreader show {article_id} --format markdown` prints all of it.*"
     )
