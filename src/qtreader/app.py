@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from qtreader.clock import Clock, utc_now
@@ -15,6 +16,7 @@ from qtreader.commands import ArticleCommands, Palette
 from qtreader.resources import stylesheet
 from qtreader.screens.help import LIST_KEYS, HelpScreen
 from qtreader.screens.reader import ReaderScreen, open_in_background
+from qtreader.widgets.plain import visible_controls
 
 if TYPE_CHECKING:
     from qtreader.study import StudyRequest
@@ -81,6 +83,26 @@ class QTReaderApp(App[None]):
             study=self.study,
             clock=self.clock,
             opening=self._opening,
+        )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, with ``message`` and ``title`` always shown as written:
+        they carry article titles and paths, never markup (``markup`` is ignored; every
+        ``notify`` of a screen or widget comes here)."""
+        super().notify(
+            visible_controls(message),
+            title=visible_controls(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
         )
 
     def action_command_palette(self) -> None:

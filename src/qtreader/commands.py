@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
+from qtreader.widgets.plain import data, highlight, palette_help
+
 if TYPE_CHECKING:
     from qtreader.screens.reader import ReaderScreen
 
@@ -32,9 +34,9 @@ class ArticleCommands(Provider):
             return
         for subject in reader.library.subjects:
             yield DiscoveryHit(
-                f"Subject: {subject.name}",
+                data(f"Subject: {subject.name}"),
                 partial(reader.go_to_subject, subject.name),
-                help=f"{subject.count} articles",
+                help=palette_help(f"{subject.count} articles"),
             )
 
     async def search(self, query: str) -> Hits:
@@ -47,18 +49,18 @@ class ArticleCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(f"Subject: {subject.name}"),
+                    highlight(matcher, f"Subject: {subject.name}"),
                     partial(reader.go_to_subject, subject.name),
-                    help=f"{subject.count} articles",
+                    help=palette_help(f"{subject.count} articles"),
                 )
         for article_id, title, subject_name in reader.library.fuzzy_titles(query, CANDIDATES):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    highlight(matcher, title),
                     partial(reader.open_article, article_id, subject_name),
-                    help=subject_name,
+                    help=palette_help(subject_name),
                 )
 
 

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from qtreader.decode import escape_controls
 from qtreader.store import Library
 from qtreader.widgets.key_scroll import KeyScroll
+from qtreader.widgets.plain import data
 
 __all__ = ["ProblemsScreen"]
 
@@ -41,7 +42,7 @@ class ProblemsScreen(ModalScreen[None]):
         if not self.library.problems:
             lines.append("Every file loaded without a problem.")
         with KeyScroll(id="problems-box") as box:
-            box.border_title = f"Problems ({len(self.library.problems)})"
+            box.border_title = data(f"Problems ({len(self.library.problems)})")
             box.border_subtitle = "escape to close"
             yield Static(lines)
 

@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from qtreader.models import SearchHit
 from qtreader.store import Library
+from qtreader.widgets.plain import data
 
 __all__ = ["SearchScreen"]
 
@@ -92,7 +93,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         summary = "" if not text.strip() else f"{len(hits)} result{'s' * (len(hits) != 1)}"
         if text.strip() and len(hits) == 50:
             summary = "the 50 best results"
-        self.query_one("#search-summary", Static).update(summary)
+        self.query_one("#search-summary", Static).update(data(summary))
         if self.submitted and self._current():
             self.submitted = False
             self._choose(0)

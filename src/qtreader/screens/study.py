@@ -34,6 +34,7 @@ from qtreader.study import (
     progress_of,
 )
 from qtreader.widgets.card_view import CardView, grade_line
+from qtreader.widgets.plain import cell, data
 
 __all__ = ["StudyScopeScreen", "StudyScreen", "SummaryScreen"]
 
@@ -317,19 +318,20 @@ class SummaryScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         answers = f"{summary.reviews} answer{'s' if summary.reviews != 1 else ''}"
-        table.add_row("Cards reviewed", f"{summary.cards} ({answers})")
+        table.add_row("Cards reviewed", cell(f"{summary.cards} ({answers})"))
         share = summary.share_remembered
         if share is None:
             table.add_row("Remembered", "nothing graded")
         else:
-            table.add_row("Remembered", f"{share:.0%} ({summary.remembered} of {summary.reviews})")
+            remembered = f"{share:.0%} ({summary.remembered} of {summary.reviews})"
+            table.add_row("Remembered", cell(remembered))
         if summary.next_due is None:
             table.add_row("Next cards due", "none scheduled yet")
         else:
             when = describe_due(summary.next_due, summary.now)
-            table.add_row("Next cards due", f"{when} ({summary.due_within_day} within a day)")
+            table.add_row("Next cards due", cell(f"{when} ({summary.due_within_day} within a day)"))
         with Vertical(id="summary-box") as box:
-            box.border_title = f"Session over · {summary.scope}"
+            box.border_title = data(f"Session over · {summary.scope}")
             box.border_subtitle = "enter or escape to close"
             if not summary.reviews:
                 yield Static(Text("Nothing was due to study here.", style="italic"))

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from qtreader.models import Article, RelatedLink
 from qtreader.store import Library
 from qtreader.widgets.key_scroll import KeyScroll
+from qtreader.widgets.plain import data
 
 if TYPE_CHECKING:
     from qtreader.render import AnswerLink
@@ -134,7 +135,7 @@ class ArticleView(KeyScroll):
         self.query_one(AnswerText).links = []
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
-        self.query_one("#answer", Static).update(Text(body) if isinstance(body, str) else body)
+        self.query_one("#answer", Static).update(data(body))
         self.query_one("#related-heading", Static).display = False
         self.query_one(RelatedList).show_links(())
 
