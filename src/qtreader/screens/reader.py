@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from qtreader.clock import Clock, utc_now
@@ -21,6 +21,7 @@ from qtreader.index import RefreshReport
 from qtreader.navigation import BrowseHistory, Visit
 from qtreader.store import AnswerUnavailable, Library, subject_key
 from qtreader.widgets.article_view import AnswerText, ArticleView, RelatedList
+from qtreader.widgets.header import TitleHeader
 from qtreader.widgets.state_keeper import StateKeeper
 from qtreader.widgets.status_bar import StatusBar
 from qtreader.widgets.subject_tree import SubjectTree
@@ -198,7 +199,7 @@ class ReaderScreen(Screen[None]):
         self._scroll_saved = 0.0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         with Horizontal(id="panes"):
             yield SubjectTree(id="tree")
             yield ArticleView(id="article")

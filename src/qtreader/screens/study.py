@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qtreader.state import StateStore
@@ -34,6 +34,7 @@ from qtreader.study import (
     progress_of,
 )
 from qtreader.widgets.card_view import CardView, grade_line
+from qtreader.widgets.header import TitleHeader
 from qtreader.widgets.plain import cell, data
 
 __all__ = ["StudyScopeScreen", "StudyScreen", "SummaryScreen"]
@@ -157,7 +158,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         self._busy = True
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         yield Static(id="study-progress")
         yield CardView(id="card")
         yield Static(id="card-grades")
