@@ -7,6 +7,8 @@ from textual.widget import Widget
 from textual.widgets import Header
 from textual.widgets._header import HeaderTitle
 
+from qtreader.widgets.plain import data
+
 __all__ = ["TitleHeader"]
 
 
@@ -26,7 +28,7 @@ class TitleHeader(Header):
 
         async def set_title() -> None:
             for title in self.query(HeaderTitle):
-                title.update(self.format_title())
+                title.update(data(self.format_title()))
 
         self.watch(self.app, "title", set_title)
         self.watch(self.app, "sub_title", set_title)
