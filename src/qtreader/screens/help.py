@@ -5,9 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from qtreader.widgets.key_scroll import KeyScroll
+from qtreader.widgets.plain import cell
 
 __all__ = ["LIST_KEYS", "HelpScreen"]
 
@@ -38,13 +40,13 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for keys, description in self.list_keys:
-            table.add_row(keys, description)
+            table.add_row(cell(keys), cell(description))
         for binding in self.bindings:
             if binding.id and binding.id.startswith("related-"):
                 continue
             key_names = [_key_name(key) for key in binding.key.split(",")]
-            table.add_row("  ".join(key_names), binding.tooltip or binding.description)
-        with VerticalScroll(id="help-box") as box:
+            table.add_row(cell("  ".join(key_names)), cell(binding.tooltip or binding.description))
+        with KeyScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "escape to close"
             yield Static(table)

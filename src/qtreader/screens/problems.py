@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qtreader.decode import escape_controls
 from qtreader.store import Library
+from qtreader.widgets.key_scroll import KeyScroll
+from qtreader.widgets.plain import data
 
 __all__ = ["ProblemsScreen"]
 
@@ -36,13 +37,13 @@ class ProblemsScreen(ModalScreen[None]):
         self.shown = min(PAGE, len(self.problems))
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="problems-box") as box:
-            box.border_title = f"Problems ({len(self.problems)})"
+        with KeyScroll(id="problems-box") as box:
+            box.border_title = data(f"Problems ({len(self.problems)})")
             box.border_subtitle = "escape to close"
             yield Static(self._lines(0, self.shown))
 
     def on_mount(self) -> None:
-        self.watch(self.query_one(VerticalScroll), "scroll_y", self._scrolled, init=False)
+        self.watch(self.query_one(KeyScroll), "scroll_y", self._scrolled, init=False)
 
     def _lines(self, start: int, end: int) -> Text:
         lines = Text()
@@ -61,13 +62,13 @@ class ProblemsScreen(ModalScreen[None]):
         return lines
 
     def _scrolled(self, scroll_y: float) -> None:
-        box = self.query_one(VerticalScroll)
+        box = self.query_one(KeyScroll)
         if self.shown < len(self.problems) and scroll_y >= box.max_scroll_y - box.size.height:
             self.shown = min(self.shown + PAGE, len(self.problems))
             self.query_one(Static).update(self._lines(0, self.shown))
 
     def action_scroll_down(self) -> None:
-        self.query_one(VerticalScroll).scroll_down()
+        self.query_one(KeyScroll).action_scroll_down()
 
     def action_scroll_up(self) -> None:
-        self.query_one(VerticalScroll).scroll_up()
+        self.query_one(KeyScroll).action_scroll_up()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from qtreader.clock import Clock, utc_now
@@ -22,11 +22,13 @@ from qtreader.index import RefreshReport
 from qtreader.navigation import BrowseHistory, Visit
 from qtreader.store import AnswerUnavailable, Library, subject_key
 from qtreader.widgets.article_view import AnswerText, ArticleView, RelatedList
+from qtreader.widgets.header import TitleHeader
 from qtreader.widgets.state_keeper import StateKeeper
 from qtreader.widgets.status_bar import StatusBar
 from qtreader.widgets.subject_tree import SubjectTree
 
 if TYPE_CHECKING:
+    from qtreader.models import Article
     from qtreader.render import AnswerLink
     from qtreader.state import HistoryEntry
     from qtreader.study import Scope, SessionSummary, StudyRequest
@@ -201,7 +203,7 @@ class ReaderScreen(Screen[None]):
         self.last_search = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         with Horizontal(id="panes"):
             yield SubjectTree(id="tree")
             yield ArticleView(id="article")
@@ -356,11 +358,21 @@ class ReaderScreen(Screen[None]):
             answer = self.library.answer(article_id)
         except AnswerUnavailable as error:
             answer = f"*This answer cannot be shown now: {error}*"
+        self._note_reading(article, subject)
         self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
         self._opened(article_id, article.subjects, subject)
+
+    def _note_reading(self, article: Article, subject: str) -> None:
+        """Tell the app which file is on screen (a crash report names it)."""
+        from qtreader.app import QTReaderApp
+
+        if isinstance(self.app, QTReaderApp):
+            key = subject_key(subject)
+            listing = next((x for x in article.listings if subject_key(x.subject) == key), None)
+            self.app.note_reading(article.id, listing.path if listing else article.path)
 
     def on_subject_tree_article_selected(self, message: SubjectTree.ArticleSelected) -> None:
         self.open_article(message.article_id, message.subject)

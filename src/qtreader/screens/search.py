@@ -58,12 +58,12 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
         if self.query_text:
-            self.run_search(self.query_text)
+            self.run_search(self.query_text, self.query_one(Checkbox).value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.submitted = False  # typed on after enter: that was not the query to open
         self.query_text = event.value  # the reader keeps it for the next search
-        self.run_search(event.value)
+        self.run_search(event.value, self.query_one(Checkbox).value)
 
     @property
     def marked_words(self) -> tuple[str, ...]:
@@ -76,13 +76,16 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             return ()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        self.run_search(self.query_one(Input).value)
+        self.run_search(self.query_one(Input).value, event.value)
         self.query_one(Input).focus()
 
     @work(thread=True, exclusive=True, group="search")
-    def run_search(self, text: str) -> None:
-        """Search off the event loop; a newer keystroke cancels this one's display."""
-        include = self.query_one(Checkbox).value
+    def run_search(self, text: str, include: bool) -> None:
+        """Search off the event loop; a newer keystroke cancels this one's display.
+
+        It reads no widget: during a cold index the thread can start (or end) after the
+        screen was closed, when its widgets are gone.
+        """
         try:
             hits = self.library.search(text, limit=SHOWN, include_no_index=include)
             total = (
@@ -107,7 +110,10 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     ) -> None:
         """List ``hits`` of the query ``text`` (``include``: no_index articles too): title,
         subject, and the snippet with the matched words marked. ``total``: how many
-        articles match in all; ``problem``: why the query was not searched."""
+        articles match in all; ``problem``: why the query was not searched. Nothing once
+        the screen is closed (results can come after)."""
+        if not self.is_attached or not self.query(OptionList):
+            return
         self.hits = hits
         self.shown = (text, include)
         results = self.query_one(OptionList)

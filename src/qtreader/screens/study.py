@@ -12,10 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qtreader.render import render_answer
 from qtreader.state import StateStore
 from qtreader.store import AnswerUnavailable, Library
 from qtreader.study import (
@@ -35,6 +34,8 @@ from qtreader.study import (
     progress_of,
 )
 from qtreader.widgets.card_view import CardView, grade_line
+from qtreader.widgets.header import TitleHeader
+from qtreader.widgets.plain import cell, data
 
 __all__ = ["StudyScopeScreen", "StudyScreen", "SummaryScreen"]
 
@@ -157,7 +158,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         self._busy = True
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         yield Static(id="study-progress")
         yield CardView(id="card")
         yield Static(id="card-grades")
@@ -231,10 +232,19 @@ class StudyScreen(Screen[SessionSummary | None]):
             return
         self._shown = prepared
         self._revealed = False
+        self._note_reading(prepared.card.article_id)
         self.query_one(CardView).show_card(prepared.card)
         self._show_progress(prepared)
         self.query_one("#card-grades", Static).update(grade_line(None))
         self.refresh_bindings()
+
+    def _note_reading(self, article_id: int) -> None:
+        """Tell the app which file the card comes from (a crash report names it)."""
+        from qtreader.app import QTReaderApp
+
+        article = self.library.article(article_id)
+        if article is not None and isinstance(self.app, QTReaderApp):
+            self.app.note_reading(article_id, article.path)
 
     def _show_progress(self, prepared: _Prepared) -> None:
         counts = prepared.counts
@@ -270,8 +280,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         if self._shown is None or self._revealed or self._busy:
             return
         self._revealed = True
-        # Rendered as the reader renders answers (formulas, tables, code).
-        self.query_one(CardView).reveal(render_answer(self._shown.answer))
+        self.query_one(CardView).reveal(self._shown.answer, self._shown.card.article_id)
         self.query_one("#card-grades", Static).update(grade_line(self._shown.preview))
         self.refresh_bindings()
 
@@ -310,19 +319,20 @@ class SummaryScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         answers = f"{summary.reviews} answer{'s' if summary.reviews != 1 else ''}"
-        table.add_row("Cards reviewed", f"{summary.cards} ({answers})")
+        table.add_row("Cards reviewed", cell(f"{summary.cards} ({answers})"))
         share = summary.share_remembered
         if share is None:
             table.add_row("Remembered", "nothing graded")
         else:
-            table.add_row("Remembered", f"{share:.0%} ({summary.remembered} of {summary.reviews})")
+            remembered = f"{share:.0%} ({summary.remembered} of {summary.reviews})"
+            table.add_row("Remembered", cell(remembered))
         if summary.next_due is None:
             table.add_row("Next cards due", "none scheduled yet")
         else:
             when = describe_due(summary.next_due, summary.now)
-            table.add_row("Next cards due", f"{when} ({summary.due_within_day} within a day)")
+            table.add_row("Next cards due", cell(f"{when} ({summary.due_within_day} within a day)"))
         with Vertical(id="summary-box") as box:
-            box.border_title = f"Session over · {summary.scope}"
+            box.border_title = data(f"Session over · {summary.scope}")
             box.border_subtitle = "enter or escape to close"
             if not summary.reviews:
                 yield Static(Text("Nothing was due to study here.", style="italic"))

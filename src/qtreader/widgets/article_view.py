@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -15,6 +14,8 @@ from textual.widgets.option_list import Option
 from qtreader.marks import MarkedWords, word_pattern
 from qtreader.models import Article, RelatedLink
 from qtreader.store import Library
+from qtreader.widgets.key_scroll import KeyScroll
+from qtreader.widgets.plain import data
 
 if TYPE_CHECKING:
     from qtreader.render import AnswerLink
@@ -66,7 +67,9 @@ class RelatedList(OptionList):
             prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
             if not link.available:
                 prompt.append("  (not in this library)", "italic")
-            self.add_option(Option(prompt, id=str(link.id), disabled=not link.available))
+            # No option id: the option's index is the link's, and an id listed twice (in a
+            # stale index, or a file read before links were de-duplicated) would raise.
+            self.add_option(Option(prompt, disabled=not link.available))
         self.display = bool(links)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -75,7 +78,7 @@ class RelatedList(OptionList):
         self.post_message(self.RelatedSelected(link.id, link.subject))
 
 
-class ArticleView(VerticalScroll):
+class ArticleView(KeyScroll):
     """Shows one article. Answers are rendered with Rich's Markdown in a ``Static``, which
     paints many times faster than Textual's ``Markdown`` widget."""
 
@@ -140,7 +143,7 @@ class ArticleView(VerticalScroll):
         self.query_one(AnswerText).links = []
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
-        self.query_one("#answer", Static).update(Text(body) if isinstance(body, str) else body)
+        self.query_one("#answer", Static).update(data(body))
         self.query_one("#related-heading", Static).display = False
         self.query_one(RelatedList).show_links(())
 
@@ -171,20 +174,40 @@ def _facts(article: Article, subject: str) -> Text:
     return facts
 
 
-#: Longer answers are cut for the reader: rendering runs on the UI thread, at about
-#: 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell prints them whole.
+#: Longer answers are cut for the reader and the study card: rendering runs on the UI
+#: thread, at about 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell
+#: prints them whole.
 MAX_SHOWN = 120_000
+#: Short lines cost far more per KB (each a paragraph, list item or line of code): a study
+#: card of 200,000 lines took 30 s and 1 GB. Real answers have under 200 lines.
+MAX_SHOWN_LINES = 2_000
 
 
 def shown_part(answer: str, article_id: int) -> str:
-    """``answer``, or for a huge one its first part (cut at a paragraph) and a note."""
-    if len(answer) <= MAX_SHOWN:
+    """``answer``, or for a huge one its first part (cut at a paragraph, an open code
+    fence closed) and a note saying so."""
+    end = min(len(answer), MAX_SHOWN)
+    line_end = -1
+    for _ in range(MAX_SHOWN_LINES):
+        line_end = answer.find("\n", line_end + 1, end)
+        if line_end == -1:
+            break
+    if line_end != -1:
+        end = line_end
+    if end == len(answer):
         return answer
-    cut = answer.rfind("\n\n", 0, MAX_SHOWN)
-    if cut < MAX_SHOWN // 2:
-        cut = MAX_SHOWN
+    cut = answer.rfind("\n\n", 0, end)
+    if cut < end // 2:
+        cut = end
+    part = answer[:cut]
+    if part.count("```") % 2:  # cut inside a code block: close it before the note
+        part += "\n```"
+    if line_end != -1:
+        lines, shown = answer.count("\n") + 1, answer.count("\n", 0, cut) + 1
+        what = f"has {lines:,} lines: the first {shown:,} are"
+    else:
+        what = f"is {len(answer) / 1e6:.1f} MB long: the first {cut // 1000} KB are"
     return (
-        f"{answer[:cut]}\n\n---\n\n*This answer is {len(answer) / 1e6:.1f} MB long: the first "
-        f"{cut // 1000} KB are shown here. `qtreader show {article_id} --format markdown` "
-        "prints all of it.*"
+        f"{part}\n\n---\n\n*This answer {what} shown here. "
+        f"`qtreader show {article_id} --format markdown` prints all of it.*"
     )

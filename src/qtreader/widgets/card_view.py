@@ -3,19 +3,19 @@ when each grade would bring the card back."""
 
 from __future__ import annotations
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from qtreader.study import Grade, StudyCard
+from qtreader.widgets.article_view import shown_part
+from qtreader.widgets.key_scroll import KeyScroll
 
 __all__ = ["CardView"]
 
 
-class CardView(VerticalScroll):
+class CardView(KeyScroll):
     """Shows one card. It knows nothing of sessions: the study screen tells it what to show."""
 
     BINDINGS = [
@@ -44,11 +44,14 @@ class CardView(VerticalScroll):
         answer.set_class(True, "-hidden")
         self.scroll_home(animate=False)
 
-    def reveal(self, answer: RenderableType) -> None:
-        """Show the answer."""
+    def reveal(self, answer: str, article_id: int) -> None:
+        """Show the answer of article ``article_id``, rendered as the reader renders answers
+        (formulas, tables, code), and cut where the reader cuts a huge one."""
+        from qtreader.render import render_answer
+
         widget = self.query_one("#card-answer", Static)
         widget.set_class(False, "-hidden")
-        widget.update(answer)
+        widget.update(render_answer(shown_part(answer, article_id)))
 
 
 def grade_line(preview: dict[Grade, str] | None) -> Text:

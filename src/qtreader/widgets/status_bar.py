@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from qtreader.store import Library
+from qtreader.widgets.plain import data, visible_controls
 
 __all__ = ["StatusBar"]
 
@@ -31,11 +32,11 @@ class StatusBar(Static):
             line.append(f" · ⚠ {count} problem{'s' if count != 1 else ''} (e to list)", "bold")
         if note:
             line.append(f" · {note}", "italic")
-        line.append(f" · {name}")
+        line.append(f" · {visible_controls(name)}")
         self.set_class(bool(library.problems), "-problems")
         self.update(line)
 
     def show_error(self, message: str) -> None:
         """Loading failed."""
         self.set_class(True, "-problems")
-        self.update(Text(message))
+        self.update(data(message))

@@ -16,6 +16,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from qtreader.store import Library, subject_key
+from qtreader.widgets.plain import visible_controls
 
 if TYPE_CHECKING:
     from qtreader.study import Overview, Progress
@@ -267,8 +268,11 @@ class SubjectTree(Tree[TreeEntry]):
         return label.cell_len
 
     def process_label(self, label: TextType) -> Text:
-        """Labels are one-line ``Text`` already: skip Tree's copy of each one."""
-        if isinstance(label, Text) and "\n" not in label.plain:
+        """Labels are one-line ``Text`` already: skip Tree's copy of each one. A ``str`` is
+        shown as written (Tree would parse it as markup)."""
+        if isinstance(label, str):
+            label = Text(visible_controls(label))
+        if "\n" not in label.plain:
             return label
         return super().process_label(label)
 
