@@ -66,6 +66,8 @@ class StateKeeper(Widget):
         self.store: StateStore | None = None
         self.new_per_day = DEFAULT_NEW_PER_DAY
         self.overview: Overview | None = None
+        self.tree_width: int | None = None
+        """The tree's width as the user last set it (``<`` ``>``), if ever."""
         self._pending: list[tuple[int, str, datetime]] = []
         self._generation = 0
 
@@ -92,6 +94,8 @@ class StateKeeper(Widget):
             notices.append(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day.")
         try:
             last = opened.store.last_visit()
+            width = opened.store.setting("tree_width")
+            self.tree_width = int(width) if width and width.isdigit() else None
         except sqlite3.Error:
             last = None
         self.app.call_from_thread(self._opened, opened.store, "\n".join(notices) or None, last)
@@ -119,6 +123,13 @@ class StateKeeper(Widget):
         """Remember how far down an article was read."""
         if self.store is not None:
             future = self.store.later(self.store.set_scroll, article_id, scroll)
+            future.add_done_callback(self._report)
+
+    def save_tree_width(self, width: int) -> None:
+        """Remember the tree's width for the next start."""
+        self.tree_width = width
+        if self.store is not None:
+            future = self.store.later(self.store.set_setting, "tree_width", str(width))
             future.add_done_callback(self._report)
 
     def _report(self, future: Future[None]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.visual import VisualType
 from textual.widgets import Static
 
 from qtreader.store import Library
@@ -11,7 +12,27 @@ __all__ = ["StatusBar"]
 
 
 class StatusBar(Static):
-    """One line about the library: loading progress, then counts and problems."""
+    """One line about the library: loading progress, then counts and problems; or, while
+    the tree cuts the label under its cursor, that whole label."""
+
+    _line: VisualType = ""
+    _whole: Text | None = None
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        """Keep the library's line, to show again once no whole label is shown."""
+        self._line = content
+        if self._whole is None:
+            super().update(content, layout=layout)
+
+    def show_whole_label(self, label: Text | None) -> None:
+        """Show the whole ``label`` of the tree's cursor row (``None``: the library's line)."""
+        self._whole = label
+        if label is None:
+            super().update(self._line)
+        else:
+            line = Text("▸ ", style="bold", no_wrap=True, overflow="ellipsis")
+            line.append_text(label)
+            super().update(line)
 
     def show_progress(self, done: int, total: int) -> None:
         """Loading: ``done`` of ``total`` files parsed."""
