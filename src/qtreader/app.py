@@ -12,7 +12,7 @@ from textual.screen import Screen
 from qtreader.clock import Clock, utc_now
 from qtreader.commands import ArticleCommands
 from qtreader.resources import stylesheet
-from qtreader.screens.help import LIST_KEYS, HelpScreen
+from qtreader.screens.help import LIST_KEYS, HelpScreen, key_rows
 from qtreader.screens.reader import ReaderScreen, open_in_background
 
 if TYPE_CHECKING:
@@ -64,13 +64,10 @@ class QTReaderApp(App[None]):
         )
 
     def action_help(self) -> None:
-        """The keys of the screen in front (the reader's, or a study session's)."""
+        """The keys of the screen in front (the reader's, or a study session's), read from
+        the bindings active there."""
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        if isinstance(screen, ReaderScreen):
-            bindings, list_keys = [*self.BINDINGS, *ReaderScreen.BINDINGS], LIST_KEYS
-        else:
-            bindings, list_keys = [*self.BINDINGS, *type(screen).BINDINGS], []
-        keys = [b for b in bindings if isinstance(b, Binding)]
-        self.push_screen(HelpScreen(keys, list_keys=list_keys))
+        list_keys = LIST_KEYS if isinstance(screen, ReaderScreen) else []
+        self.push_screen(HelpScreen(key_rows(screen.active_bindings), list_keys=list_keys))

@@ -69,11 +69,19 @@ class ReaderScreen(Screen[None]):
             "right_square_bracket,alt+right",
             "forward",
             "Forward",
+            show=False,  # the footer keeps q and ? in sight down to 60 columns
             key_display="]",
             tooltip="Forward again after going back",
             id="forward",
         ),
-        Binding("n", "neighbour(1)", "Next", tooltip="Next article in this subject", id="next"),
+        Binding(
+            "n",
+            "neighbour(1)",
+            "Next",
+            show=False,
+            tooltip="Next article in this subject",
+            id="next",
+        ),
         Binding(
             "p",
             "neighbour(-1)",
@@ -709,8 +717,14 @@ class ReaderScreen(Screen[None]):
 
         def ended(summary: SessionSummary | None) -> None:
             keeper.refresh_marks(library)
-            if summary is not None:
-                self.app.push_screen(SummaryScreen(summary))
+            if session.quitting and summary is None:
+                self.app.exit()
+            elif summary is not None:
+                self.app.push_screen(SummaryScreen(summary, quitting=session.quitting), closed)
+
+        def closed(_result: None) -> None:
+            if session.quitting:
+                self.app.exit()
 
         session = StudyScreen(
             library,

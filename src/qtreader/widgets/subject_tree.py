@@ -57,8 +57,8 @@ class SubjectTree(Tree[TreeEntry]):
     ]
 
     class Highlighted(Message):
-        """The cursor moved: ``title`` is the whole label of its row when the tree cuts
-        it, else ``None``."""
+        """The cursor moved, or the focus: ``title`` is the whole label of the cursor's row
+        when the tree has the focus and cuts that label, else ``None``."""
 
         def __init__(self, title: Text | None) -> None:
             super().__init__()
@@ -326,11 +326,21 @@ class SubjectTree(Tree[TreeEntry]):
             return None
         return node.label.copy()
 
+    def _tell_whole_label(self) -> None:
+        """Only while the tree has the focus: reading, the question heads the article."""
+        self.post_message(self.Highlighted(self.whole_label() if self.has_focus else None))
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
-        self.post_message(self.Highlighted(self.whole_label()))
+        self._tell_whole_label()
 
     def on_resize(self) -> None:
-        self.post_message(self.Highlighted(self.whole_label()))
+        self._tell_whole_label()
+
+    def on_focus(self) -> None:
+        self._tell_whole_label()
+
+    def on_blur(self) -> None:
+        self._tell_whole_label()
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
         self._populate(event.node)
