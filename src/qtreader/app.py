@@ -70,4 +70,4 @@ class QTReaderApp(App[None]):
         if isinstance(screen, HelpScreen):
             return
         list_keys = LIST_KEYS if isinstance(screen, ReaderScreen) else []
-        self.push_screen(HelpScreen(key_rows(screen.active_bindings), list_keys=list_keys))
+        self.push_screen(HelpScreen(key_rows(screen), list_keys=list_keys))

@@ -2,7 +2,8 @@
 
 The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library = "..."`` in
 ``config.toml`` in the user config dir, else the library that ships with qtreader.
-``config.toml`` also sets ``new_cards_per_day`` for study sessions (default 20).
+``config.toml`` also sets ``new_cards_per_day`` for study sessions (default 20) and
+``new_card_order``, the order new cards come in (default ``interleaved``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = [
     "LibraryChoice",
     "choose_library",
     "config_file",
+    "new_card_order",
     "new_cards_per_day",
 ]
 
@@ -37,6 +39,11 @@ class LibraryChoice(NamedTuple):
 
 #: New cards a day unless ``config.toml`` says otherwise (``new_cards_per_day``).
 DEFAULT_NEW_PER_DAY = 20
+
+
+#: The orders new cards may come in (``new_card_order``), the default first: interleaved
+#: across the subjects of the scope, shuffled, or by the articles' dates.
+NEW_CARD_ORDERS = ("interleaved", "random", "date")
 
 
 def config_file() -> Path:
@@ -98,3 +105,14 @@ def new_cards_per_day(default: int = DEFAULT_NEW_PER_DAY) -> int:
             f"{config_file()}: new_cards_per_day must be a whole number of 0 or more, not {value!r}"
         )
     return value
+
+
+def new_card_order(default: str = NEW_CARD_ORDERS[0]) -> str:
+    """The order new cards come in: ``new_card_order`` in ``config.toml``, else ``default``."""
+    value = _settings().get("new_card_order", default)
+    if value not in NEW_CARD_ORDERS:
+        choices = ", ".join(f'"{order}"' for order in NEW_CARD_ORDERS)
+        raise ConfigError(
+            f"{config_file()}: new_card_order must be one of {choices}, not {value!r}"
+        )
+    return str(value)

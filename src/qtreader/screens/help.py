@@ -6,10 +6,10 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.keys import key_to_character
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 __all__ = ["LIST_KEYS", "HelpScreen", "key_rows"]
@@ -26,18 +26,27 @@ LIST_KEYS = [
 _RELATED = ("1 … 5", "Open related article 1 to 5 (dimmed ones are not in the library)")
 
 
-def key_rows(bindings: dict[str, ActiveBinding]) -> list[tuple[str, str]]:
-    """One row per action of the screen and the app, in binding order: its keys and what
-    it does. Keys of the focused widget (scrolling, moving) are left to :data:`LIST_KEYS`."""
-    from textual.app import App
-    from textual.screen import Screen
+def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
+    """One row per action of ``screen`` and the app, in binding order: its keys and what it
+    does. Keys of the focused widget (scrolling, moving) are left to :data:`LIST_KEYS`.
 
+    The bindings are read as :attr:`Screen.active_bindings` reads them (the first node to
+    bind a key has it), but without asking ``check_action``: a key that does nothing yet
+    (a grade before the answer shows) is still listed."""
+    from textual.app import App
+
+    seen: set[str] = set()
     groups: dict[tuple[int, str], list[Binding]] = {}
-    for active in bindings.values():
-        binding = active.binding
-        if not isinstance(active.node, App | Screen) or binding.action.startswith("app.focus"):
-            continue
-        groups.setdefault((id(active.node), binding.action), []).append(binding)
+    for node, bindings in screen._modal_binding_chain:
+        for key, binding in bindings:
+            if key in seen:
+                continue
+            seen.add(key)
+            if not isinstance(node, App | Screen) or binding.action.startswith("app.focus"):
+                continue
+            group = groups.setdefault((id(node), binding.action), [])
+            if binding not in group:
+                group.append(binding)
     rows: list[tuple[str, str]] = []
     for group in groups.values():
         if any((b.id or "").startswith("related-") for b in group):
@@ -45,11 +54,11 @@ def key_rows(bindings: dict[str, ActiveBinding]) -> list[tuple[str, str]]:
                 rows.append(_RELATED)
             continue
         keys: list[str] = []
-        for binding in group:
-            for key in binding.key.split(","):
-                name = _key_name(key.strip())
-                if name not in keys:
-                    keys.append(name)
+        group.sort(key=lambda binding: not binding.show)  # the footer's key first
+        for binding in group:  # the chain holds one binding per key
+            name = _key_name(binding.key)
+            if name not in keys:
+                keys.append(name)
         shown = next((b for b in group if b.show), group[0])
         described = shown if shown.tooltip else next((b for b in group if b.tooltip), shown)
         rows.append(("  ".join(keys), described.tooltip or described.description))

@@ -732,6 +732,7 @@ class ReaderScreen(Screen[None]):
             scope,
             clock=self.clock,
             new_per_day=keeper.new_per_day,
+            new_order=keeper.new_order,
             new_cards=new_cards,
         )
         self.app.push_screen(session, ended)

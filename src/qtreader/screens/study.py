@@ -175,6 +175,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         clock: Clock,
         new_per_day: int,
         new_cards: int | None = None,
+        new_order: str = "interleaved",
     ) -> None:
         super().__init__()
         self.library = library
@@ -183,6 +184,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         self.clock = clock
         self.new_per_day = new_per_day
         self.new_cards = new_cards
+        self.new_order = new_order
         self.session: StudySession | None = None
         self._shown: _Prepared | None = None
         self._revealed = False
@@ -216,6 +218,7 @@ class StudyScreen(Screen[SessionSummary | None]):
                 self.scope,
                 new_per_day=self.new_per_day,
                 new_cards=self.new_cards,
+                new_order=self.new_order,
                 clock=self.clock,
             )
             prepared = _prepare(session)

@@ -12,7 +12,13 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from qtreader.config import DEFAULT_NEW_PER_DAY, ConfigError, new_cards_per_day
+from qtreader.config import (
+    DEFAULT_NEW_PER_DAY,
+    NEW_CARD_ORDERS,
+    ConfigError,
+    new_card_order,
+    new_cards_per_day,
+)
 
 if TYPE_CHECKING:
     from qtreader.clock import Clock
@@ -65,6 +71,7 @@ class StateKeeper(Widget):
         self.clock = clock
         self.store: StateStore | None = None
         self.new_per_day = DEFAULT_NEW_PER_DAY
+        self.new_order = NEW_CARD_ORDERS[0]
         self.overview: Overview | None = None
         self.tree_width: int | None = None
         """The tree's width as the user last set it (``<`` ``>``), if ever."""
@@ -92,6 +99,10 @@ class StateKeeper(Widget):
             self.new_per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
         except ConfigError as error:
             notices.append(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day.")
+        try:
+            self.new_order = new_card_order()
+        except ConfigError as error:
+            notices.append(f"{error}; new cards come {NEW_CARD_ORDERS[0]}.")
         try:
             last = opened.store.last_visit()
             width = opened.store.setting("tree_width")
