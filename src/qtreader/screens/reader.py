@@ -356,8 +356,8 @@ class ReaderScreen(Screen[None]):
         """
         if self.library is None:
             return
-        if self.history.current is not None:
-            self.history.remember_scroll(self.query_one(ArticleView).scroll_y)
+        if record:
+            self._remember_scroll()
         article = self.library.article(article_id)
         if article is None:
             self.notify(f"Article {article_id} is not in this library.", severity="warning")
@@ -409,7 +409,13 @@ class ReaderScreen(Screen[None]):
             return
         self.open_article(link.id, link.subject)
 
+    def _remember_scroll(self) -> None:
+        """Note how far down the article on screen is read, before leaving it."""
+        if self.history.current is not None:
+            self.history.remember_scroll(self.query_one(ArticleView).scroll_y)
+
     def action_back(self) -> None:
+        self._remember_scroll()
         visit = self.history.back()
         if visit is None:
             self.notify("Nothing further back.", timeout=2)
@@ -422,6 +428,7 @@ class ReaderScreen(Screen[None]):
         self.call_after_refresh(self._scroll_article, self.history.scroll)
 
     def action_forward(self) -> None:
+        self._remember_scroll()
         visit = self.history.forward()
         if visit is None:
             self.notify("Nothing further forward.", timeout=2)

@@ -30,6 +30,11 @@ class StatusBar(Static):
         if label is None:
             super().update(self._line)
         else:
+            # The tree shows the start of the label: when it is too long here too, the
+            # end is what is kept.
+            room = self.content_region.width - 3  # "▸ ", and a cell Static keeps free
+            if room > 1 and label.cell_len > room:
+                label = Text("…").append_text(label[len(label) - room + 1 :])
             line = Text("▸ ", style="bold", no_wrap=True, overflow="ellipsis")
             line.append_text(label)
             super().update(line)

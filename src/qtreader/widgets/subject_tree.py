@@ -340,7 +340,7 @@ class SubjectTree(Tree[TreeEntry]):
         self._tell_whole_label()
 
     def on_blur(self) -> None:
-        self._tell_whole_label()
+        self.post_message(self.Highlighted(None))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
         self._populate(event.node)
