@@ -353,11 +353,13 @@ async def test_new_cards_of_the_whole_library_alternate_subjects(library: Path) 
         assert len(set(subjects)) == 3, subjects
 
 
-def test_a_wrong_new_card_order_is_named_with_its_file() -> None:
+def test_a_wrong_new_card_order_is_named_with_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[QTReaderApp] = []
+    monkeypatch.setattr(QTReaderApp, "run", lambda app, *args, **kwargs: started.append(app))
     config_file().parent.mkdir(parents=True)
     config_file().write_text('new_card_order = "alphabetical"\n')
     result = CliRunner().invoke(main, ["study", "--library", str(LIBRARY)])
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and not started  # said before the screen is taken
     assert str(config_file()) in result.output
     assert "new_card_order" in result.output and "'alphabetical'" in result.output
 
