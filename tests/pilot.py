@@ -51,3 +51,29 @@ def screen_lines(widget: Widget, *, outer: bool = False) -> list[str]:
     width, height = widget.outer_size if outer else widget.size
     strips = widget.render_lines(Region(0, 0, width, height))
     return ["".join(segment.text for segment in strip).rstrip() for strip in strips]
+
+
+async def started(pilot: Pilot[None]) -> None:
+    """Wait until the reader shows its library with the reading state open (and a study
+    session its first card), then for every worker: a snapshot's ``run_before`` can run
+    before the screen has mounted, when there is no worker yet to wait for."""
+    from qtreader.screens.study import StudyScreen
+    from qtreader.widgets.state_keeper import StateKeeper
+
+    app = pilot.app
+    for _ in range(2000):  # a bound, not a time: each pause lets the app process messages
+        await pilot.pause()
+        reader = app.screen_stack[0] if app.screen_stack else None
+        if not isinstance(reader, ReaderScreen) or not reader.is_mounted:
+            continue
+        keeper = reader.query_one(StateKeeper)
+        if reader.library is None or keeper.overview is None:
+            continue
+        if reader.study is not None and isinstance(app.screen, StudyScreen):
+            if app.screen._shown is None:
+                continue
+        elif reader.study is not None and app.screen is reader:
+            continue  # the session is not on screen yet
+        break
+    for _ in range(3):  # a worker may start another
+        await settled(pilot)

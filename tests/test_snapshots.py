@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 
 from qtreader.app import QTReaderApp
 
-from .pilot import settled
+from .pilot import started
 
 TESTS = Path(__file__).parent
 
@@ -22,7 +22,7 @@ def stable_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    await settled(pilot)
+    await started(pilot)
     await pilot.pause()
 
 

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from qtreader.app import QTReaderApp
+from qtreader.config import config_file
 from qtreader.screens.bookmarks import BookmarksScreen
 from qtreader.screens.help import HelpScreen
 from qtreader.screens.reader import ReaderScreen
@@ -46,6 +47,9 @@ def card_text(app: QTReaderApp) -> str:
 
 
 async def test_a_session_over_the_subject_under_the_cursor() -> None:
+    # New cards by date, oldest first: gradient (503), Doppler (501), lens (502).
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text('new_card_order = "date"\n')
     clock = FixedClock()
     app = QTReaderApp(LIBRARY, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -65,31 +69,34 @@ async def test_a_session_over_the_subject_under_the_cursor() -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, StudyScreen)
-        assert card_text(app) == "How does a lens focus light?"
+        assert card_text(app) == "What is a gradient?"
         assert "New card" in rendered(screen.query_one("#card-kind", Static))
         answer = screen.query_one("#card-answer", Static)
         assert "press space" in rendered(answer)
         await pilot.press("3")  # grades do nothing before the answer shows
         await settle(pilot)
-        assert card_text(app) == "How does a lens focus light?"
+        assert card_text(app) == "What is a gradient?"
         assert open_state().store.review_log() == []
 
-        await pilot.press("space")
+        await pilot.press("space")  # the article's summary first
         await settle(pilot)
-        assert "A convex lens bends light by refraction" in rendered(answer)
+        assert "collects the partial derivatives of a scalar field" in rendered(answer)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "The gradient of a scalar field" in rendered(answer)
         grades = rendered(screen.query_one("#card-grades", Static))
         assert "1 Again 1 min" in grades and "3 Good 10 min" in grades
         await pilot.press("4")  # easy
         await settle(pilot)
-        assert card_text(app) == "What is a gradient?"
+        assert card_text(app) == "What is the Doppler effect?"
         assert "2 left: 0 due · 2 new" in rendered(screen.query_one("#study-progress", Static))
         await pilot.press("space", "1")  # again: back in a minute
         await settle(pilot)
-        assert card_text(app) == "What is the Doppler effect?"
+        assert card_text(app) == "How does a lens focus light?"
         clock.advance(minutes=2)
         await pilot.press("space", "3")
         await settle(pilot)
-        assert card_text(app) == "What is a gradient?"  # due again: its learning step
+        assert card_text(app) == "What is the Doppler effect?"  # due again: its learning step
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
@@ -104,13 +111,13 @@ async def test_a_session_over_the_subject_under_the_cursor() -> None:
 
     store = open_state().store
     log = store.review_log()
-    assert [(r["article_id"], r["grade"]) for r in log] == [(502, 4), (503, 1), (501, 3)]
+    assert [(r["article_id"], r["grade"]) for r in log] == [(503, 4), (501, 1), (502, 3)]
     assert [r["reviewed_at"] for r in log] == [NOON, NOON, NOON.replace(minute=2)]
-    # FSRS's own schedule for the lens card graded easy at noon (the app fuzzes the
+    # FSRS's own schedule for the gradient card graded easy at noon (the app fuzzes the
     # interval, as FSRS does by default: 8 days become 6 to 11; test_study seeds it).
     scheduler = Scheduler(enable_fuzzing=False)
-    expected, _ = scheduler.review_card(Card(card_id=502, due=NOON), Rating.Easy, NOON)
-    card = store.card(502)
+    expected, _ = scheduler.review_card(Card(card_id=503, due=NOON), Rating.Easy, NOON)
+    card = store.card(503)
     assert card is not None
     assert (card.stability, card.difficulty) == (expected.stability, expected.difficulty)
     assert timedelta(days=-2) <= card.due - expected.due <= timedelta(days=3)

@@ -74,14 +74,16 @@ def test_stats_per_subject() -> None:
     store = open_state().store
     clock = FixedClock(utc_now() - timedelta(days=30))  # stats tell the real time
     session = StudySession.start(library, store, Scope.of_subject("Physics"), clock=clock)
-    session.grade(Grade.EASY)  # 502 learned
-    session.grade(Grade.GOOD)  # 503 learning
+    assert session.current is not None
+    learned = session.current.article_id
+    session.grade(Grade.EASY)  # learned
+    session.grade(Grade.GOOD)  # learning
     clock.advance(days=29)
-    # A review of the learned card, remembered; 503 stays due.
-    scheduler, current = Scheduler(), answer_hash(library.answer(502))
+    # A review of the learned card, remembered; the other stays due.
+    scheduler, current = Scheduler(), answer_hash(library.answer(learned))
     store.review(
-        502, 3, clock.now, current,
-        lambda card: schedule(scheduler, card, 502, Grade.GOOD, clock.now, current),
+        learned, 3, clock.now, current,
+        lambda card: schedule(scheduler, card, learned, Grade.GOOD, clock.now, current),
     )  # fmt: skip
     store.record_open(504, "Computer Science", NOON)
     store.close()
@@ -95,7 +97,7 @@ def test_stats_per_subject() -> None:
         "articles": 3,
         "read": 0,
         "seen": 2,
-        "due_today": 1,  # 503, due ten minutes after it was graded a month ago
+        "due_today": 1,  # the second card, due ten minutes after it was graded a month ago
         "learned": 1,
         "reviews_of_learned_cards": 1,
         "retention": 1.0,

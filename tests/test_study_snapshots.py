@@ -12,7 +12,7 @@ from qtreader.app import QTReaderApp
 from qtreader.study import Scope, StudyRequest
 
 from .clock import FixedClock
-from .pilot import settled
+from .pilot import started
 
 TESTS = Path(__file__).parent
 
@@ -29,8 +29,7 @@ def physics_session() -> QTReaderApp:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await settled(pilot)
+    await started(pilot)
 
 
 async def reveal(pilot: Pilot[None]) -> None:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from qtreader.clock import Clock, utc_now
 from qtreader.commands import ArticleCommands, Palette
 from qtreader.resources import stylesheet
-from qtreader.screens.help import LIST_KEYS, HelpScreen
+from qtreader.screens.help import LIST_KEYS, HelpScreen, key_rows
 from qtreader.screens.reader import ReaderScreen, open_in_background
 from qtreader.widgets.plain import visible_controls
 
@@ -35,6 +35,8 @@ class QTReaderApp(App[None]):
         Binding(
             "question_mark", "help", "Help", key_display="?", tooltip="Show every key", id="help"
         ),
+        # After q and ?: a narrow footer cuts from the end, and those two must stay in sight.
+        Binding("P", "progress", "Progress", tooltip="Progress: calendar, forecast", id="progress"),
     ]
 
     def __init__(
@@ -110,14 +112,21 @@ class QTReaderApp(App[None]):
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(Palette(id="--command-palette"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "progress":  # the reader's: its tree says which subject
+            return isinstance(self.screen, ReaderScreen)
+        return True
+
+    def action_progress(self) -> None:
+        """The progress screen, opened by the reader."""
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.action_progress()
+
     def action_help(self) -> None:
-        """The keys of the screen in front (the reader's, or a study session's)."""
+        """The keys of the screen in front (the reader's, or a study session's), read from
+        the bindings active there."""
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        if isinstance(screen, ReaderScreen):
-            bindings, list_keys = [*self.BINDINGS, *ReaderScreen.BINDINGS], LIST_KEYS
-        else:
-            bindings, list_keys = [*self.BINDINGS, *type(screen).BINDINGS], []
-        keys = [b for b in bindings if isinstance(b, Binding)]
-        self.push_screen(HelpScreen(keys, list_keys=list_keys))
+        list_keys = LIST_KEYS if isinstance(screen, ReaderScreen) else []
+        self.push_screen(HelpScreen(key_rows(screen), list_keys=list_keys))

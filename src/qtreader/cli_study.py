@@ -136,13 +136,14 @@ def study(
       qtreader study --bookmarks --new 0
     """
     from qtreader.cli import LibraryError
-    from qtreader.config import ConfigError, choose_library
+    from qtreader.config import ConfigError, choose_library, new_card_order
 
     if subject and bookmarks:
         raise click.UsageError("choose --subject or --bookmarks, not both")
     scope = Scope.of_subject(subject) if subject else BOOKMARKS_SCOPE if bookmarks else None
     try:
         choice = choose_library(library_path)
+        new_card_order()  # a wrong value is said here, before the screen is taken
     except ConfigError as error:
         raise LibraryError(str(error)) from None
     from qtreader.app import QTReaderApp  # Textual only for the full-screen reader

@@ -4,7 +4,8 @@ The library is, in order: ``--library PATH``, ``$QTREADER_LIBRARY``, ``library =
 ``config.toml`` in the user config dir, else the library that ships with qtreader.
 ``config.toml`` also sets ``new_cards_per_day`` for study sessions (default 20) and
 ``desired_retention``, the share of reviews FSRS schedules cards to be remembered at
-(default 0.9).
+(default 0.9), and ``new_card_order``, the order new cards come in (default
+``interleaved``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "choose_library",
     "config_file",
     "desired_retention",
+    "new_card_order",
     "new_cards_per_day",
 ]
 
@@ -48,6 +50,11 @@ DEFAULT_DESIRED_RETENTION = 0.9
 
 #: The range FSRS is meant for: below it intervals grow huge, near 1 they shrink to nothing.
 RETENTION_RANGE = (0.7, 0.99)
+
+
+#: The orders new cards may come in (``new_card_order``), the default first: interleaved
+#: across the subjects of the scope, shuffled, or by the articles' dates.
+NEW_CARD_ORDERS = ("interleaved", "random", "date")
 
 
 def config_file() -> Path:
@@ -151,3 +158,14 @@ def desired_retention(default: float = DEFAULT_DESIRED_RETENTION) -> float:
             f"(such as 0.9), not {value!r}"
         )
     return float(value)
+
+
+def new_card_order(default: str = NEW_CARD_ORDERS[0]) -> str:
+    """The order new cards come in: ``new_card_order`` in ``config.toml``, else ``default``."""
+    value = _settings().get("new_card_order", default)
+    if value not in NEW_CARD_ORDERS:
+        choices = ", ".join(f'"{order}"' for order in NEW_CARD_ORDERS)
+        raise ConfigError(
+            f"{config_file()}: new_card_order must be one of {choices}, not {value!r}"
+        )
+    return str(value)

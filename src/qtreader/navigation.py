@@ -21,6 +21,7 @@ class BrowseHistory:
     def __init__(self) -> None:
         self._visits: list[Visit] = []
         self._index = -1
+        self._scrolls: dict[int, float] = {}
 
     @property
     def current(self) -> Visit | None:
@@ -40,8 +41,19 @@ class BrowseHistory:
         if visit == self.current:
             return
         del self._visits[self._index + 1 :]
+        self._scrolls = {i: y for i, y in self._scrolls.items() if i <= self._index}
         self._visits.append(visit)
         self._index += 1
+
+    @property
+    def scroll(self) -> float:
+        """How far down the current visit was read when it was left (0 at first)."""
+        return self._scrolls.get(self._index, 0.0)
+
+    def remember_scroll(self, y: float) -> None:
+        """Note how far down the current visit is read, for coming back to it."""
+        if self._visits:
+            self._scrolls[self._index] = y
 
     def back(self) -> Visit | None:
         """Step back; ``None`` at the start."""

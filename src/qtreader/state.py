@@ -353,6 +353,30 @@ class StateStore:
             )
             return True
 
+    # Settings of the reader (the tree's width) ------------------------------------------
+    # A table made when first written, not a schema version: an older qtreader ignores it.
+
+    def setting(self, name: str) -> str | None:
+        """A saved setting of the reader, or ``None``."""
+        try:
+            rows = self._read("SELECT value FROM ui_settings WHERE name = ?", (name,))
+        except sqlite3.OperationalError:  # no such table: nothing saved yet
+            return None
+        return str(rows[0][0]) if rows else None
+
+    def set_setting(self, name: str, value: str) -> None:
+        """Save a setting of the reader."""
+        with self._write() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS ui_settings "
+                "(name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            db.execute(
+                "INSERT INTO ui_settings (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
     # Cards and reviews ------------------------------------------------------------------
 
     def cards(self, article_ids: Iterable[int] | None = None) -> dict[int, CardRecord]:

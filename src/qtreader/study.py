@@ -55,6 +55,7 @@ __all__ = [
     "answer_hash",
     "describe_due",
     "describe_interval",
+    "order_new",
     "overview",
     "start_of_day",
     "utc_now",
@@ -163,6 +164,49 @@ def _by_subject(library: Library) -> dict[int, str]:
         for article_id, _ in library.titles_in(subject.name):
             members.setdefault(article_id, subject.name)
     return members
+
+
+def order_new(
+    library: Library, unseen: list[tuple[int, str]], order: str, *, seed: str
+) -> list[int]:
+    """The order new cards come in, from the unseen articles of a scope with their subjects.
+
+    ``interleaved``: one card of each subject in turn (a subject of many articles does not
+    fill a day on its own), the subjects and each subject's cards shuffled; ``random``: all
+    of them shuffled; ``date``: oldest article first, undated ones last. The shuffles are
+    seeded with ``seed`` (the day): a session started again the same day meets the same
+    cards, and a title order (a dozen "What is…" in a row) never decides.
+    """
+    import random
+
+    if order == "date":
+        dated = sorted(unseen, key=lambda member: (_date_key(library, member[0]), member[0]))
+        return [article_id for article_id, _ in dated]
+    if order == "random":
+        ids = sorted(article_id for article_id, _ in unseen)
+        random.Random(f"{seed}:random").shuffle(ids)
+        return ids
+    groups: dict[str, list[int]] = {}
+    for article_id, subject in unseen:
+        groups.setdefault(subject_key(subject), []).append(article_id)
+    subjects = sorted(groups)
+    random.Random(f"{seed}:subjects").shuffle(subjects)
+    queues = []
+    for key in subjects:
+        ids = sorted(groups[key])
+        random.Random(f"{seed}:{key}").shuffle(ids)
+        queues.append(deque(ids))
+    ordered: list[int] = []
+    while queues:
+        for queue in queues:
+            ordered.append(queue.popleft())
+        queues = [queue for queue in queues if queue]
+    return ordered
+
+
+def _date_key(library: Library, article_id: int) -> str:
+    article = library.article(article_id)
+    return article.date.isoformat() if article is not None and article.date else "9999"
 
 
 LIBRARY_SCOPE = Scope("library")
@@ -332,12 +376,13 @@ class StudySession:
         *,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
         new_cards: int | None = None,
+        new_order: str = "interleaved",
         clock: Clock = utc_now,
         scheduler: Scheduler | None = None,
     ) -> StudySession:
         """Plan a session: the due cards of ``scope``, oldest due first, then new cards in
-        scope order, as many as ``new_cards`` or, when that is ``None``, what is left of
-        ``new_per_day`` today."""
+        ``new_order`` (see :func:`order_new`), as many as ``new_cards`` or, when that is
+        ``None``, what is left of ``new_per_day`` today."""
         now = clock()
         if scope.kind == "subject" and (found := library.subject(scope.subject or "")):
             scope = Scope.of_subject(found.name)  # as the library spells it
@@ -349,7 +394,13 @@ class StudySession:
         )
         if new_cards is None:
             new_cards = max(0, new_per_day - store.new_cards_since(start_of_day(now)))
-        new = [article_id for article_id, _ in members if article_id not in cards][:new_cards]
+        unseen = [
+            (article_id, subject) for article_id, subject in members if article_id not in cards
+        ]
+        day = start_of_day(now).date().isoformat()
+        if scope.kind != "bookmarks":  # bookmarks come in the order they were made
+            unseen = [(i, "") for i in order_new(library, unseen, new_order, seed=day)]
+        new = [article_id for article_id, _ in unseen][:new_cards]
         return cls(library, store, scope, members, due, new, clock=clock, scheduler=scheduler)
 
     # The queue --------------------------------------------------------------------------

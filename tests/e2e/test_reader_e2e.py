@@ -25,6 +25,8 @@ Make = Callable[..., Terminal]
 
 LENS_ANSWER = "A convex lens bends light by refraction"
 DOPPLER_ANSWER = "is the change in observed frequency"
+GRADIENT_SUMMARY = "collects the partial derivatives of a scalar field"
+GRADIENT_ANSWER = "is the vector of its partial derivatives"
 
 
 def test_the_installed_entry_point_is_there() -> None:
@@ -86,7 +88,7 @@ def test_16_colours_at_80x24(terminal: Make) -> None:
     term = terminal(width=80, height=24)
     term.start("--library", str(LIBRARY), "501", TERM="linux")
     term.wait_for("What is the Doppler effect?", "8 articles")
-    term.keys("Tab", "Tab")  # into the related list: its colours too
+    term.keys("Tab")  # from the article (it has the focus) into the related list: its colours too
     term.wait_for("How does a lens focus light?")
     used = colours(term.screen(escapes=True))
     assert used, "no colour at all"
@@ -134,20 +136,26 @@ def test_a_hostile_library_never_reaches_the_terminal(terminal: Make, tmp_path: 
 
 def test_study_a_subject_then_the_review_is_kept(terminal: Make) -> None:
     term = terminal(width=100, height=30)
+    # New cards by date, oldest first: gradient (503), Doppler (501), lens (502).
+    config = Path(term.env["XDG_CONFIG_HOME"]) / "qtreader" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('new_card_order = "date"\n')
     term.start("--library", str(LIBRARY))
     term.wait_for("8 articles · 5 subjects", "Welcome to qtreader")
 
-    # The cursor on Physics; s offers it first, enter starts its new cards in title order.
+    # The cursor on Physics; s offers it first, enter starts its new cards.
     term.keys("Down", "Down", "Down", "Down", "s")
     term.wait_for("Study", "enter to start", "Whole library")
     term.keys("Enter")
-    term.wait_for("How does a lens focus light?")
-    term.wait_gone("enter to start")
-    assert LENS_ANSWER not in term.screen()  # the question first
-    term.keys("Space")
-    term.wait_for(LENS_ANSWER)
-    term.keys("3")  # good: the next card
     term.wait_for("What is a gradient?")
+    term.wait_gone("enter to start")
+    assert GRADIENT_SUMMARY not in term.screen()  # the question first
+    term.keys("Space")  # the article's summary, then the full answer
+    term.wait_for(GRADIENT_SUMMARY)
+    term.keys("f")
+    term.wait_for(GRADIENT_ANSWER)
+    term.keys("3")  # good: the next card
+    term.wait_for("What is the Doppler effect?")
     term.keys("Escape")
     term.wait_for("Session over · Physics")
     term.keys("Escape")

@@ -72,11 +72,19 @@ class ReaderScreen(Screen[None]):
             "right_square_bracket,alt+right",
             "forward",
             "Forward",
+            show=False,  # the footer keeps q and ? in sight down to 60 columns
             key_display="]",
             tooltip="Forward again after going back",
             id="forward",
         ),
-        Binding("n", "neighbour(1)", "Next", tooltip="Next article in this subject", id="next"),
+        Binding(
+            "n",
+            "neighbour(1)",
+            "Next",
+            show=False,
+            tooltip="Next article in this subject",
+            id="next",
+        ),
         Binding(
             "p",
             "neighbour(-1)",
@@ -113,6 +121,24 @@ class ReaderScreen(Screen[None]):
             "t", "toggle_tree", "Tree", tooltip="Hide or show the subject tree", id="toggle-tree"
         ),
         Binding(
+            "less_than_sign",
+            "tree_width(-4)",
+            "Narrower",
+            show=False,
+            key_display="<",
+            tooltip="Make the subject tree narrower (remembered)",
+            id="tree-narrower",
+        ),
+        Binding(
+            "greater_than_sign",
+            "tree_width(4)",
+            "Wider",
+            show=False,
+            key_display=">",
+            tooltip="Make the subject tree wider (remembered)",
+            id="tree-wider",
+        ),
+        Binding(
             "e",
             "problems",
             "Problems",
@@ -143,7 +169,6 @@ class ReaderScreen(Screen[None]):
             tooltip="Study: the selected subject, the bookmarks or the whole library",
             id="study",
         ),
-        Binding("P", "progress", "Progress", tooltip="Progress: calendar, forecast", id="progress"),
         Binding(
             "m",
             "bookmark",
@@ -303,7 +328,7 @@ class ReaderScreen(Screen[None]):
         self.query_one(SubjectTree).show_library(library)
         current = self.history.current
         if current is not None and current.article_id in library:
-            self.open_article(current.article_id, current.subject, record=False)
+            self.open_article(current.article_id, current.subject, record=False, focus=False)
         elif first_time:
             self.query_one(ArticleView).show_welcome(library)
             self._open_start_article(library)
@@ -331,6 +356,7 @@ class ReaderScreen(Screen[None]):
         *,
         record: bool = True,
         marks: tuple[str, ...] = (),
+        focus: bool = True,
     ) -> None:
         """Show an article, select it in the tree and (unless going back/forward) record it.
 
@@ -339,9 +365,13 @@ class ReaderScreen(Screen[None]):
 
         It is read under ``subject`` when listed there (a related link names the listing it
         points to), else under the subject being read, else under its first subject.
+        ``focus``: the article takes the focus, so that page keys page it (not when it is
+        chosen in the tree, whose cursor goes on).
         """
         if self.library is None:
             return
+        if record:
+            self._remember_scroll()
         article = self.library.article(article_id)
         if article is None:
             self.notify(f"Article {article_id} is not in this library.", severity="warning")
@@ -364,6 +394,8 @@ class ReaderScreen(Screen[None]):
         if record:
             self.history.visit(Visit(article_id, subject))
         self._opened(article_id, article.subjects, subject)
+        if focus and not self.query_one(ArticleView).has_focus_within:
+            self.query_one(ArticleView).focus()
 
     def _note_reading(self, article: Article, subject: str) -> None:
         """Tell the app which file is on screen (a crash report names it)."""
@@ -375,7 +407,10 @@ class ReaderScreen(Screen[None]):
             self.app.note_reading(article.id, listing.path if listing else article.path)
 
     def on_subject_tree_article_selected(self, message: SubjectTree.ArticleSelected) -> None:
-        self.open_article(message.article_id, message.subject)
+        self.open_article(message.article_id, message.subject, focus=False)
+
+    def on_subject_tree_highlighted(self, message: SubjectTree.Highlighted) -> None:
+        self.query_one(StatusBar).show_whole_label(message.title)
 
     def on_related_list_related_selected(self, message: RelatedList.RelatedSelected) -> None:
         self.open_article(message.article_id, message.subject)
@@ -386,6 +421,7 @@ class ReaderScreen(Screen[None]):
         """Open related article ``number`` (1-5) of the open article."""
         current = self.history.current
         if self.library is None or current is None:
+            self._no_article()
             return
         article = self.library.article(current.article_id)
         if article is None or number > len(article.related):
@@ -397,31 +433,44 @@ class ReaderScreen(Screen[None]):
             return
         self.open_article(link.id, link.subject)
 
+    def _remember_scroll(self) -> None:
+        """Note how far down the article on screen is read, before leaving it."""
+        if self.history.current is not None:
+            self.history.remember_scroll(self.query_one(ArticleView).scroll_y)
+
     def action_back(self) -> None:
+        self._remember_scroll()
         visit = self.history.back()
         if visit is None:
             self.notify("Nothing further back.", timeout=2)
             return
-        self.open_article(visit.article_id, visit.subject, record=False)
+        self._return_to(visit)
+
+    def _return_to(self, visit: Visit) -> None:
+        """Show a visit again (back or forward), scrolled where it was left."""
+        self.open_article(visit.article_id, visit.subject, record=False, focus=False)
+        self.call_after_refresh(self._scroll_article, self.history.scroll)
 
     def action_forward(self) -> None:
+        self._remember_scroll()
         visit = self.history.forward()
         if visit is None:
             self.notify("Nothing further forward.", timeout=2)
             return
-        self.open_article(visit.article_id, visit.subject, record=False)
+        self._return_to(visit)
 
     def action_neighbour(self, step: int) -> None:
         """Open the next (1) or previous (-1) article of the current subject."""
         current = self.history.current
         if self.library is None or current is None:
+            self._no_article()
             return
         article = self.library.neighbour(current.article_id, current.subject, step)
         if article is None:
             edge = "last" if step > 0 else "first"
             self.notify(f"This is the {edge} article in {current.subject}.", timeout=2)
             return
-        self.open_article(article.id, current.subject)
+        self.open_article(article.id, current.subject, focus=False)
 
     def action_copy_article(self) -> None:
         """Copy the open article to the clipboard through the terminal (OSC 52)."""
@@ -469,20 +518,52 @@ class ReaderScreen(Screen[None]):
         subject = self.query_one(SubjectTree).cursor_subject
         article = self.library.random(subject)
         if article is not None:
-            self.open_article(article.id, subject)
+            self.open_article(article.id, subject, focus=False)
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(SubjectTree)
+        view = self.query_one(ArticleView)
+        # The answer wraps again at the new width: keep the same share of it above the top.
+        share = view.scroll_y / view.max_scroll_y if view.max_scroll_y else 0.0
         tree.display = not tree.display
         if not tree.display:
-            self.query_one(ArticleView).focus()
+            view.focus()
+        if share:
+            self.call_after_refresh(
+                lambda: view.scroll_to(y=share * view.max_scroll_y, animate=False)
+            )
+
+    def action_tree_width(self, step: int) -> None:
+        """Widen (``step`` > 0) or narrow the tree; the width is kept for the next start."""
+        tree = self.query_one(SubjectTree)
+        if not tree.display:
+            tree.display = True
+        width = max(16, min(tree.outer_size.width + step, self.size.width - 20))
+        self._set_tree_width(width)
+        self.query_one(StateKeeper).save_tree_width(width)
+
+    def _set_tree_width(self, width: int) -> None:
+        tree = self.query_one(SubjectTree)
+        tree.styles.width = width
+        tree.styles.min_width = 16
+        tree.styles.max_width = "75%"  # a width saved on a wide terminal leaves room here
+
+    def _no_article(self) -> None:
+        """A key that acts on the open article was pressed with none open."""
+        self.notify("No article is open.", timeout=2)
 
     def action_toggle_tex(self) -> None:
+        if self.history.current is None:
+            self._no_article()
+            return
         raw = self.query_one(ArticleView).toggle_raw_tex()
         self.notify("Formulas as raw TeX." if raw else "Formulas rendered.", timeout=2)
 
     def action_links(self) -> None:
         """List the open answer's links; the one chosen is followed."""
+        if self.history.current is None:
+            self._no_article()
+            return
         links = self.query_one(ArticleView).links
         if not links:
             self.notify("This answer has no links.", timeout=2)
@@ -539,6 +620,9 @@ class ReaderScreen(Screen[None]):
         store = self.query_one(StateKeeper).store
         if store is not None and store.incognito:
             self.sub_title = "incognito: nothing is recorded"
+        keeper = self.query_one(StateKeeper)
+        if keeper.tree_width is not None:
+            self._set_tree_width(keeper.tree_width)
         self._library_shown()
 
     def _library_shown(self) -> None:
@@ -604,7 +688,10 @@ class ReaderScreen(Screen[None]):
         article = self.library.article(message.article_id) if self.library else None
         title = f"“{article.title}”" if article else f"article {message.article_id}"
         done = "Bookmarked" if message.bookmarked else "Bookmark removed:"
-        self.notify(f"{done} {title}.", timeout=3)
+        store = self.query_one(StateKeeper).store
+        # Incognito (or a state that cannot be written) keeps the bookmark in memory only.
+        note = " For this run only: nothing is recorded." if store and store.incognito else ""
+        self.notify(f"{done} {title}.{note}", timeout=3 if not note else 6)
         if self.library is not None:
             self.query_one(StateKeeper).refresh_marks(self.library)
 
@@ -680,8 +767,14 @@ class ReaderScreen(Screen[None]):
 
         def ended(summary: SessionSummary | None) -> None:
             keeper.refresh_marks(library)
-            if summary is not None:
-                self.app.push_screen(SummaryScreen(summary))
+            if session.quitting and summary is None:
+                self.app.exit()
+            elif summary is not None:
+                self.app.push_screen(SummaryScreen(summary, quitting=session.quitting), closed)
+
+        def closed(_result: None) -> None:
+            if session.quitting:
+                self.app.exit()
 
         session = StudyScreen(
             library,
@@ -689,6 +782,7 @@ class ReaderScreen(Screen[None]):
             scope,
             clock=self.clock,
             new_per_day=keeper.new_per_day,
+            new_order=keeper.new_order,
             new_cards=new_cards,
         )
         self.app.push_screen(session, ended)

@@ -104,6 +104,7 @@ class _Prepared:
 
     card: StudyCard
     answer: str
+    summary: str
     preview: dict[Grade, str]
     counts: QueueCounts
     reviews: int
@@ -117,9 +118,11 @@ def _prepare(session: StudySession) -> _Prepared | None:
         answer = session.answer()
     except AnswerUnavailable as error:
         answer = f"*This answer cannot be shown now: {error}*"
+    article = session.library.article(card.article_id)
+    summary = " ".join(article.description.split()) if article is not None else ""
     now = session.clock()
     preview = {grade: describe_interval(due - now) for grade, due in session.preview().items()}
-    return _Prepared(card, answer, preview, session.counts(), session.reviews)
+    return _Prepared(card, answer, summary, preview, session.counts(), session.reviews)
 
 
 class StudyScreen(Screen[SessionSummary | None]):
@@ -127,12 +130,41 @@ class StudyScreen(Screen[SessionSummary | None]):
     dismissed with the session's summary."""
 
     BINDINGS = [
-        Binding("space", "reveal", "Show answer", tooltip="Show the answer", id="study.reveal"),
-        Binding("1", "grade(1)", "Again", tooltip="Grade: forgotten", id="study.again"),
-        Binding("2", "grade(2)", "Hard", tooltip="Grade: remembered, with effort", id="study.hard"),
-        Binding("3", "grade(3)", "Good", tooltip="Grade: remembered", id="study.good"),
-        Binding("4", "grade(4)", "Easy", tooltip="Grade: remembered at once", id="study.easy"),
+        Binding(
+            "space",
+            "reveal",
+            "Show answer",
+            tooltip="Show the answer: its summary first, then the full answer",
+            id="study.reveal",
+        ),
+        Binding("f", "full", "Full", tooltip="Show the full answer", id="study.full"),
+        # The grade line above the footer shows 1-4 with their intervals.
+        Binding("1", "grade(1)", "Again", show=False, tooltip="Grade: forgotten", id="study.again"),
+        Binding(
+            "2",
+            "grade(2)",
+            "Hard",
+            show=False,
+            tooltip="Grade: remembered, with effort",
+            id="study.hard",
+        ),
+        Binding("3", "grade(3)", "Good", show=False, tooltip="Grade: remembered", id="study.good"),
+        Binding(
+            "4",
+            "grade(4)",
+            "Easy",
+            show=False,
+            tooltip="Grade: remembered at once",
+            id="study.easy",
+        ),
         Binding("escape", "end", "End", tooltip="End the session: its summary", id="study.end"),
+        Binding(
+            "q",
+            "end(True)",
+            "Quit",
+            tooltip="End the session, show its summary, then quit qtreader",
+            id="study.quit",
+        ),
     ]
 
     def __init__(
@@ -144,6 +176,7 @@ class StudyScreen(Screen[SessionSummary | None]):
         clock: Clock,
         new_per_day: int,
         new_cards: int | None = None,
+        new_order: str = "interleaved",
     ) -> None:
         super().__init__()
         self.library = library
@@ -152,10 +185,14 @@ class StudyScreen(Screen[SessionSummary | None]):
         self.clock = clock
         self.new_per_day = new_per_day
         self.new_cards = new_cards
+        self.new_order = new_order
         self.session: StudySession | None = None
         self._shown: _Prepared | None = None
         self._revealed = False
+        self._full = False
         self._busy = True
+        self.quitting = False
+        """The user ended the session with ``q``: qtreader quits after the summary."""
 
     def compose(self) -> ComposeResult:
         yield TitleHeader()
@@ -182,6 +219,7 @@ class StudyScreen(Screen[SessionSummary | None]):
                 self.scope,
                 new_per_day=self.new_per_day,
                 new_cards=self.new_cards,
+                new_order=self.new_order,
                 clock=self.clock,
             )
             prepared = _prepare(session)
@@ -233,9 +271,10 @@ class StudyScreen(Screen[SessionSummary | None]):
         self._shown = prepared
         self._revealed = False
         self._note_reading(prepared.card.article_id)
+        self._full = False
         self.query_one(CardView).show_card(prepared.card)
         self._show_progress(prepared)
-        self.query_one("#card-grades", Static).update(grade_line(None))
+        self._show_grades()
         self.refresh_bindings()
 
     def _note_reading(self, article_id: int) -> None:
@@ -252,7 +291,25 @@ class StudyScreen(Screen[SessionSummary | None]):
         line.append(f" · {counts.total} left: ")
         line.append(f"{counts.due} due · {counts.new} new · {counts.learning} learning")
         line.append(f" · {prepared.reviews} reviewed", "dim")
-        self.query_one("#study-progress", Static).update(line)
+        progress = self.query_one("#study-progress", Static)
+        room = progress.content_region.width
+        if room and line.cell_len > room:  # narrow: the scope is in the header already
+            line = Text(f"{counts.total} left: {counts.due} due · {counts.new} new")
+            line.append(f" · {counts.learning} learning · {prepared.reviews} done", "dim")
+            if line.cell_len > room:
+                line = Text(f"{counts.total} left · {counts.due} due · {counts.new} new")
+                line.append(f" · {counts.learning} lrn · {prepared.reviews} done", "dim")
+        progress.update(line)
+
+    def _show_grades(self) -> None:
+        preview = self._shown.preview if self._shown and self._revealed else None
+        grades = self.query_one("#card-grades", Static)
+        grades.update(grade_line(preview, grades.content_region.width))
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self._show_progress(self._shown)
+            self._show_grades()
 
     def _grade_failed(self, message: str) -> None:
         self._busy = False
@@ -267,7 +324,9 @@ class StudyScreen(Screen[SessionSummary | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":
-            return self._shown is not None and not self._revealed
+            return self._shown is not None and not self._full
+        if action == "full":
+            return self._shown is not None and not self._full
         if action == "grade":
             if not self._revealed:
                 return False
@@ -277,11 +336,25 @@ class StudyScreen(Screen[SessionSummary | None]):
         return True
 
     def action_reveal(self) -> None:
-        if self._shown is None or self._revealed or self._busy:
+        """The article's own summary first, when it has one (a review takes seconds);
+        pressed again, the full answer."""
+        if self._shown is None or self._busy:
+            return
+        if self._revealed or not self._shown.summary:
+            self.action_full()
             return
         self._revealed = True
+        self.query_one(CardView).reveal_summary(self._shown.summary)
+        self._show_grades()
+        self.refresh_bindings()
+
+    def action_full(self) -> None:
+        """Show the whole answer."""
+        if self._shown is None or self._full or self._busy:
+            return
+        self._revealed = self._full = True
         self.query_one(CardView).reveal(self._shown.answer, self._shown.card.article_id)
-        self.query_one("#card-grades", Static).update(grade_line(self._shown.preview))
+        self._show_grades()
         self.refresh_bindings()
 
     def action_grade(self, grade: int) -> None:
@@ -291,9 +364,11 @@ class StudyScreen(Screen[SessionSummary | None]):
         self.refresh_bindings()
         self.save_grade(Grade(grade))
 
-    def action_end(self) -> None:
+    def action_end(self, quitting: bool = False) -> None:
+        """End the session: its summary (``quitting``: then qtreader quits)."""
         if self._busy:
             return
+        self.quitting = quitting
         if self.session is None:
             self.dismiss(None)
             return
@@ -309,9 +384,11 @@ class SummaryScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="summary.close")]
 
-    def __init__(self, summary: SessionSummary) -> None:
+    def __init__(self, summary: SessionSummary, *, quitting: bool = False) -> None:
+        """``quitting``: qtreader quits once this is closed (the session ended with q)."""
         super().__init__()
         self.summary = summary
+        self.quitting = quitting
 
     def compose(self) -> ComposeResult:
         summary = self.summary
@@ -333,7 +410,9 @@ class SummaryScreen(ModalScreen[None]):
             table.add_row("Next cards due", cell(f"{when} ({summary.due_within_day} within a day)"))
         with Vertical(id="summary-box") as box:
             box.border_title = data(f"Session over · {summary.scope}")
-            box.border_subtitle = "enter or escape to close"
+            box.border_subtitle = (
+                "enter or q to quit" if self.quitting else "enter or escape to close"
+            )
             if not summary.reviews:
                 yield Static(Text("Nothing was due to study here.", style="italic"))
             yield Static(table)

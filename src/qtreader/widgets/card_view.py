@@ -53,17 +53,37 @@ class CardView(KeyScroll):
         widget.set_class(False, "-hidden")
         widget.update(render_answer(shown_part(answer, article_id)))
 
+    def reveal_summary(self, summary: str) -> None:
+        """Show the article's own one-paragraph summary, and how to see the whole answer."""
+        body = Text(summary)
+        body.append("\n\n")
+        body.append_text(
+            Text.assemble(("f", "bold"), " or ", ("space", "bold"), " shows the full answer.")
+        )
+        widget = self.query_one("#card-answer", Static)
+        widget.set_class(False, "-hidden")
+        widget.update(body)
+        self.scroll_home(animate=False)
 
-def grade_line(preview: dict[Grade, str] | None) -> Text:
-    """The grade keys, each with when it would bring the card back (``None``: not yet)."""
+
+def grade_line(preview: dict[Grade, str] | None, width: int = 0) -> Text:
+    """The grade keys, each with when it would bring the card back (``None``: not yet).
+    ``width``: the room there is; the first of ever shorter forms that fits is used."""
     if preview is None:
         return Text.assemble(("space", "bold"), " show the answer   ", ("escape", "bold"), " end")
+    forms = [_grades(preview, "   ", long=True), _grades(preview, "  ", long=True)]
+    forms += [_grades(preview, "  ", long=False), _grades(preview, " ", long=False)]
+    return next((form for form in forms if not width or form.cell_len <= width), forms[-1])
+
+
+def _grades(preview: dict[Grade, str], gap: str, *, long: bool) -> Text:
     line = Text()
     for grade in Grade:
         if line:
-            line.append("   ")
+            line.append(gap)
         line.append(f"{int(grade)} ", "bold")
-        line.append(grade.label)
+        line.append(grade.label if long else grade.label[0])
         if grade in preview:
-            line.append(f" {preview[grade]}", "dim")
+            interval = preview[grade] if long else preview[grade].replace(" ", "")
+            line.append(f" {interval}", "dim")
     return line

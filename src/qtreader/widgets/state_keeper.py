@@ -15,8 +15,10 @@ from textual.widget import Widget
 from qtreader.config import (
     DEFAULT_DESIRED_RETENTION,
     DEFAULT_NEW_PER_DAY,
+    NEW_CARD_ORDERS,
     ConfigError,
     desired_retention,
+    new_card_order,
     new_cards_per_day,
 )
 
@@ -71,7 +73,10 @@ class StateKeeper(Widget):
         self.clock = clock
         self.store: StateStore | None = None
         self.new_per_day = DEFAULT_NEW_PER_DAY
+        self.new_order = NEW_CARD_ORDERS[0]
         self.overview: Overview | None = None
+        self.tree_width: int | None = None
+        """The tree's width as the user last set it (``<`` ``>``), if ever."""
         self._pending: list[tuple[int, str, datetime]] = []
         self._generation = 0
 
@@ -93,16 +98,29 @@ class StateKeeper(Widget):
 
         opened = open_state(incognito=self.incognito, now=self.clock())
         notices = [opened.notice] if opened.notice else []
+        told: set[str] = set()  # a config.toml that cannot be read fails every setting
+
+        def fall_back(error: ConfigError, to: str) -> None:
+            if str(error) not in told:
+                told.add(str(error))
+                notices.append(f"{error}; {to}.")
+
         try:
             self.new_per_day = new_cards_per_day(DEFAULT_NEW_PER_DAY)
         except ConfigError as error:
-            notices.append(f"{error}; using {DEFAULT_NEW_PER_DAY} new cards a day.")
+            fall_back(error, f"using {DEFAULT_NEW_PER_DAY} new cards a day")
         try:
             desired_retention()
         except ConfigError as error:  # sessions schedule with FSRS's default then
-            notices.append(f"{error}; aiming at {DEFAULT_DESIRED_RETENTION}.")
+            fall_back(error, f"aiming at {DEFAULT_DESIRED_RETENTION}")
+        try:
+            self.new_order = new_card_order()
+        except ConfigError as error:
+            fall_back(error, f"new cards come {NEW_CARD_ORDERS[0]}")
         try:
             last = opened.store.last_visit()
+            width = opened.store.setting("tree_width")
+            self.tree_width = int(width) if width and width.isdigit() else None
         except sqlite3.Error:
             last = None
         self.app.call_from_thread(self._opened, opened.store, "\n".join(notices) or None, last)
@@ -134,6 +152,13 @@ class StateKeeper(Widget):
         """Remember how far down an article was read."""
         if self.store is not None and self.store.read_only is None:
             future = self.store.later(self.store.set_scroll, article_id, scroll)
+            future.add_done_callback(self._report)
+
+    def save_tree_width(self, width: int) -> None:
+        """Remember the tree's width for the next start."""
+        self.tree_width = width
+        if self.store is not None and self.store.read_only is None:
+            future = self.store.later(self.store.set_setting, "tree_width", str(width))
             future.add_done_callback(self._report)
 
     def _report(self, future: Future[None]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text, TextType
 from textual.binding import Binding
 from textual.message import Message
@@ -55,6 +56,14 @@ class SubjectTree(Tree[TreeEntry]):
         Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
         Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
     ]
+
+    class Highlighted(Message):
+        """The cursor moved, or the focus: ``title`` is the whole label of the cursor's row
+        when the tree has the focus and cuts that label, else ``None``."""
+
+        def __init__(self, title: Text | None) -> None:
+            super().__init__()
+            self.title = title
 
     class ArticleSelected(Message):
         """The user chose an article in the tree."""
@@ -275,6 +284,67 @@ class SubjectTree(Tree[TreeEntry]):
         if "\n" not in label.plain:
             return label
         return super().process_label(label)
+
+    def fit_label(self, node: TreeNode[TreeEntry], label: Text, start: int = 0) -> Text | None:
+        """``label`` (whose own text begins at ``start``, after the expand icon) cut to the
+        room its row has, or ``None`` when it fits. A title ends in "…"; a subject keeps its
+        counts whole and loses the end of its name."""
+        depth = 0
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            depth += 1
+            parent = parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room <= 0 or label.cell_len <= room:
+            return None
+        name = node.data.name if isinstance(node.data, SubjectEntry) else ""
+        end = start + len(name)
+        if name and label.plain[start:end] == name:
+            counts = label[end:]
+            keep = room - counts.cell_len - 1
+            if keep >= start + 3:
+                head = label[:end]
+                head.truncate(keep)
+                head.rstrip()
+                head.append("…")
+                head.append_text(counts)
+                return head
+        cut = label.copy()
+        cut.truncate(room, overflow="ellipsis")
+        return cut
+
+    def render_label(self, node: TreeNode[TreeEntry], base_style: Style, style: Style) -> Text:
+        """Tree crops a long label at the edge; cut it with "…" instead, so that titles
+        starting alike tell apart and a subject's counts stay readable."""
+        label = super().render_label(node, base_style, style)
+        start = len(self.ICON_NODE) if node.allow_expand else 0
+        return self.fit_label(node, label, start) or label
+
+    def whole_label(self) -> Text | None:
+        """The label of the cursor's row when the tree cuts it."""
+        node = self.cursor_node
+        if node is None or not isinstance(node.label, Text):
+            return None
+        start = len(self.ICON_NODE) if node.allow_expand else 0
+        if self.fit_label(node, Text(" " * start) + node.label, start) is None:
+            return None
+        return node.label.copy()
+
+    def _tell_whole_label(self) -> None:
+        """Only while the tree has the focus: reading, the question heads the article."""
+        self.post_message(self.Highlighted(self.whole_label() if self.has_focus else None))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
+        self._tell_whole_label()
+
+    def on_resize(self) -> None:
+        self._tell_whole_label()
+
+    def on_focus(self) -> None:
+        self._tell_whole_label()
+
+    def on_blur(self) -> None:
+        self.post_message(self.Highlighted(None))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeEntry]) -> None:
         self._populate(event.node)
