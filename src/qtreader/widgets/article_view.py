@@ -65,7 +65,7 @@ class RelatedList(OptionList):
             prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
             if not link.available:
                 prompt.append("  (not in this library)", "italic")
-            self.add_option(Option(prompt, id=str(link.id), disabled=not link.available))
+            self.add_option(Option(prompt, disabled=not link.available))
         self.display = bool(links)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
