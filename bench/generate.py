@@ -7,10 +7,15 @@ Usage::
         [--workers K] [--manifest FILE] [--force]
 
 Writes ``OUT_DIR/learn/<subject-slug>/<slug>.md`` in the published QuickTakes format
-(see ``ARTICLE-FORMAT.md``) with the quirks of real libraries: case variants of subject
-names, cross-listed ids, dangling related links, missing ``score`` lines, rare ``no_index``,
-plain and folded titles, and answers whose Markdown holds LaTeX math, fenced code, GFM
+(see ``ARTICLE-FORMAT.md``) with the facts of real libraries at their measured rates: case
+variants of subject names, cross-listed ids, 0-5 related links (27% none, 36% five), one
+related id listed twice in 16% of files, dangling related links and links into other
+subjects, negative ids in one subject, missing ``score`` lines, rare ``no_index``, plain and
+folded titles, and answers whose Markdown holds LaTeX math (commands weighted as in
+``math-commands.tsv``, ``$ A $`` with spaces, subscripts Unicode lacks, augmented matrices,
+mhchem, ``\\xrightarrow``, ``\\overline``, ``\\tag``), prices in dollars, fenced code, GFM
 tables and raw HTML, stored with every real newline encoded as the two characters ``\\n``.
+Rare facts are placed by quota: a library of 100 articles or more has each at least once.
 
 Output is byte-identical for a given seed, whatever the number of workers. With
 ``--manifest`` a JSONL file gets one line per distinct id holding the original Markdown,
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import math
 import multiprocessing
@@ -30,7 +36,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -341,6 +347,170 @@ MULTILINE_MATH: tuple[str, ...] = (
     "\\begin{aligned}\n2x + 3 &= 7 \\\\\n2x &= 4\n\\end{aligned}",
     "u(x) = \\begin{cases}\n\\nu x, & x \\neq 0 \\\\\n0, & \\text{if } x \\notin D\n\\end{cases}",
 )
+# Commands inside math, each with how many files of the largest real library use it
+# (math-commands.tsv beside ARTICLE-FORMAT.md: every command seen in 5 files or more,
+# except the rare ones placed by quota, QUOTA_FACTS) and fragments written for it here.
+# A built formula draws its fragments with the weights of their commands, so the commands
+# of the generated formulas follow the real distribution. A pair (left/right, begin/end,
+# langle/rangle) is one entry.
+# fmt: off
+COMMANDS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("text", 1098, (r"\text{total}", r"v = \text{distance} / \text{time}", r"\text{if } x > 0",
+                    r"\text{Cost}_{\text{fixed}}", r"\text{pH} = 7")),
+    ("frac", 1427, (r"\frac{a}{b}", r"\frac{dy}{dx}", r"\frac{1}{2} m v^2", r"\frac{P}{V}",
+                    r"\frac{n!}{k!(n-k)!}")),
+    ("times", 539, (r"3 \times 10^8", r"a \times b", r"2 \times 4 = 8")),
+    ("mathbf", 110, (r"\mathbf{F} = m \mathbf{a}", r"\mathbf{v}", r"A\mathbf{x} = \mathbf{b}")),
+    ("cdot", 405, (r"a \cdot b", r"0.5 \cdot 20", r"\mathbf{u} \cdot \mathbf{v}")),
+    ("Delta", 181, (r"\Delta x", r"\Delta T = T_2 - T_1", r"\Delta p")),
+    ("sqrt", 261, (r"\sqrt{x^2 + y^2}", r"\sqrt{2}", r"\sqrt[3]{27} = 3")),
+    ("vec", 114, (r"\vec{v}", r"\vec{F} = q \vec{E}", r"|\vec{r}|")),
+    ("rightarrow", 322, (r"A \rightarrow B", r"x \rightarrow 0")),
+    ("theta", 140, (r"\theta", r"2\theta")),
+    ("sin", 143, (r"\sin x", r"\sin(\omega t)", r"\sin^2 x")),
+    ("cos", 150, (r"\cos x", r"\cos(2x)")),
+    ("pi", 113, (r"2\pi r", r"\pi r^2")),
+    ("left", 167, (r"\left( x + 1 \right)", r"\left( \frac{a}{b} \right)^2",
+                   r"\left[ 0, 1 \right]")),
+    ("sum", 151, (r"\sum_{i=1}^{n} x_i", r"\sum_{k=0}^{\infty} a_k")),
+    ("infty", 101, (r"(0, \infty)", r"x = \infty")),
+    ("hat", 52, (r"\hat{y}", r"\hat{\beta}_1")),
+    ("int", 124, (r"\int_0^1 x^2 \, dx", r"\int f(x) \, dx")),
+    ("log", 101, (r"\log_2 n", r"\log(x y)")),
+    ("quad", 105, (r"x = 1, \quad y = 2", r"a > 0 \quad b > 0")),
+    ("to", 82, (r"x \to 0", r"f: X \to Y")),
+    ("omega", 85, (r"\omega t", r"\omega = 2\pi f")),
+    ("circ", 57, (r"90^\circ", r"f \circ g")),
+    ("partial", 49, (r"\partial_x f", r"\partial u / \partial t")),
+    ("mu", 78, (r"\mu", r"\mu_0")),
+    ("ldots", 98, (r"x_1, \ldots, x_n", r"1, 2, \ldots")),
+    ("sigma", 62, (r"\sigma^2", r"\sigma")),
+    ("epsilon", 73, (r"\epsilon", r"|x - a| < \epsilon")),
+    ("leq", 76, (r"x \leq 1", r"0 \leq p \leq 1")),
+    ("Phi", 85, (r"\Phi(z)", r"\Phi_B")),
+    ("begin", 73, (
+        *(r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}",) * 6,
+        *(r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}",) * 5,
+        *(r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & x < 0 \end{cases}",) * 3,
+        *(r"\begin{align*} a &= b + c \\ d &= 2a \end{align*}",) * 2,
+        r"\begin{array}{cc} 1 & 2 \\ 3 & 4 \end{array}",
+        r"\begin{vmatrix} a & b \\ c & d \end{vmatrix} = ad - bc",
+        r"\begin{aligned} x &= 2 \\ y &= 3 \end{aligned}",
+    )),
+    ("beta", 36, (r"\beta", r"\beta_0 + \beta_1 x")),
+    ("approx", 106, (r"x \approx 1.41", r"g \approx 9.8")),
+    ("alpha", 46, (r"\alpha", r"\alpha = 0.05")),
+    ("land", 43, (r"p \land q",)),
+    ("neg", 37, (r"\neg p", r"\neg (p \lor q)")),
+    ("lambda", 43, (r"\lambda", r"\lambda = 550")),
+    ("phi", 35, (r"\phi",)),
+    ("geq", 86, (r"x \geq 0", r"n \geq 1")),
+    ("lim", 37, (r"\lim_{x \to a} f(x)", r"\lim_{n \to \infty} a_n")),
+    ("in", 49, (r"x \in A", r"n \in \mathbb{N}")),
+    ("lor", 40, (r"p \lor q",)),
+    ("mathbb", 46, (r"\mathbb{R}", r"\mathbb{Z}")),
+    ("tan", 41, (r"\tan x",)),
+    ("rho", 39, (r"\rho", r"\rho = m / V")),
+    ("neq", 77, (r"a \neq b", r"x \neq 0")),
+    ("tau", 38, (r"\tau",)),
+    ("rightleftharpoons", 63, (r"A + B \rightleftharpoons C",
+                               r"H_2O \rightleftharpoons H^+ + OH^-")),
+    ("gamma", 32, (r"\gamma",)),
+    ("delta", 30, (r"\delta", r"\delta x")),
+    ("ln", 33, (r"\ln x", r"\ln 2")),
+    ("implies", 52, (r"p \implies q", r"x > 2 \implies x^2 > 4")),
+    ("mathcal", 30, (r"\mathcal{L}", r"\mathcal{O}(n)")),
+    ("Sigma", 21, (r"\Sigma",)),
+    ("dot", 36, (r"\dot{x}",)),
+    ("binom", 18, (r"\binom{n}{k}",)),
+    ("cap", 16, (r"A \cap B",)),
+    ("bar", 19, (r"\bar{x}",)),
+    ("pm", 37, (r"2 \pm 0.1",)),
+    ("Omega", 21, (r"\Omega", r"10 \, \Omega")),
+    ("equiv", 22, (r"a \equiv b",)),
+    ("cup", 20, (r"A \cup B",)),
+    ("hbar", 23, (r"\hbar",)),
+    ("Psi", 13, (r"\Psi(x, t)",)),
+    ("overrightarrow", 6, (r"\overrightarrow{AB}",)),
+    ("langle", 13, (r"\langle x, y \rangle",)),
+    ("nabla", 19, (r"\nabla f",)),
+    ("div", 14, (r"12 \div 4 = 3",)),
+    ("psi", 13, (r"\psi",)),
+    ("nu", 15, (r"\nu",)),
+    ("mod", 10, (r"a \mod n",)),
+    ("cdots", 12, (r"1 + 2 + \cdots + n",)),
+    ("mid", 6, (r"P(A \mid B)",)),
+    ("propto", 15, (r"F \propto r",)),
+    ("leftrightarrow", 10, (r"A \leftrightarrow B",)),
+    ("angle", 5, (r"\angle ABC",)),
+    ("sec", 7, (r"\sec x",)),
+    ("Theta", 7, (r"\Theta(n)",)),
+    ("eta", 11, (r"\eta",)),
+    ("mathrm", 8, (r"\mathrm{kg}",)),
+    ("iff", 5, (r"p \iff q",)),
+    ("csc", 7, (r"\csc x",)),
+    ("forall", 6, (r"\forall x",)),
+    ("subseteq", 7, (r"A \subseteq B",)),
+    ("emptyset", 7, (r"S = \emptyset",)),
+    ("zeta", 5, (r"\zeta",)),
+    ("cot", 6, (r"\cot x",)),
+    ("Rightarrow", 6, (r"a \Rightarrow b",)),
+)
+# fmt: on
+_FRAGMENTS = tuple(fragments for _, _, fragments in COMMANDS)
+_COMMAND_WEIGHTS = tuple(itertools.accumulate(files for _, files, _ in COMMANDS))
+
+# Formulas with a subscript on a letter that has no Unicode subscript form (z, Y, y, b,
+# ...): a renderer must not draw them with a look-alike (a Greek gamma for y).
+SUBSCRIPT_MATH: tuple[str, ...] = (
+    r"F_z = m a_z",
+    r"f_Y(y) = \frac{d}{dy} F_Y(y)",
+    r"a_y = -g",
+    r"\vec{b}_x",
+    r"f_X(x)",
+    r"v_y = v_0 \sin \theta",
+    r"p_B = 1 - p_A",
+    r"\mu_Y = E[Y]",
+    r"T_c",
+    r"k_B T",
+    r"\sigma_Y^2",
+    r"E[X] = \sum_x x \, f_X(x)",
+    r"c_d",
+    r"F_{g} = m g",
+    r"q_w",
+)
+
+# The rare facts placed by quota (QUOTA_FACTS): each as display formulas.
+AUGMENTED_MATH: tuple[tuple[str, ...], ...] = (
+    (r"\left[\begin{array}{cc|c}", r"1 & 2 & 5 \\", r"3 & 4 & 6", r"\end{array}\right]"),
+    (
+        r"\left[\begin{array}{ccc|c}",
+        r"2 & 1 & -1 & 8 \\",
+        r"-3 & -1 & 2 & -11 \\",
+        r"-2 & 1 & 2 & -3",
+        r"\end{array}\right]",
+    ),
+    (r"\left[\begin{array}{cc|cc}", r"1 & 0 & 1 & 0 \\", r"0 & 1 & 0 & 1", r"\end{array}\right]"),
+)
+MHCHEM: tuple[str, ...] = (
+    r"\ce{2H2 + O2 -> 2H2O}",
+    r"\ce{CH4 + 2O2 -> CO2 + 2H2O}",
+    r"\ce{N2 + 3H2 <=> 2NH3}",
+    r"\ce{NaCl -> Na+ + Cl-}",
+    r"\ce{H2O}",
+    r"\ce{CaCO3 -> CaO + CO2}",
+)
+XRIGHTARROW: tuple[str, ...] = (
+    r"A \xrightarrow{k_1} B",
+    r"\text{glucose} \xrightarrow{\text{enzyme}} \text{product}",
+    r"X \xrightarrow{f} Y",
+)
+OVERLINE: tuple[str, ...] = (
+    r"\overline{AB} = 5",
+    r"\overline{x} = \frac{1}{n} \sum x_i",
+    r"\overline{A \cup B} = \overline{A} \cap \overline{B}",
+)
+TAGGED: tuple[str, ...] = (r"E = mc^2 \tag{1}", r"F = m a \tag{2}", r"p = m v \tag{3.1}")
 MATH_LEADS = (
     "This relationship can be expressed as:",
     "Formally, this is written as:",
@@ -382,6 +552,8 @@ class Article:
     related: list[int]
     dangling: list[int]
     related_yaml: str
+    #: Rare facts placed by quota (see ``QUOTA_FACTS``) that this article's answer shows.
+    facts: list[str] = field(default_factory=list)
 
 
 def slugify(text: str) -> str:
@@ -434,6 +606,39 @@ def _related_yaml(links: list[tuple[int, str, str, str]]) -> str:
     return "".join(parts)
 
 
+#: How many files of a real library of 36,000 hold each rare fact (ARTICLE-FORMAT.md, last
+#: section). Such facts are placed by quota, not by chance, so that their count follows the
+#: rate and a small library still has each (see :func:`quota`).
+REAL_LIBRARY = 36_000
+QUOTA_FACTS: dict[str, int] = {
+    "augmented": 6,  # \left[\begin{array}{cc|c} ... \end{array}\right]
+    "ce": 14,  # mhchem
+    "xrightarrow": 22,
+    "overline": 6,
+    "tag": 2,
+    "currency": 360,  # prices in prose, "costs $5 and $10": in some answers (1%)
+}
+#: Files with a negative id (-1 ... -13), all in one subject.
+NEGATIVE_IDS = 13
+#: Share of articles with ``no_index: true`` (real: under 0.2%).
+NO_INDEX_RATE = 0.0015
+#: From this many articles on, a library holds every rare fact at least once.
+EVERY_FACT_FROM = 100
+
+#: Number of related links per file: 0 to 5, with their real shares.
+RELATED_COUNTS = (0, 1, 2, 3, 4, 5)
+RELATED_COUNT_WEIGHTS = (27, 5, 7, 10, 15, 36)
+#: Of files with two links or more (68%), the share that lists one id twice: 16% of all files.
+DUPLICATE_RELATED = 0.16 / 0.68
+
+
+def quota(per_real_library: float, n_articles: int) -> int:
+    """How many articles get a fact seen in ``per_real_library`` files of 36,000: its rate,
+    and at least one in a library of :data:`EVERY_FACT_FROM` articles or more."""
+    count = round(per_real_library * n_articles / REAL_LIBRARY)
+    return max(count, 1) if n_articles >= EVERY_FACT_FROM else count
+
+
 def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
     """Decide ids, titles, listings and related links for the whole library."""
     rng = random.Random(seed)
@@ -474,12 +679,9 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
                 extra = 2 if n_subjects > 2 and rng.random() < 0.15 else 1
                 others = rng.sample([s for s in range(n_subjects) if s != subj], extra)
                 listings.extend(listing(s) for s in others)
-            articles.append(
-                Article(
-                    next_id, day, title, slug, terms, listings, rng.random() < 0.0015, [], [], ""
-                )
-            )
+            articles.append(Article(next_id, day, title, slug, terms, listings, False, [], [], ""))
             next_id += 1
+    _place_rare_facts(rng, articles)
 
     members: dict[int, list[int]] = {}
     for idx, art in enumerate(articles):
@@ -493,22 +695,13 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
     for idx, art in enumerate(articles):
         subj = art.listings[0].subject
         group = members[subj]
-        r = rng.random()
-        count = (
-            5
-            if r < 0.84
-            else 4
-            if r < 0.88
-            else 3
-            if r < 0.91
-            else 2
-            if r < 0.94
-            else (1 if r < 0.97 else 0)
-        )
+        count = rng.choices(RELATED_COUNTS, RELATED_COUNT_WEIGHTS)[0]
+        duplicate = count >= 2 and rng.random() < DUPLICATE_RELATED
+        distinct = count - 1 if duplicate else count
         links: list[tuple[int, str, str, str]] = []
         used = {art.aid}
-        for _ in range(count * 4):
-            if len(links) == count:
+        for _ in range(distinct * 4):
+            if len(links) == distinct:
                 break
             r = rng.random()
             if r < 0.028:
@@ -545,9 +738,34 @@ def build_plan(n_articles: int, n_subjects: int, seed: int) -> list[Article]:
                     url_of(slugify(subjects[chosen.subject][0]), target.slug),
                 )
             )
+        if duplicate and links:
+            # The same article listed twice (related_article2 and related_article4, say).
+            first = rng.randrange(len(links))
+            links.insert(rng.randint(first + 1, len(links)), links[first])
         art.related = [link[0] for link in links]
         art.related_yaml = _related_yaml(links)
     return articles
+
+
+def _place_rare_facts(rng: random.Random, articles: list[Article]) -> None:
+    """Give the rare facts to articles chosen by quota: ``no_index`` refusals, negative ids
+    (in one subject, each article listed only there) and the rare kinds of formula."""
+    n = len(articles)
+    for idx in rng.sample(range(n), min(n, quota(NO_INDEX_RATE * REAL_LIBRARY, n))):
+        articles[idx].no_index = True
+    by_subject: dict[int, list[Article]] = {}
+    for art in articles:
+        if len(art.listings) == 1 and not art.no_index:
+            by_subject.setdefault(art.listings[0].subject, []).append(art)
+    if by_subject:
+        group = max(by_subject.values(), key=len)
+        negatives = min(NEGATIVE_IDS, len(group), quota(NEGATIVE_IDS, n))
+        for number, art in enumerate(rng.sample(group, negatives), start=1):
+            art.aid = -number
+    answering = [art for art in articles if not art.no_index]
+    for fact, per_real in QUOTA_FACTS.items():
+        for art in rng.sample(answering, min(len(answering), quota(per_real, n))):
+            art.facts.append(fact)
 
 
 # --------------------------------------------------------------------------------------
@@ -635,24 +853,56 @@ def _phrase(rng: random.Random) -> str:
 _IDENTS = tuple(w for w in NOUNS if w.isalpha())
 
 
-def _display_block(rng: random.Random, open_: str, close: str) -> str:
-    """Return a lead-in line and a display formula between ``open_`` and ``close``."""
-    lead = rng.choice(MATH_LEADS)
-    if rng.random() < 0.2:
-        formula = rng.choice(MULTILINE_MATH)
-        return f"{lead}\n\n{open_}\n{formula}\n{close}"
-    formula = rng.choice(DISPLAY_MATH)
+def built_formula(rng: random.Random) -> str:
+    """Return a formula of one to three fragments of :data:`COMMANDS`, drawn by weight."""
+    parts = [
+        rng.choice(fragments)
+        for fragments in rng.choices(
+            _FRAGMENTS, cum_weights=_COMMAND_WEIGHTS, k=rng.choice((1, 1, 2, 2, 3))
+        )
+    ]
+    out = parts[0]
+    for part in parts[1:]:
+        out += rng.choice((" = ", " + ", ", ", " - ")) + part
+    return out
+
+
+def _formula(rng: random.Random, display: bool) -> str:
+    """Return one formula: a hand-written one (decoder hazards such as ``\\neq`` and
+    ``\\nu``), one with a subscript Unicode lacks, or one built by command weight."""
     r = rng.random()
     if r < 0.35:
+        return rng.choice(DISPLAY_MATH if display else INLINE_MATH)
+    if r < 0.45:
+        return rng.choice(SUBSCRIPT_MATH)
+    return built_formula(rng)
+
+
+def _display_block(rng: random.Random, open_: str, close: str, formula: str | None = None) -> str:
+    """Return a lead-in line and a display formula between ``open_`` and ``close``."""
+    lead = rng.choice(MATH_LEADS)
+    if formula is None and rng.random() < 0.15:
+        formula = rng.choice(MULTILINE_MATH)
+        return f"{lead}\n\n{open_}\n{formula}\n{close}"
+    if formula is None:
+        formula = _formula(rng, True)
+    if formula.startswith("\\n"):
+        # Stored right after `$$`, `\\nu` would read as a newline (ARTICLE-FORMAT.md, rule 3).
+        formula = "y = " + formula
+    r = rng.random()
+    if r < 0.35 or "\n" in formula:
         return f"{lead}\n\n{open_}\n{formula}\n{close}"
     if r < 0.7:
         return f"{lead}\n\n{open_}{formula}{close}"
     return f"{lead}\n\n{open_} {formula} {close}"
 
 
-def _inline_math_sentence(rng: random.Random, open_: str, close: str) -> str:
+def _inline_math_sentence(
+    rng: random.Random, open_: str, close: str, formula: str | None = None
+) -> str:
     """Return a sentence holding one inline formula."""
-    formula = rng.choice(INLINE_MATH)
+    if formula is None:
+        formula = _formula(rng, False)
     first = _CAP_CLAUSES[int(rng.random() * len(_CAP_CLAUSES))]
     tail = _CLAUSES[int(rng.random() * len(_CLAUSES))]
     r = rng.random()
@@ -661,6 +911,36 @@ def _inline_math_sentence(rng: random.Random, open_: str, close: str) -> str:
     if r < 0.8:
         return f"{first} when {open_}{formula}{close}."
     return f"For example, {open_}{formula}{close} {rng.choice(VERBS)[1]} {tail}."
+
+
+def _currency(rng: random.Random) -> str:
+    """Return a paragraph with prices in dollars (text, though the website makes it math)."""
+    noun = rng.choice(_IDENTS)
+    a = rng.randint(2, 40)
+    b = a + rng.randint(1, 60)
+    return rng.choice(
+        (
+            f"For instance, a single {noun} costs ${a} and a set of three costs ${b}.",
+            f"A {noun} that costs ${a} today may cost ${b} next year.",
+            f"Prices range from ${a} to ${b} per {noun}, depending on the supplier.",
+        )
+    )
+
+
+def _fact_block(rng: random.Random, fact: str, fillable: list[_Seg]) -> str | None:
+    """Place one rare fact of :data:`QUOTA_FACTS`: return a block, or put it in a sentence."""
+    if fact == "augmented":
+        rows = rng.choice(AUGMENTED_MATH)
+        return _display_block(rng, "$$", "$$", ("\n" if rng.random() < 0.5 else " ").join(rows))
+    if fact == "currency":
+        return _currency(rng)
+    if fact == "tag":
+        return _display_block(rng, "$$", "$$", rng.choice(TAGGED))
+    formula = rng.choice({"ce": MHCHEM, "xrightarrow": XRIGHTARROW, "overline": OVERLINE}[fact])
+    if rng.random() < 0.5:
+        return _display_block(rng, "$$", "$$", formula)
+    rng.choice(fillable).sentences.insert(1, _inline_math_sentence(rng, "$", "$", formula))
+    return None
 
 
 def _code_block(rng: random.Random) -> str:
@@ -809,13 +1089,20 @@ def _sections(rng: random.Random, units: list[list[_Seg]], fillable: list[_Seg])
     return closing
 
 
-def _add_extras(rng: random.Random, units: list[list[_Seg]], fillable: list[_Seg]) -> None:
-    """Add the rarer Markdown features: math, code, tables and raw HTML."""
+def _add_extras(
+    rng: random.Random, units: list[list[_Seg]], fillable: list[_Seg], facts: list[str]
+) -> None:
+    """Add the rarer Markdown features: math, prices, code, tables and raw HTML, and the
+    rare facts the plan gave this article."""
     extras: list[str] = []
     if rng.random() < 0.08:
         extras.append(_display_block(rng, "$$", "$$"))
-    if rng.random() < 0.07:
-        rng.choice(fillable).sentences.insert(1, _inline_math_sentence(rng, "$", "$"))
+    if rng.random() < 0.09:
+        # Two thirds written with spaces inside the dollars, `$ A $`: 6% of files.
+        spaced = " " if rng.random() < 2 / 3 else ""
+        rng.choice(fillable).sentences.insert(
+            1, _inline_math_sentence(rng, "$" + spaced, spaced + "$")
+        )
     if rng.random() < 0.03:
         if rng.random() < 0.5:
             extras.append(_display_block(rng, "\\[", "\\]"))
@@ -831,6 +1118,10 @@ def _add_extras(rng: random.Random, units: list[list[_Seg]], fillable: list[_Seg
         rng.choice(fillable).sentences[0] += rng.choice(
             ("<br>", " (see H<sub>2</sub>O)<br>", " (10<sup>3</sup> units)")
         )
+    for fact in facts:
+        block = _fact_block(rng, fact, fillable)
+        if block is not None:
+            extras.append(block)
     for extra in extras:
         units.insert(rng.randint(1, len(units)), [_Seg("\n\n", "", [extra])])
 
@@ -857,7 +1148,7 @@ def make_answer(rng: random.Random, budget: int, art: Article, subject: str) -> 
         fillable.append(closing)
     else:
         closing = _sections(rng, units, fillable)
-        _add_extras(rng, units, fillable)
+        _add_extras(rng, units, fillable, art.facts)
     segs = [seg for unit in units for seg in unit]
     segs.append(closing)
     total = sum(len(seg.render()) for seg in segs)

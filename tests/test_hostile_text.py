@@ -20,7 +20,7 @@ from qtreader.screens.search import SearchScreen
 from qtreader.screens.study import StudyScopeScreen, StudyScreen, SummaryScreen
 
 from .articles import Related, Spec, write_article
-from .pilot import loaded
+from .pilot import loaded, settled
 
 SUBJECT = "Notes [draft]"
 SLASH = "Why does [/x] break a parser?"
@@ -97,8 +97,7 @@ def toasts(app: App[None]) -> list[str]:
 
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
 
 
 async def test_reader_tree_pane_related_links_and_status(tmp_path: Path) -> None:

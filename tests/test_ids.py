@@ -86,6 +86,8 @@ def test_the_reader_opens_a_negative_id(args: list[str], monkeypatch: pytest.Mon
     started: list[str | None] = []
 
     class Reader:
+        return_code = 0
+
         def __init__(self, library_path: Path, start_article: str | None, **_: object) -> None:
             started.append(start_article)
 

@@ -18,6 +18,7 @@ from qtreader.app import QTReaderApp
 from qtreader.screens.reader import ReaderScreen
 
 from .articles import Related, Spec, write_article
+from .pilot import settled
 from .test_hostile_text import assert_no_markup_effects, screen_text, toasts
 
 FRAGMENTS = st.sampled_from(
@@ -73,8 +74,7 @@ async def drive(library: Path) -> None:
 
         async def press(*keys: str) -> None:
             await pilot.press(*keys)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settled(pilot)
             check_screen(pilot)
 
         await press()

@@ -16,12 +16,11 @@ from qtreader.screens.search import SearchScreen
 from qtreader.widgets.article_view import AnswerText, ArticleView
 
 from .conftest import LIBRARY
-from .pilot import loaded
+from .pilot import loaded, settled
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settled(pilot)
 
 
 def _summary(screen: SearchScreen) -> str:

@@ -23,7 +23,7 @@ from qtreader.widgets.article_view import ArticleView, RelatedList
 
 from .articles import Spec, write_article
 from .conftest import FIXTURES
-from .pilot import loaded, screen_lines
+from .pilot import loaded, screen_lines, settled
 
 RELATED = FIXTURES / "related-library"
 
@@ -141,8 +141,7 @@ async def test_palette_takes_a_burst_of_page_downs_after_a_letter(tmp_path: Path
         for key, character in burst:  # queued at once, unlike pilot.press
             app.post_message(events.Key(key, character))
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         commands = palette.query_one(CommandList)
@@ -167,8 +166,7 @@ async def test_search_results_after_the_search_screen_closed_are_dropped() -> No
         assert app.screen is screen
         search.show_hits("leaves", [], False)  # what the worker's late call does
         await pilot.press("slash", *"chlorophyll")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("enter")
         assert question(app) == "What does chlorophyll absorb?"
 
@@ -205,16 +203,14 @@ async def test_a_study_card_cuts_a_huge_answer_as_the_reader_does(tmp_path: Path
     app = QTReaderApp(tmp_path, start_article="5")
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         reader_answer = app.screen.query_one(ArticleView).answer
         await pilot.press("s")
-        await app.workers.wait_for_complete()
+        await settled(pilot)
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert isinstance(app.screen, StudyScreen)
-        await pilot.press("space")
+        await pilot.press("f")  # the full answer, not the summary
         card = app.screen.query_one("#card-answer", Static)
         lines = card.render_lines(Region(0, 0, 98, card.virtual_size.height))
         assert len(lines) < 2_100  # 2,000 items and the note, not 30,000

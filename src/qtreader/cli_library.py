@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from qtreader.cli import (
 from qtreader.config import ConfigError, choose_library
 from qtreader.decode import escape_controls
 from qtreader.store import Library
+
+if TYPE_CHECKING:
+    from qtreader.check_render import RenderReport
 
 __all__ = ["check", "index", "read"]
 
@@ -53,27 +57,63 @@ def read(article: str | None, incognito: bool, library_path: Path | None) -> Non
 @click.command()
 @click.argument("path", required=False, type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def check(path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--render",
+    is_flag=True,
+    help="Also render every article as the reader and `show` do; report each one whose "
+    "rendering fails and each formula left as raw TeX.",
+)
+def check(path: Path | None, as_json: bool, render: bool) -> None:
     """Load a library and report what it holds and every problem found.
 
-    Exits 1 when any file has a problem.
+    Exits 1 when any file has a problem (with --render: also when an article fails to
+    render or a formula is left as raw TeX).
 
     \b
-    Example:
+    Examples:
       qtreader check ~/quicktakes --json
+      qtreader check ~/quicktakes --render
     """
     choice, library = _open_library(path, refresh="always")
     problems = [
         {"path": _display_path(p.path, library, choice.path), "reason": p.reason}
         for p in library.problems
     ]
-    report = {
+    report: dict[str, object] = {
         "articles": len(library),
         "subjects": len(library.subjects),
         "cross_listed": len(library.cross_listed),
         "dangling_links": len(library.dangling_links),
         "problems": problems,
     }
+    failed = bool(problems)
+    lines = []
+    if render:
+        rendered = _render_with_progress(library)
+        failed = failed or bool(rendered.findings)
+        findings = []
+        for found in rendered.findings:
+            where = _display_path(found.path, library, choice.path)
+            if found.error is not None:
+                findings.append({"path": where, "id": found.article_id, "error": found.error})
+                lines.append(f"{where}: rendering failed: {found.error}")
+            for formula in found.raw:
+                # One line per formula: the TeX of a multi-line one with its spaces folded.
+                tex = " ".join(formula.tex.split())
+                findings.append(
+                    {"path": where, "id": found.article_id, "raw_tex": tex,
+                     "display": formula.display}
+                )  # fmt: skip
+                lines.append(f"{where}: formula left as raw TeX: {tex}")
+        report["render"] = {
+            "articles": rendered.articles,
+            "formulas": rendered.formulas,
+            "drawn": rendered.formulas - rendered.raw_formulas,
+            "raw": rendered.raw_formulas,
+            "failed": len(rendered.failures),
+            "seconds": round(rendered.seconds, 2),
+            "findings": findings,
+        }
     if as_json:
         click.echo(_json(report))
     else:
@@ -83,11 +123,45 @@ def check(path: Path | None, as_json: bool) -> None:
         click.echo(f"cross-listed:   {report['cross_listed']}")
         click.echo(f"dangling links: {report['dangling_links']}")
         click.echo(f"problems:       {len(problems)}")
+        if render:
+            click.echo(
+                f"rendered:       {rendered.articles} articles in {rendered.seconds:.1f} s; "
+                f"{rendered.formulas - rendered.raw_formulas} formulas drawn, "
+                f"{rendered.raw_formulas} left as raw TeX (in {len(rendered.with_raw)} "
+                f"articles); {len(rendered.failures)} articles failed"
+            )
         for problem in problems:
             # A file name can hold escape sequences: print them visibly, never raw.
             click.echo(escape_controls(f"{problem['path']}: {problem['reason']}"))
-    if problems:
+        for line in lines:
+            click.echo(escape_controls(line))
+    if failed:
         sys.exit(1)
+
+
+def _render_with_progress(library: Library) -> RenderReport:
+    """Render every article, with a progress bar on stderr when it is a terminal."""
+    from rich.console import Console
+
+    from qtreader.check_render import render_library
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return render_library(library)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Rendering", total=None)
+        return render_library(
+            library, lambda done, total: bar.update(task, completed=done, total=total)
+        )
 
 
 def _display_path(path: Path, library: Library, given: Path) -> str:
