@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from qtreader import store
-from qtreader.store import Library, scan_library
+from qtreader.library import store
+from qtreader.library.store import Library, scan_library
 
 
 def yaml_floor(paths: list[Path]) -> None:

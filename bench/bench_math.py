@@ -7,7 +7,7 @@ Two corpora:
 
 - a library (LIBRARY, a folder of ``.md`` articles; by default one generated with
   ``bench/generate.py`` into a temporary folder): every formula of every answer, found and
-  judged as the reader finds and draws it (:func:`qtreader.render.formula_outcomes`);
+  judged as the reader finds and draws it (:func:`qtreader.render.markdown.formula_outcomes`);
 - a synthetic corpus built from ``math-commands.tsv``: for every command used in 5 or more
   files of the real library, formulas using it, as many as its file count, with varied
   letters (capitals and letters that have no subscript form among them).
@@ -33,10 +33,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from qtreader.decode import decode_answer
-from qtreader.parse import load_front_matter
-from qtreader.render import formula_outcomes
-from qtreader.texmath import display_math, inline_math
+from qtreader.library.decode import decode_answer
+from qtreader.library.parse import load_front_matter
+from qtreader.render.markdown import formula_outcomes
+from qtreader.render.texmath import display_math, inline_math
 
 HERE = Path(__file__).resolve().parent
 COMMANDS_TSV = Path("/work/shared/format/math-commands.tsv")

@@ -5,7 +5,7 @@
 Builds (or reuses) the library's index, then types title fragments a letter at a time
 (as a student would: the start of a title's words) and times, per keystroke, what the
 palette's provider does: the title candidates (``Library.fuzzy_titles``) and Textual's
-fuzzy ``Matcher`` scoring and highlighting each, as ``qtreader.commands`` does. The floor,
+fuzzy ``Matcher`` scoring and highlighting each, as ``qtreader.tui.commands`` does. The floor,
 measured in the same run on the same keystrokes, is the search box's own per-keystroke
 work (``Library.search`` of the text typed, 50 results). Medians and p95, and their ratio.
 """
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from textual.fuzzy import Matcher
 
-from qtreader.commands import CANDIDATES
-from qtreader.query import QueryError
-from qtreader.store import Library
+from qtreader.library.query import QueryError
+from qtreader.library.store import Library
+from qtreader.tui.commands import CANDIDATES
 
 
 def palette_keystroke(library: Library, typed: str) -> int:

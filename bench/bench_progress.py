@@ -5,12 +5,12 @@
 
 Writes a state database (in a temporary folder) holding ``--reviews`` reviews spread over
 the 365 days before now, of the library's articles, with the cards they leave, in the
-schema of :mod:`qtreader.state` (direct SQL: going through FSRS for each would take
+schema of :mod:`qtreader.library.state` (direct SQL: going through FSRS for each would take
 minutes). Then times, as medians of ``--runs``:
 
-- ``report``: :func:`qtreader.progress.progress_report` for the whole library (calendar,
+- ``report``: :func:`qtreader.library.progress.progress_report` for the whole library (calendar,
   streaks, forecast, weekly retention), given the overview;
-- ``report + overview``: the same with :func:`qtreader.study.overview` first, as the
+- ``report + overview``: the same with :func:`qtreader.library.study.overview` first, as the
   Progress screen computes it;
 
 against two floors measured in the same run: one pass of SQLite over every review
@@ -29,10 +29,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from qtreader.progress import progress_report
-from qtreader.state import NEW_CARD, open_state, to_text
-from qtreader.store import Library
-from qtreader.study import LIBRARY_SCOPE, REVIEW_STATE, overview
+from qtreader.library.progress import progress_report
+from qtreader.library.state import NEW_CARD, open_state, to_text
+from qtreader.library.store import Library
+from qtreader.library.study import LIBRARY_SCOPE, REVIEW_STATE, overview
 
 
 def fill(path: Path, ids: list[int], reviews: int, now: datetime, seed: int) -> None:

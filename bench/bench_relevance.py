@@ -20,7 +20,7 @@ import re
 import statistics
 from pathlib import Path
 
-from qtreader.store import Library
+from qtreader.library.store import Library
 
 HERE = Path(__file__).parent
 DEPTH = 20

@@ -32,12 +32,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown
 
-from qtreader import render, texmath
-from qtreader.decode import math_spans
-from qtreader.models import Article, Listing
-from qtreader.resources import shipped_library, stylesheet
-from qtreader.store import load_library
-from qtreader.widgets.article_view import ArticleView
+from qtreader.library.decode import math_spans
+from qtreader.library.models import Article, Listing
+from qtreader.library.resources import shipped_library, stylesheet
+from qtreader.library.store import load_library
+from qtreader.render import markdown as render
+from qtreader.render import texmath
+from qtreader.tui.widgets.article_view import ArticleView
 
 SIZE = (80, 24)
 

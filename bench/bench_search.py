@@ -18,8 +18,8 @@ import statistics
 import time
 from pathlib import Path
 
-from qtreader.query import parse_query
-from qtreader.store import Library
+from qtreader.library.query import parse_query
+from qtreader.library.store import Library
 
 STOP = {"what", "how", "does", "the", "and", "are", "why", "which", "with", "for", "its", "can"}
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import qtreader
-from qtreader.store import Library
+from qtreader.library.store import Library
 
 
 def compile_package() -> None:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import qtreader
-from qtreader.store import Library
+from qtreader.library.store import Library
 
 
 def compile_package() -> None:
@@ -67,8 +67,8 @@ QTREADER_APP = (
     + """
 import time, json, sys
 from pathlib import Path
-from qtreader.app import QTReaderApp
-from qtreader.screens.reader import ReaderScreen
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.reader import ReaderScreen
 
 marks = {}
 show = ReaderScreen._show_library

@@ -21,8 +21,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Tree
 
-from qtreader.app import QTReaderApp
-from qtreader.store import Library
+from qtreader.library.store import Library
+from qtreader.tui.app import QTReaderApp
 
 
 class PlainTree(App[None]):

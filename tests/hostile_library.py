@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from qtreader.parse import MAX_FILE_BYTES
+from qtreader.library.parse import MAX_FILE_BYTES
 
 HOSTILE = Path(__file__).parent / "hostile"
 

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
 
-from qtreader.screens.reader import ReaderScreen
+from qtreader.tui.screens.reader import ReaderScreen
 
 
 async def settled(pilot: Pilot[None]) -> None:
@@ -57,8 +57,8 @@ async def started(pilot: Pilot[None]) -> None:
     """Wait until the reader shows its library with the reading state open (and a study
     session its first card), then for every worker: a snapshot's ``run_before`` can run
     before the screen has mounted, when there is no worker yet to wait for."""
-    from qtreader.screens.study import StudyScreen
-    from qtreader.widgets.state_keeper import StateKeeper
+    from qtreader.tui.screens.study import StudyScreen
+    from qtreader.tui.widgets.state_keeper import StateKeeper
 
     app = pilot.app
     for _ in range(2000):  # a bound, not a time: each pause lets the app process messages

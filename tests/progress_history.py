@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from qtreader.state import CardRecord, StateStore
-from qtreader.store import Library
+from qtreader.library.state import CardRecord, StateStore
+from qtreader.library.store import Library
 
 #: Days between reviews after each grade (again: ten minutes).
 _INTERVALS = {1: timedelta(minutes=10), 2: timedelta(days=3), 3: timedelta(days=12)}

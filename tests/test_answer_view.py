@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from textual.widget import Widget
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.links import ConfirmOpenScreen, LinksScreen
-from qtreader.screens.reader import ReaderScreen
-from qtreader.widgets.article_view import AnswerText
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.links import ConfirmOpenScreen, LinksScreen
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.widgets.article_view import AnswerText
 
 from .conftest import LIBRARY
 from .pilot import loaded, screen_lines
@@ -149,7 +149,7 @@ async def test_an_answer_without_links_says_so() -> None:
 
 
 def test_a_huge_answer_is_cut_with_a_note() -> None:
-    from qtreader.widgets.article_view import MAX_SHOWN, shown_part
+    from qtreader.tui.widgets.article_view import MAX_SHOWN, shown_part
 
     paragraph = "A sentence that repeats to make a very long answer. " * 20
     answer = "\n\n".join([paragraph] * 2000)  # about 2 MB

@@ -8,13 +8,13 @@ import pytest
 from textual.widget import Widget
 from textual.widgets import Static
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.help import HelpScreen
-from qtreader.screens.problems import ProblemsScreen
-from qtreader.screens.reader import ReaderScreen
-from qtreader.store import load_library
-from qtreader.widgets.article_view import ArticleView, RelatedList
-from qtreader.widgets.subject_tree import ArticleEntry, SubjectTree
+from qtreader.library.store import load_library
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.help import HelpScreen
+from qtreader.tui.screens.problems import ProblemsScreen
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.widgets.article_view import ArticleView, RelatedList
+from qtreader.tui.widgets.subject_tree import ArticleEntry, SubjectTree
 
 from .conftest import FIXTURES, LIBRARY
 from .pilot import loaded, screen_lines, settled
@@ -180,7 +180,7 @@ async def test_missing_library_shows_an_error_not_a_traceback(tmp_path: Path) ->
 
 
 async def test_search_as_you_type_then_open_and_escape() -> None:
-    from qtreader.screens.search import SearchScreen
+    from qtreader.tui.screens.search import SearchScreen
 
     app = QTReaderApp(LIBRARY)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -213,8 +213,8 @@ async def test_enter_before_the_results_arrive_opens_the_best_hit_of_what_was_ty
     enter waits for those of the whole one instead of opening a stale hit."""
     import threading
 
-    from qtreader.screens.search import SearchScreen
-    from qtreader.store import Library
+    from qtreader.library.store import Library
+    from qtreader.tui.screens.search import SearchScreen
 
     release = threading.Event()
     real_search = Library.search
@@ -264,7 +264,7 @@ async def test_random_article_of_the_subject_under_the_cursor() -> None:
 
 async def test_cold_start_with_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """A library big enough for the process pool indexes inside the running app."""
-    from qtreader import store
+    from qtreader.library import store
 
     monkeypatch.setattr(store, "_POOL_THRESHOLD", 1)
     monkeypatch.setattr(store, "_CHUNK", 2)
@@ -280,7 +280,7 @@ async def test_a_failed_refresh_is_reported_and_the_reader_stays(
 ) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
-    from qtreader.store import Library
+    from qtreader.library.store import Library
 
     load_library(LIBRARY)  # the catalog exists: the app paints it, then refreshes
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.widgets.subject_tree import SubjectTree
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.widgets.subject_tree import SubjectTree
 
 from .conftest import LIBRARY
 from .faults import filled, small_disk

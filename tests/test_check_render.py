@@ -12,8 +12,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from qtreader import check_render, texmath
 from qtreader.cli import main
+from qtreader.render import check as check_render
+from qtreader.render import texmath
 
 from .conftest import LIBRARY
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from qtreader.cli import main
-from qtreader.config import ConfigError, choose_library, config_file
-from qtreader.resources import shipped_library
+from qtreader.library.config import ConfigError, choose_library, config_file
+from qtreader.library.resources import shipped_library
 
 from .conftest import LIBRARY
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.config import config_file
+from qtreader.library.config import config_file
+from qtreader.tui.app import QTReaderApp
 
 from .conftest import LIBRARY
 from .pilot import loaded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qtreader.decode import clean_text, decode_answer
+from qtreader.library.decode import clean_text, decode_answer
 
 
 def test_plain_newlines_become_line_breaks() -> None:

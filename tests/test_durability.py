@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from qtreader.state import default_state_path
+from qtreader.library.state import default_state_path
 
 from .conftest import LIBRARY
 from .terminal import Terminal

@@ -200,7 +200,7 @@ def test_quota_keeps_the_rate_and_one_of_each_from_a_hundred_articles() -> None:
 
 
 def test_the_generated_library_loads_in_qtreader_without_a_problem(library: Path) -> None:
-    from qtreader.store import load_library
+    from qtreader.library.store import load_library
 
     loaded = load_library(library)
     assert loaded.problems == []

@@ -18,10 +18,10 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from qtreader.models import Article, Listing
-from qtreader.render import render_answer
-from qtreader.resources import stylesheet
-from qtreader.widgets.article_view import AnswerText, ArticleView
+from qtreader.library.models import Article, Listing
+from qtreader.library.resources import stylesheet
+from qtreader.render.markdown import render_answer
+from qtreader.tui.widgets.article_view import AnswerText, ArticleView
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(path.stem for path in GOLDEN.glob("*.md"))

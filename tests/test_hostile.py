@@ -16,11 +16,11 @@ from typing import TypeVar
 import pytest
 from textual.widgets import Static
 
-from qtreader.app import QTReaderApp
-from qtreader.decode import escape_controls
-from qtreader.parse import parse_bytes, parse_file
-from qtreader.screens.problems import ProblemsScreen
-from qtreader.store import Library, load_library
+from qtreader.library.decode import escape_controls
+from qtreader.library.parse import parse_bytes, parse_file
+from qtreader.library.store import Library, load_library
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.problems import ProblemsScreen
 
 from .conftest import refuse_to_open
 from .hostile_library import (

@@ -12,12 +12,12 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets._toast import Toast
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.bookmarks import BookmarksScreen
-from qtreader.screens.links import LinksScreen
-from qtreader.screens.problems import ProblemsScreen
-from qtreader.screens.search import SearchScreen
-from qtreader.screens.study import StudyScopeScreen, StudyScreen, SummaryScreen
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.bookmarks import BookmarksScreen
+from qtreader.tui.screens.links import LinksScreen
+from qtreader.tui.screens.problems import ProblemsScreen
+from qtreader.tui.screens.search import SearchScreen
+from qtreader.tui.screens.study import StudyScopeScreen, StudyScreen, SummaryScreen
 
 from .articles import Related, Spec, write_article
 from .pilot import loaded, settled

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.store import load_library
+from qtreader.library.store import load_library
+from qtreader.tui.app import QTReaderApp
 
 from .hostile_library import (
     FAR_RELATED_ID,
@@ -94,7 +94,7 @@ def test_the_reader_opens_a_negative_id(args: list[str], monkeypatch: pytest.Mon
         def run(self) -> None:
             pass
 
-    monkeypatch.setattr("qtreader.app.QTReaderApp", Reader)
+    monkeypatch.setattr("qtreader.tui.app.QTReaderApp", Reader)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert started == ["-4"]

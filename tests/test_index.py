@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from qtreader import index as index_module
-from qtreader.index import index_file, search_text
-from qtreader.query import parse_query
-from qtreader.store import AnswerUnavailable, Library, load_library
+from qtreader.library import index as index_module
+from qtreader.library.index import index_file, search_text
+from qtreader.library.query import parse_query
+from qtreader.library.store import AnswerUnavailable, Library, load_library
 
 from .conftest import LIBRARY
 
@@ -47,7 +47,7 @@ def test_warm_start_reads_no_article_file(
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("a warm start must not parse files")
 
-    monkeypatch.setattr("qtreader.parse.parse_file", no_parsing)
+    monkeypatch.setattr("qtreader.library.parse.parse_file", no_parsing)
     library = Library.open(library_copy)
     assert library.subjects[0].name == "Computer Science"
     assert len(library) == 8

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qtreader.store import Library
+from qtreader.library.store import Library
 
 ROOT = Path(__file__).resolve().parents[1]
 QTREADER = str(Path(sys.executable).with_name("qtreader"))

@@ -9,8 +9,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.reader import ReaderScreen
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.reader import ReaderScreen
 
 from .pilot import settled
 from .test_app import loaded, rendered, shown_question

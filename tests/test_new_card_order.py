@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qtreader.config import ConfigError, config_file, new_card_order
-from qtreader.state import open_state
-from qtreader.store import Library, load_library
-from qtreader.study import LIBRARY_SCOPE, Grade, Scope, StudySession, order_new
+from qtreader.library.config import ConfigError, config_file, new_card_order
+from qtreader.library.state import open_state
+from qtreader.library.store import Library, load_library
+from qtreader.library.study import LIBRARY_SCOPE, Grade, Scope, StudySession, order_new
 
 from .clock import FixedClock
 from .polish_library import SUBJECTS, write_library

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qtreader.app import QTReaderApp
-from qtreader.decode import clean_text, escape_controls, escape_json
-from qtreader.store import load_library
+from qtreader.library.decode import clean_text, escape_controls, escape_json
+from qtreader.library.store import load_library
+from qtreader.tui.app import QTReaderApp
 
 from .hostile_library import (
     FORBIDDEN,

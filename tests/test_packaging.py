@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from qtreader import resources
+from qtreader.library import resources
 
 ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = """
-import json, qtreader, qtreader.resources as r
-from qtreader.store import load_library
+import json, qtreader, qtreader.library.resources as r
+from qtreader.library.store import load_library
 library = load_library(r.shipped_library())
 print(json.dumps({
     "package": qtreader.__file__,

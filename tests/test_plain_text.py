@@ -5,7 +5,7 @@ an option's prompt, a palette hit, a table cell, a tree label, a border title or
 must be one of:
 
 - a string literal without ``[`` (fixed text of ours, nothing to parse);
-- a call of ``data``, ``cell``, ``palette_help`` or ``highlight`` (qtreader.widgets.plain), of
+- a call of ``data``, ``cell``, ``palette_help`` or ``highlight`` (qtreader.tui.widgets.plain), of
   ``Text`` / ``Content`` or their ``assemble`` / ``styled`` / ``from_rich_text``;
 - a call of a function of the same module annotated to return ``Text`` or ``Content``;
 - a name that the enclosing function binds only to such values (or annotates so);
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-SOURCE = Path(__file__).parent.parent / "src" / "qtreader"
+SOURCE = Path(__file__).parent.parent / "src" / "qtreader" / "tui"
 UI_MODULES = sorted(
     [
         *SOURCE.joinpath("screens").glob("*.py"),
@@ -51,9 +51,9 @@ KEYWORDS = {"prompt", "content", "renderable", "label", "help", "match_display",
 #: Attributes whose assigned str is parsed.
 ATTRIBUTES = {"border_title", "border_subtitle", "tooltip"}
 
-#: ``render_answer`` (qtreader.render) builds the answer's Rich renderables from Markdown
+#: ``render_answer`` (qtreader.render.markdown) builds the answer's Rich renderables from Markdown
 #: tokens as ``Text``, never parsing markup (tests/test_render.py); ``MarkedWords`` styles
-#: the segments of what it wraps; ``report_renderable`` (qtreader.progress_view) builds its
+#: the segments of what it wraps; ``report_renderable`` (qtreader.render.progress) builds its
 #: calendar, charts and table from ``Text`` (tests/test_progress.py); a ``Table`` is safe
 #: when its cells are, which ``add_row`` checks.
 SAFE_CALLS = {

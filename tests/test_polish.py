@@ -12,18 +12,18 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Footer, OptionList, Static
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.config import config_file
-from qtreader.screens.help import HelpScreen
-from qtreader.screens.reader import ReaderScreen
-from qtreader.screens.search import SearchScreen
-from qtreader.screens.study import StudyScreen, SummaryScreen
-from qtreader.state import open_state
-from qtreader.study import LIBRARY_SCOPE, Grade, StudyRequest
-from qtreader.widgets.article_view import ArticleView, RelatedList
-from qtreader.widgets.status_bar import StatusBar
-from qtreader.widgets.subject_tree import SubjectTree
+from qtreader.library.config import config_file
+from qtreader.library.state import open_state
+from qtreader.library.study import LIBRARY_SCOPE, Grade, StudyRequest
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.help import HelpScreen
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.screens.search import SearchScreen
+from qtreader.tui.screens.study import StudyScreen, SummaryScreen
+from qtreader.tui.widgets.article_view import ArticleView, RelatedList
+from qtreader.tui.widgets.status_bar import StatusBar
+from qtreader.tui.widgets.subject_tree import SubjectTree
 
 from .clock import FixedClock
 from .conftest import LIBRARY

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from qtreader.app import QTReaderApp
-from qtreader.study import LIBRARY_SCOPE, StudyRequest
+from qtreader.library.study import LIBRARY_SCOPE, StudyRequest
+from qtreader.tui.app import QTReaderApp
 
 from .clock import FixedClock
 from .pilot import started

@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.problems import PAGE, ProblemsScreen
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.problems import PAGE, ProblemsScreen
 
 from .conftest import LIBRARY
 from .pilot import loaded, screen_lines

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from qtreader.cli import main
-from qtreader.config import config_file
-from qtreader.progress import progress_report, streaks
-from qtreader.state import open_state
-from qtreader.store import load_library
-from qtreader.study import LIBRARY_SCOPE, Scope, overview
+from qtreader.library.config import config_file
+from qtreader.library.progress import progress_report, streaks
+from qtreader.library.state import open_state
+from qtreader.library.store import load_library
+from qtreader.library.study import LIBRARY_SCOPE, Scope, overview
 
 from .clock import NOON
 from .conftest import LIBRARY
@@ -216,7 +216,7 @@ def test_desired_retention_is_checked(timezone: None, fixed_now: None) -> None:
 
 
 def test_study_sessions_schedule_with_the_desired_retention() -> None:
-    from qtreader.study import StudySession
+    from qtreader.library.study import StudySession
 
     path = config_file()
     path.parent.mkdir(parents=True)
@@ -232,7 +232,7 @@ def test_study_sessions_schedule_with_the_desired_retention() -> None:
 def test_the_charts_fit_the_width(timezone: None, width: int) -> None:
     from rich.console import Console
 
-    from qtreader.progress_view import report_renderable
+    from qtreader.render.progress import report_renderable
 
     from .progress_history import write_year
 

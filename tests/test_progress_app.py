@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.help import HelpScreen
-from qtreader.screens.progress import ProgressScreen
-from qtreader.screens.study import StudyScreen
-from qtreader.state import open_state
-from qtreader.store import load_library
+from qtreader.library.state import open_state
+from qtreader.library.store import load_library
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.help import HelpScreen
+from qtreader.tui.screens.progress import ProgressScreen
+from qtreader.tui.screens.study import StudyScreen
 
 from .clock import NOON, FixedClock
 from .conftest import LIBRARY
@@ -133,7 +133,7 @@ def test_snapshot_at_120x40(year: int, snap_compare: object) -> None:
 
 
 async def test_a_bad_desired_retention_is_reported() -> None:
-    from qtreader.config import config_file
+    from qtreader.library.config import config_file
 
     path = config_file()
     path.parent.mkdir(parents=True)

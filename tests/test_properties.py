@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qtreader.decode import LATEX_N_COMMANDS, clean_text, decode_answer
-from qtreader.parse import parse_bytes, parse_file
-from qtreader.store import load_library
+from qtreader.library.decode import LATEX_N_COMMANDS, clean_text, decode_answer
+from qtreader.library.parse import parse_bytes, parse_file
+from qtreader.library.store import load_library
 
 from .hostile_library import FORBIDDEN
 
@@ -248,7 +248,7 @@ DELIMITED = st.lists(
 @given(DELIMITED)
 @example("a$x$ \\$y$ $$z$$ $5 and $10 \\(p\\)")
 def test_math_spans_are_those_of_the_math_pattern_everywhere(text: str) -> None:
-    from qtreader import decode
+    from qtreader.library import decode
 
     masked = decode._mask_code(text, decode._code_regions(text))
     # The pattern tried at every position, a span kept when it is math (inline ``$...$``
@@ -275,7 +275,7 @@ LINES = st.lists(
 def test_search_text_drops_line_markers_as_a_multiline_pattern_does(text: str) -> None:
     import re
 
-    from qtreader.index import _MARKUP_CHARS, search_text
+    from qtreader.library.index import _MARKUP_CHARS, search_text
 
     markers = re.compile(r"^[ \t]*(?:>|[-+]|\d+[.)])[ \t]+|^-{3,}[ \t]*$", re.MULTILINE)
     assert search_text(text) == markers.sub(" ", text.translate(_MARKUP_CHARS))

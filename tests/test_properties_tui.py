@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.pilot import Pilot
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.reader import ReaderScreen
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.reader import ReaderScreen
 
 from .articles import Related, Spec, write_article
 from .pilot import settled

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from rich.segment import Segment
 
-from qtreader.render import FOLD_MARK, answer_links, formula_outcomes, render_answer
+from qtreader.render.markdown import FOLD_MARK, answer_links, formula_outcomes, render_answer
 
 
 def shown(markdown: str, *, width: int = 80, raw_tex: bool = False) -> str:
@@ -136,7 +136,7 @@ def test_nothing_from_the_answer_can_send_control_sequences() -> None:
 
 
 def test_formula_outcomes_say_which_formulas_are_drawn_and_which_stay_tex() -> None:
-    from qtreader.render import formula_outcomes
+    from qtreader.render.markdown import formula_outcomes
 
     outcomes = formula_outcomes("Then $x^2$ grows.\n\n$$\\frac{a}{b}$$\n\nAnd $\\foobar{x}$ too.")
     assert [(o.tex, o.display, o.raw) for o in outcomes] == [

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from qtreader.cli import main
-from qtreader.query import QueryError, parse_query
-from qtreader.store import Library, load_library
+from qtreader.library.query import QueryError, parse_query
+from qtreader.library.store import Library, load_library
 
 # Query parsing -------------------------------------------------------------------------
 

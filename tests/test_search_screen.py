@@ -10,10 +10,10 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.reader import ReaderScreen
-from qtreader.screens.search import SearchScreen
-from qtreader.widgets.article_view import AnswerText, ArticleView
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.screens.search import SearchScreen
+from qtreader.tui.widgets.article_view import AnswerText, ArticleView
 
 from .conftest import LIBRARY
 from .pilot import loaded, settled

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from qtreader.app import QTReaderApp
+from qtreader.tui.app import QTReaderApp
 
 from .pilot import started
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qtreader.state import (
+from qtreader.library.state import (
     SCHEMA_VERSION,
     CardRecord,
     StateStore,

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.state import NotSaved, default_state_path, open_state
-from qtreader.store import load_library
-from qtreader.study import Grade, Scope, StudySession
-from qtreader.widgets.subject_tree import SubjectTree
+from qtreader.library.state import NotSaved, default_state_path, open_state
+from qtreader.library.store import load_library
+from qtreader.library.study import Grade, Scope, StudySession
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.widgets.subject_tree import SubjectTree
 
 from .clock import FixedClock
 from .conftest import LIBRARY

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qtreader import store as store_module
-from qtreader.parse import MAX_FILE_BYTES
-from qtreader.store import Library, load_library, subject_key
+from qtreader.library import store as store_module
+from qtreader.library.parse import MAX_FILE_BYTES
+from qtreader.library.store import Library, load_library, subject_key
 
 from .conftest import LIBRARY, refuse_to_open
 
@@ -283,7 +283,7 @@ def test_a_file_that_grew_since_its_stat_is_read_whole(
     read to its end (up to the size limit)."""
     import os
 
-    from qtreader.parse import parse_file
+    from qtreader.library.parse import parse_file
 
     path = _write(tmp_path, "learn/x/a.md", _article_text(12, answer="A long answer " * 50))
     real_stat = Path.stat
@@ -376,7 +376,7 @@ def test_parallel_parse_gives_the_same_library(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_shipped_library_loads_without_problems() -> None:
-    from qtreader.resources import shipped_library
+    from qtreader.library.resources import shipped_library
 
     library = load_library(shipped_library())
     assert len(library) >= 60
@@ -393,8 +393,8 @@ def test_shipped_library_loads_without_problems() -> None:
 def test_front_matter_loader_matches_yaml_load_on_real_format_files() -> None:
     import yaml
 
-    from qtreader.parse import load_front_matter
-    from qtreader.resources import shipped_library
+    from qtreader.library.parse import load_front_matter
+    from qtreader.library.resources import shipped_library
 
     files = sorted(LIBRARY.rglob("*.md")) + sorted(shipped_library().rglob("*.md"))
     for path in files:
@@ -421,14 +421,14 @@ def test_front_matter_loader_matches_yaml_load_on_real_format_files() -> None:
 def test_front_matter_loader_refuses_hostile_yaml(document: str, reason: str) -> None:
     import yaml
 
-    from qtreader.parse import load_front_matter
+    from qtreader.library.parse import load_front_matter
 
     with pytest.raises(yaml.YAMLError, match=reason):
         load_front_matter(document)
 
 
 def test_front_matter_types_only_where_yaml_gives_them() -> None:
-    from qtreader.parse import load_front_matter
+    from qtreader.library.parse import load_front_matter
 
     loaded = load_front_matter(
         "id: 12\nno_index: true\nscore: !!float 1\ndate: 2024-12-11\nquestion: 5\nurl: 'x'"
@@ -450,7 +450,7 @@ def test_pool_starts_where_stderr_has_no_descriptor() -> None:
     script = (
         "import io, sys\n"
         "from pathlib import Path\n"
-        "from qtreader import store\n"
+        "from qtreader.library import store\n"
         "class Captured(io.StringIO):\n"
         "    def fileno(self): return -1\n"
         "sys.stderr = Captured()\n"
@@ -497,7 +497,7 @@ def test_parse_falls_back_to_this_process_when_no_pool_starts(
     ],
 )
 def test_front_matter_is_split_as_python_frontmatter_splits_it(text: str) -> None:
-    from qtreader import parse
+    from qtreader.library import parse
 
     try:
         expected: str | None = parse._HANDLER.split(text)[0]
@@ -511,8 +511,8 @@ def test_front_matter_is_split_as_python_frontmatter_splits_it(text: str) -> Non
 
 
 def test_front_matter_split_matches_python_frontmatter_on_real_format_files() -> None:
-    from qtreader import parse
-    from qtreader.resources import shipped_library
+    from qtreader.library import parse
+    from qtreader.library.resources import shipped_library
 
     for path in sorted(LIBRARY.rglob("*.md")) + sorted(shipped_library().rglob("*.md")):
         text = path.read_bytes().decode("utf-8", "replace")
@@ -548,7 +548,7 @@ def test_front_matter_split_matches_python_frontmatter_on_real_format_files() ->
 def test_typed_fields_are_read_as_yaml_reads_them(document: str) -> None:
     import yaml
 
-    from qtreader.parse import load_front_matter
+    from qtreader.library.parse import load_front_matter
 
     assert load_front_matter(document) == yaml.load(document, Loader=yaml.CSafeLoader)
 
@@ -558,7 +558,7 @@ def test_a_typed_field_yaml_cannot_construct_stays_text(tmp_path: Path) -> None:
     a date, and an id YAML cannot read is reported as the field's problem."""
     import yaml
 
-    from qtreader.parse import load_front_matter, parse_bytes
+    from qtreader.library.parse import load_front_matter, parse_bytes
 
     with pytest.raises(ValueError, match=r"month must be in 1\.\.12"):
         yaml.load("date: 2024-13-45", Loader=yaml.CSafeLoader)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fsrs import Card, Rating, Scheduler
 
-from qtreader.state import StateStore, open_state
-from qtreader.store import Library, load_library
-from qtreader.study import (
+from qtreader.library.state import StateStore, open_state
+from qtreader.library.store import Library, load_library
+from qtreader.library.study import (
     BOOKMARKS_SCOPE,
     LIBRARY_SCOPE,
     Grade,
@@ -279,7 +279,7 @@ def test_describe_due() -> None:
 
 
 def test_describe_interval() -> None:
-    from qtreader.study import describe_interval
+    from qtreader.library.study import describe_interval
 
     assert describe_interval(timedelta(seconds=10)) == "1 min"
     assert describe_interval(timedelta(minutes=10)) == "10 min"
@@ -294,6 +294,6 @@ def test_review_state_is_fsrs_review() -> None:
     """The tree's counts read the stored state without importing fsrs: the value must agree."""
     from fsrs import State
 
-    from qtreader.study import REVIEW_STATE
+    from qtreader.library.study import REVIEW_STATE
 
     assert int(State.Review) == REVIEW_STATE

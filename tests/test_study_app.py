@@ -10,16 +10,16 @@ from fsrs import Card, Rating, Scheduler
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
-from qtreader.app import QTReaderApp
-from qtreader.config import config_file
-from qtreader.screens.bookmarks import BookmarksScreen
-from qtreader.screens.help import HelpScreen
-from qtreader.screens.reader import ReaderScreen
-from qtreader.screens.study import StudyScopeScreen, StudyScreen, SummaryScreen
-from qtreader.state import default_state_path, open_state
-from qtreader.study import Scope, StudyRequest
-from qtreader.widgets.article_view import ArticleView
-from qtreader.widgets.subject_tree import BookmarksEntry, SubjectTree
+from qtreader.library.config import config_file
+from qtreader.library.state import default_state_path, open_state
+from qtreader.library.study import Scope, StudyRequest
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.bookmarks import BookmarksScreen
+from qtreader.tui.screens.help import HelpScreen
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.screens.study import StudyScopeScreen, StudyScreen, SummaryScreen
+from qtreader.tui.widgets.article_view import ArticleView
+from qtreader.tui.widgets.subject_tree import BookmarksEntry, SubjectTree
 
 from .clock import NOON, FixedClock
 from .conftest import LIBRARY

@@ -12,11 +12,10 @@ import pytest
 from click.testing import CliRunner
 from fsrs import Scheduler
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.state import default_state_path, open_state
-from qtreader.store import load_library
-from qtreader.study import (
+from qtreader.library.state import default_state_path, open_state
+from qtreader.library.store import load_library
+from qtreader.library.study import (
     BOOKMARKS_SCOPE,
     LIBRARY_SCOPE,
     Grade,
@@ -27,6 +26,7 @@ from qtreader.study import (
     schedule,
     utc_now,
 )
+from qtreader.tui.app import QTReaderApp
 
 from .clock import NOON, FixedClock
 from .conftest import LIBRARY

@@ -19,8 +19,8 @@ from collections import Counter
 
 import pytest
 
-from qtreader.state import default_state_path
-from qtreader.store import Library, load_library
+from qtreader.library.state import default_state_path
+from qtreader.library.store import Library, load_library
 
 from .conftest import LIBRARY
 
@@ -30,9 +30,9 @@ STUDENT = """
 import random, sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from qtreader.state import open_state
-from qtreader.store import Library
-from qtreader.study import LIBRARY_SCOPE, Grade, StudySession
+from qtreader.library.state import open_state
+from qtreader.library.store import Library
+from qtreader.library.study import LIBRARY_SCOPE, Grade, StudySession
 
 library = Library.open(Path(sys.argv[1]))
 store = open_state().store

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from qtreader.app import QTReaderApp
-from qtreader.study import Scope, StudyRequest
+from qtreader.library.study import Scope, StudyRequest
+from qtreader.tui.app import QTReaderApp
 
 from .clock import FixedClock
 from .pilot import started

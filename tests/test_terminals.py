@@ -21,11 +21,11 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
-from qtreader.app import QTReaderApp
-from qtreader.screens.help import HelpScreen
-from qtreader.screens.reader import ReaderScreen
-from qtreader.widgets.article_view import ArticleView, RelatedList
-from qtreader.widgets.subject_tree import SubjectTree
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.help import HelpScreen
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.widgets.article_view import ArticleView, RelatedList
+from qtreader.tui.widgets.subject_tree import SubjectTree
 
 from .conftest import LIBRARY
 from .pilot import settled

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from qtreader import texmath
-from qtreader.texmath import MAX_TEX, display_math, display_pieces, inline_math
+from qtreader.render import texmath
+from qtreader.render.texmath import MAX_TEX, display_math, display_pieces, inline_math
 
 
 @pytest.mark.parametrize(

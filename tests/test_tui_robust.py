@@ -14,12 +14,12 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from qtreader.app import QTReaderApp
 from qtreader.cli import main
-from qtreader.screens.reader import ReaderScreen
-from qtreader.screens.search import SearchScreen
-from qtreader.screens.study import StudyScreen
-from qtreader.widgets.article_view import ArticleView, RelatedList
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.screens.search import SearchScreen
+from qtreader.tui.screens.study import StudyScreen
+from qtreader.tui.widgets.article_view import ArticleView, RelatedList
 
 from .articles import Spec, write_article
 from .conftest import FIXTURES

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from qtreader.app import QTReaderApp
+from qtreader.tui.app import QTReaderApp
 
 from .pilot import loaded
 
@@ -30,6 +31,20 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def repeats_a_related_id(root: Path) -> bool:
+    """Whether some file of the library lists one related id twice."""
+    for path in root.rglob("*.md"):
+        matter = yaml.load(path.read_text().split("---")[1], Loader=yaml.CSafeLoader)
+        ids = [
+            matter[f"related_article{n}"]["id"]
+            for n in range(1, 6)
+            if f"related_article{n}" in matter
+        ]
+        if len(set(ids)) < len(ids):
+            return True
+    return False
+
+
 @pytest.mark.slow
 async def test_every_article_opens_and_every_related_key_works(generated: Path) -> None:
     app = QTReaderApp(generated)
@@ -41,7 +56,7 @@ async def test_every_article_opens_and_every_related_key_works(generated: Path) 
         assert len(articles) == ARTICLES
         # The facts the generator guarantees are all here.
         assert any(article.id < 0 for article in articles)
-        assert any(len({r.id for r in a.related}) < len(a.related) for a in articles)
+        assert repeats_a_related_id(generated)  # shown once each (the reader de-duplicates)
         assert any(not link.available for a in articles for link in a.related)
         opened = followed = 0
         for position, article in enumerate(articles):

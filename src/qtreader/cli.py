@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
 
-from qtreader.config import ConfigError, LibraryChoice, choose_library
-from qtreader.store import AnswerUnavailable, Library
+from qtreader.library.config import ConfigError, LibraryChoice, choose_library
+from qtreader.library.store import AnswerUnavailable, Library
 
 if TYPE_CHECKING:
-    from qtreader.models import Article
-    from qtreader.output import OutputOptions
+    from qtreader.library.models import Article
+    from qtreader.render.output import OutputOptions
 
 __all__ = ["main"]
 
@@ -47,7 +47,7 @@ def warn(message: str) -> None:
     """One line on stderr, ``qtreader: message``. Messages name paths and values from
     outside (a library folder, config.toml, a file): every unsafe character is shown as an
     escape, never sent to the terminal."""
-    from qtreader.decode import escape_controls
+    from qtreader.library.decode import escape_controls
 
     click.echo(f"qtreader: {escape_controls(message)}", err=True)
 
@@ -146,7 +146,7 @@ def _json(data: object) -> str:
     """``data`` as indented JSON (the module is imported only for JSON output)."""
     import json
 
-    from qtreader.decode import escape_json
+    from qtreader.library.decode import escape_json
 
     return escape_json(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -180,7 +180,7 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
             no_pager: bool,
             **kwargs: Any,
         ) -> Any:
-            from qtreader.output import OutputOptions
+            from qtreader.render.output import OutputOptions
 
             output = OutputOptions(output_format, color, width, not no_pager)  # type: ignore[arg-type]
             return function(*args, output=output, **kwargs)
@@ -302,7 +302,7 @@ def show(
     found = library.resolve(reference)
     subject = None
     if found is None:
-        from qtreader.query import QueryError
+        from qtreader.library.query import QueryError
 
         try:
             hits = library.search(reference, limit=6)
@@ -323,7 +323,7 @@ def show(
 def _print_article(
     article: Article, library: Library, options: OutputOptions, subject: str | None = None
 ) -> None:
-    from qtreader.output import article_renderable, emit
+    from qtreader.render.output import article_renderable, emit
 
     try:
         answer = library.answer(article.id)

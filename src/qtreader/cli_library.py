@@ -21,12 +21,12 @@ from qtreader.cli import (
     _open_library,
     tell_index_notice,
 )
-from qtreader.config import ConfigError, choose_library
-from qtreader.decode import escape_controls
-from qtreader.store import Library
+from qtreader.library.config import ConfigError, choose_library
+from qtreader.library.decode import escape_controls
+from qtreader.library.store import Library
 
 if TYPE_CHECKING:
-    from qtreader.check_render import RenderReport
+    from qtreader.render.check import RenderReport
 
 __all__ = ["check", "index", "read"]
 
@@ -48,8 +48,8 @@ def read(article: str | None, incognito: bool, library_path: Path | None) -> Non
         choice = choose_library(library_path)
     except ConfigError as error:
         raise LibraryError(str(error)) from None
-    from qtreader.app import QTReaderApp  # Textual only for the full-screen reader
     from qtreader.launch import run_reader
+    from qtreader.tui.app import QTReaderApp  # Textual only for the full-screen reader
 
     run_reader(QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito))
 
@@ -143,7 +143,7 @@ def _render_with_progress(library: Library) -> RenderReport:
     """Render every article, with a progress bar on stderr when it is a terminal."""
     from rich.console import Console
 
-    from qtreader.check_render import render_library
+    from qtreader.render.check import render_library
 
     console = Console(stderr=True)
     if not console.is_terminal:

@@ -24,13 +24,13 @@ from qtreader.cli import (
     _print_article,
     warn,
 )
-from qtreader.config import choose_library
-from qtreader.store import Library
+from qtreader.library.config import choose_library
+from qtreader.library.store import Library
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from qtreader.output import OutputOptions
+    from qtreader.render.output import OutputOptions
 
 __all__ = ["random_article", "search", "subjects"]
 
@@ -83,8 +83,8 @@ def search(
       qtreader search 'entropy "second law"'
       qtreader search 'hash* subject:"computer science"' --json
     """
-    from qtreader.output import emit, hits_renderable
-    from qtreader.query import QueryError
+    from qtreader.library.query import QueryError
+    from qtreader.render.output import emit, hits_renderable
 
     _choice, library = _open_library(library_path)
     try:
@@ -126,7 +126,7 @@ def subjects(
     Example:
       qtreader subjects --json
     """
-    from qtreader.output import emit, subjects_renderable
+    from qtreader.render.output import emit, subjects_renderable
 
     _choice, library = _open_library(library_path)
     options = output._replace(format="json") if as_json else output

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qtreader.cli import _json, _library_option, _output_options, warn
-from qtreader.config import DEFAULT_DESIRED_RETENTION
-from qtreader.state import NotSaved, StateStore, open_state
-from qtreader.study import (
+from qtreader.library.config import DEFAULT_DESIRED_RETENTION
+from qtreader.library.state import NotSaved, StateStore, open_state
+from qtreader.library.study import (
     BOOKMARKS_SCOPE,
     DEFAULT_NEW_PER_DAY,
     LIBRARY_SCOPE,
@@ -29,8 +29,8 @@ from qtreader.study import (
 )
 
 if TYPE_CHECKING:
-    from qtreader.output import OutputOptions
-    from qtreader.progress import ProgressReport
+    from qtreader.library.progress import ProgressReport
+    from qtreader.render.output import OutputOptions
 
 __all__ = ["history", "stats", "study"]
 
@@ -136,7 +136,7 @@ def study(
       qtreader study --bookmarks --new 0
     """
     from qtreader.cli import LibraryError
-    from qtreader.config import ConfigError, choose_library, new_card_order
+    from qtreader.library.config import ConfigError, choose_library, new_card_order
 
     if subject and bookmarks:
         raise click.UsageError("choose --subject or --bookmarks, not both")
@@ -146,7 +146,7 @@ def study(
         new_card_order()  # a wrong value is said here, before the screen is taken
     except ConfigError as error:
         raise LibraryError(str(error)) from None
-    from qtreader.app import QTReaderApp  # Textual only for the full-screen reader
+    from qtreader.tui.app import QTReaderApp  # Textual only for the full-screen reader
 
     request = StudyRequest(scope or LIBRARY_SCOPE, new_cards)
     QTReaderApp(choice.path, incognito=incognito, study=request).run()
@@ -234,8 +234,8 @@ def stats(
       qtreader stats --subject Physics --json
     """
     from qtreader.cli import _open_library
-    from qtreader.config import ConfigError, desired_retention, new_cards_per_day
-    from qtreader.progress import progress_report
+    from qtreader.library.config import ConfigError, desired_retention, new_cards_per_day
+    from qtreader.library.progress import progress_report
 
     if subject and bookmarks:
         raise click.UsageError("choose --subject or --bookmarks, not both")
@@ -282,8 +282,8 @@ def stats(
         click.echo(_json(summary))
         return
     if output.resolved_format(sys.stdout) == "rich":
-        from qtreader.output import emit
-        from qtreader.progress_view import report_renderable
+        from qtreader.render.output import emit
+        from qtreader.render.progress import report_renderable
 
         emit(report_renderable(report), output)
         return

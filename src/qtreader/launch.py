@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qtreader.app import QTReaderApp
+    from qtreader.tui.app import QTReaderApp
 
 
 def main() -> None:

@@ -1,0 +1,1027 @@
+"""The library index: a SQLite catalog and FTS5 search table, one per library, in the cache.
+
+A warm start reads the catalog and never the files. :func:`refresh` finds files added,
+changed (size, mtime) or removed since the last run and parses only those, on every core.
+Each file's decoded answer is kept too, so that opening an article or
+``qtreader show`` needs one stat of its file, not YAML: the file is parsed again only when
+its size or mtime changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import gc
+import re
+import shutil
+import sqlite3
+import threading
+import weakref
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from platformdirs import user_cache_path
+
+from qtreader.library.decode import escape_controls, lazy_pattern, math_spans
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from qtreader.library.models import Problem
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Index",
+    "IndexedFile",
+    "RefreshReport",
+    "cache_full",
+    "file_name",
+    "index_file",
+    "open_index",
+    "replace_index",
+    "search_text",
+    "stored_names",
+]
+
+#: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
+SCHEMA_VERSION = 11
+#: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
+APPLICATION_ID = 0x51545244
+
+ProgressCallback = Callable[[int, int], None]
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+-- One row per .md file found, with what parsing it gave (id is null when refused).
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    problem TEXT,
+    id INTEGER,
+    subject TEXT,
+    title TEXT,
+    question TEXT,
+    date TEXT,
+    keywords TEXT,
+    description TEXT,
+    slug TEXT,
+    url TEXT,
+    score REAL,
+    no_index INTEGER,
+    related TEXT,
+    answer_hash TEXT
+);
+CREATE INDEX files_id ON files (id);
+-- Apart from files: a scan of the catalog never reads these pages. Rows of a kilobyte and
+-- more belong in rowid tables: a WITHOUT ROWID row keeps about 1 KB in its page and spills
+-- the rest into overflow pages (files and answers took 460 MB that way at 50,000 articles).
+CREATE TABLE answers (path TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE INDEX files_slug ON files (slug);
+-- The few files with a problem, without a scan of the catalog (the status line asks).
+CREATE INDEX files_problem ON files (path) WHERE problem IS NOT NULL;
+
+-- Derived from files after each change: cross-listed files merged into one article.
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    no_index INTEGER NOT NULL
+);
+CREATE TABLE listings (
+    subject_key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    rank INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    url TEXT NOT NULL,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    PRIMARY KEY (subject_key, position)
+) WITHOUT ROWID;
+CREATE INDEX listings_id ON listings (id, rank);
+CREATE INDEX listings_url ON listings (url);
+CREATE TABLE subjects (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
+-- Folders and files the scan could not read (loops, broken links): replaced at each refresh.
+CREATE TABLE scan_problems (path TEXT NOT NULL, reason TEXT NOT NULL);
+-- Every folder scanned and its mtime: a file added or removed changes its folder's mtime.
+CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+
+-- Words are stemmed (porter): "reactions" finds "reaction", "maxwells" finds "Maxwell's".
+-- flags holds "hidden" for no_index articles: "... NOT flags : hidden" leaves them out
+-- in C, at the cost of a tiny posting list.
+-- No prefix indexes: FTS5 uses one only for prefixes of exactly its length, and they
+-- doubled the cost of building the index; prefix queries need three letters or more.
+--
+-- The text it indexes is not stored again: it is the view below, made from the catalog
+-- and the answers (search_text is a Python function, registered on every connection).
+-- That keeps a third of the index out (200 MB at 50,000 articles), and each insert is a
+-- fifth cheaper. The one rule of an external content table: a row's text is taken out of
+-- the index (DELETE reads it from the view) before the catalog rows it comes from change.
+CREATE VIEW search_source AS SELECT a.id AS id, {columns}
+    FROM articles a JOIN files f ON f.path = a.path JOIN answers b ON b.path = a.path;
+CREATE VIRTUAL TABLE search USING fts5 (
+    question, title, keywords, description, answer, flags,
+    tokenize = '{tokenizer}',
+    content = 'search_source', content_rowid = 'id'
+);
+-- Question and title count most, then keywords, then the description, then the answer.
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0, 0.0)');
+"""
+#: The search columns of a file, from its rows ``f`` (files) and ``b`` (answers): the one
+#: definition of the text indexed, for the view, for indexing a file and for taking it out.
+_SEARCH_COLUMNS = (
+    "f.question AS question, f.title AS title, "
+    "replace(f.keywords, char(31), ', ') AS keywords, f.description AS description, "
+    "search_text(b.body) AS answer, CASE WHEN f.no_index THEN 'hidden' ELSE '' END AS flags"
+)
+#: How the search table splits text into words; the words of a query are stemmed alike.
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_SCHEMA = _SCHEMA.replace("{columns}", _SEARCH_COLUMNS).replace("{tokenizer}", TOKENIZER)
+
+
+def index_file(root: Path) -> Path:
+    """Where the index of the library at ``root`` lives: keyed by its resolved path."""
+    resolved = str(root.resolve())
+    # Readable, and 64 bits of checksum to tell apart two paths with the same ending; a
+    # collision costs a rebuild, never wrong results: the index records its library's path.
+    readable = "".join(c if c.isalnum() else "-" for c in resolved).strip("-")[-60:]
+    data = resolved.encode("utf-8", "surrogateescape")
+    key = f"{readable}-{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    return user_cache_path("qtreader", appauthor=False) / "indexes" / f"{key}.sqlite3"
+
+
+# Paths in the index -----------------------------------------------------------------------
+#
+# The index names files by their path under the library, as text. A name that is not UTF-8
+# comes from os.scandir with a lone surrogate per bad byte (\udc80-\udcff), which SQLite
+# cannot take; such a byte is kept as NUL and two hex digits (no path holds a NUL, so this
+# can never be a real name), and turned back into the same surrogate to reach the file.
+
+_stored_byte = lazy_pattern("[\udc80-\udcff]")
+_kept_byte = lazy_pattern("\x00([0-9a-f]{2})")
+
+
+def stored_names(names: list[str]) -> list[str]:
+    """``names`` (paths under the library, as the file system gave them) as the index
+    keeps them. The same list when every name is UTF-8, as it nearly always is: checked
+    for all of them at once, in C."""
+    joined = "/".join(names)
+    if joined.isascii():
+        return names
+    try:
+        joined.encode()
+    except UnicodeEncodeError:
+        return [_stored_name(name) for name in names]
+    return names
+
+
+def _stored_name(name: str) -> str:
+    return _stored_byte().sub(lambda m: f"\x00{ord(m.group()) - 0xDC00:02x}", name)
+
+
+def file_name(stored: str) -> str:
+    """The path under the library of a name the index keeps (see :func:`stored_names`)."""
+    if "\x00" not in stored:
+        return stored
+    return _kept_byte().sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), stored)
+
+
+# Search text ------------------------------------------------------------------------------
+
+_MARKUP_CHARS = str.maketrans(dict.fromkeys("*_`|~#", " "))
+
+
+# Compiled on first use: a lookup (``qtreader show``) that opens the index needs none.
+_link = lazy_pattern(r"!?\[([^\]]*)\]\([^)]*\)")
+_html = lazy_pattern(r"</?[A-Za-z][^>]*>")
+# Line-start markers, found after a newline: a pattern that starts with a literal is
+# searched for far faster than a MULTILINE ^ (search_text puts a newline first).
+_line_markers = lazy_pattern(r"\n[ \t]*(?:[>+-]|\d+[.)])[ \t]+|\n-{3,}[ \t]*(?=\n|\Z)")
+
+
+def search_text(markdown: str) -> str:
+    """An answer as words for the full-text index: no math, markup, link targets or tags.
+
+    Each pass runs only when its marker occurs: this is a quarter of a cold index's work.
+    The index's view gives the text of its rows through this function, also to take them
+    out: a change to what it returns needs a new :data:`SCHEMA_VERSION`.
+    """
+    text = markdown
+    if "$" in text or "\\(" in text or "\\[" in text:
+        # The decoder's own notion of math (never inside code), as the renderer uses it.
+        kept, end = [], 0
+        for span in math_spans(text):
+            kept.append(text[end : span.start])
+            end = span.end
+        text = " ".join([*kept, text[end:]])
+    if "](" in text:
+        text = _link().sub(r"\1", text)
+    if "<" in text:
+        text = _html().sub(" ", text)
+    # Runs of spaces and line breaks stay: the tokenizer skips them, and the few snippets
+    # shown are put on one line then (store._highlights).
+    return _line_markers().sub("\n ", "\n" + text.translate(_MARKUP_CHARS))[1:]
+
+
+# Parsing for the index (runs in worker processes) -----------------------------------------
+
+
+class IndexedFile(NamedTuple):
+    """What the index keeps of one file: its ``files`` row, and its answer if it is an
+    article. Its search columns are made from these by the writer (_SEARCH_COLUMNS)."""
+
+    row: tuple[object, ...]
+    #: The decoded answer. Not compressed: zlib cost a worker 7% more time per file.
+    answer: str | None = None
+
+
+def encode_related(links: list[tuple[int, str, str, str]]) -> str:
+    """Related links as one text column: fields split by US, links by RS. Article text
+    never holds either (``clean_text`` removes control characters), and unlike JSON a
+    lookup needs no extra module to read it."""
+    return "\x1e".join(
+        "\x1f".join((str(i), title, subject, url)) for i, title, subject, url in links
+    )
+
+
+def decode_related(text: str) -> list[tuple[int, str, str, str]]:
+    """The links :func:`encode_related` wrote."""
+    links = []
+    for link in text.split("\x1e") if text else ():
+        link_id, title, subject, url = link.split("\x1f")
+        links.append((int(link_id), title, subject, url))
+    return links
+
+
+def _index_row(relative: str, root: Path) -> IndexedFile:
+    """The index's rows for the file at ``relative`` (a POSIX path under ``root``, as the
+    index keeps it: see :func:`stored_names`)."""
+    from hashlib import sha256
+
+    from qtreader.library.parse import parse_file  # YAML only where files are parsed
+
+    path = root / file_name(relative)
+    article, problem = parse_file(path, root)
+    reason = problem.reason if problem else None
+    if article is None:
+        try:
+            stat = path.stat()
+            size, mtime = stat.st_size, stat.st_mtime_ns
+        except OSError:
+            size, mtime = -1, -1
+        return IndexedFile((relative, size, mtime, reason, *([None] * 13)))
+    related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
+    row = (
+        relative,
+        article.size,
+        article.mtime_ns,
+        reason,
+        article.id,
+        article.subject,
+        article.title,
+        article.question,
+        article.date.isoformat() if article.date else None,
+        "\x1f".join(article.keywords),
+        article.description,
+        article.slug,
+        article.url,
+        article.score,
+        int(article.no_index),
+        related,
+        sha256(article.answer.encode()).hexdigest()[:16],
+    )
+    return IndexedFile(row, article.answer)
+
+
+def index_chunk(relatives: list[str], root: Path) -> list[IndexedFile]:
+    """Parse a chunk of files (paths relative to ``root``, in POSIX form) into index rows:
+    a process pool's unit of work."""
+    return [_index_row(relative, root) for relative in relatives]
+
+
+# Opening -------------------------------------------------------------------------------
+
+
+class IndexError_(Exception):
+    """The index cannot be used as it is (corrupt, foreign or older); it will be rebuilt."""
+
+
+class RefreshReport(NamedTuple):
+    """What a refresh found: file counts and whether anything changed."""
+
+    added: int
+    changed: int
+    removed: int
+    total: int
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection an :class:`Index` can hold weakly (``sqlite3.Connection`` cannot)."""
+
+
+class Index:
+    """A connection factory for one library's index: one SQLite connection per thread."""
+
+    def __init__(self, root: Path, database: str, *, uri: bool, notice: str | None) -> None:
+        self.root = root
+        self.database = database
+        self._uri = uri
+        #: A one-line message about how the index was opened (rebuilt, in memory), if any.
+        self.notice = notice
+        self._local = threading.local()
+        self._keepalive: sqlite3.Connection | None = None
+        # Every connection still open, of every thread: a full disk closes them all
+        # (close_all). Weakly held: a thread's connection closes when the thread ends.
+        self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
+        self._connections_lock = threading.Lock()
+        #: Whether this run created the file: a failed build of it leaves nothing behind.
+        self.made_here = False
+        if uri:  # a shared in-memory database lives while one connection is open
+            self._keepalive = self._connect()
+
+    @property
+    def in_memory(self) -> bool:
+        return self._uri
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.database,
+            uri=self._uri,
+            timeout=_BUSY_SECONDS,
+            check_same_thread=False,
+            factory=_Connection,
+        )
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_SECONDS * 1000}")
+        if not self._uri:
+            # Only a new, empty file takes it (WAL fixes the page size): 16 KB pages
+            # quarter the pages a cold build writes into the WAL and copies out of it at
+            # its commit, which took half the time (0.53 s for 1.11 s at 50,000 articles).
+            connection.execute("PRAGMA page_size = 16384")
+            _switch_to_wal(connection)
+            # A cache, not a record: never waiting for the disk (fsync) halves a cold
+            # build, whose commit checkpoints hundreds of MB. The journal still makes each
+            # refresh atomic for a crash of qtreader; a crash of the whole system may leave
+            # a damaged index, which is found at the next open or use and rebuilt.
+            connection.execute("PRAGMA synchronous = OFF")
+        connection.create_function("search_text", 1, search_text, deterministic=True)
+        with self._connections_lock:
+            self._connections.add(connection)
+        return connection
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+            with self._connections_lock:
+                self._connections.discard(connection)
+
+    def close_all(self) -> None:
+        """Close the connections of every thread: the index is given up, and its files
+        must not stay open (removed, they would keep their space until closed)."""
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+        self._local = threading.local()
+
+    # Checks ---------------------------------------------------------------------------
+
+    def validate(self, *, create: bool = True) -> None:
+        """Raise :class:`IndexError_` unless this is a current index of this library;
+        an empty database (a new file) gets the schema first, if ``create``."""
+        try:
+            db = self.db
+            # One statement, one snapshot: read apart, the two could straddle another
+            # opener's creating the index, and look like a foreign file.
+            application_id, version = db.execute(
+                "SELECT * FROM pragma_application_id, pragma_user_version"
+            ).fetchone()
+            if application_id == 0 and version == 0 and create:
+                if self._create():
+                    return
+                # Not empty after all, or no longer: another opener may have just written
+                # it. Read it again, now that it is whole.
+                self.validate(create=False)
+                return
+            if application_id != APPLICATION_ID:
+                raise IndexError_("not a qtreader index")
+            if version != SCHEMA_VERSION:
+                raise IndexError_(f"schema version {version}, this qtreader needs {SCHEMA_VERSION}")
+            root = db.execute("SELECT value FROM meta WHERE key = 'root'").fetchone()
+            if root is None or root[0] != _stored_name(str(self.root)):
+                raise IndexError_("made for another library folder")
+            db.execute("SELECT count(*) FROM subjects").fetchone()
+            # A term lookup reads the full-text index's own tables; a scan would read the
+            # view, making search text for its first row (with patterns compiled for it),
+            # at every start and every `qtreader show`.
+            db.execute("SELECT rowid FROM search WHERE search MATCH 'qtreader'").fetchall()
+        except sqlite3.DatabaseError as error:
+            if _busy(error):  # in use by another opener: nothing wrong with the index
+                raise
+            if cache_full(error, Path(self.database).parent):  # nor on a full disk
+                raise
+            raise IndexError_(str(error)) from None
+
+    def _create(self) -> bool:
+        """Write the schema into this empty database, all in one transaction; false if
+        another connection wrote something first.
+
+        Openers of a new index (apps started at once, or one app's threads) wait for the
+        first one's lock, then find a whole index: a schema written a table at a time
+        showed them a file with tables and no application id, which they removed as
+        foreign under the first one's open connections (a crash: SQLite had the files
+        mapped in memory).
+        """
+        db = self.db
+        with self.transaction():
+            if _tables(db):
+                return False
+            for statement in _statements(_SCHEMA):
+                db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("INSERT INTO meta VALUES ('root', ?)", (_stored_name(str(self.root)),))
+        return True
+
+    # Refresh --------------------------------------------------------------------------
+
+    def refresh(
+        self, progress: ProgressCallback | None = None, *, rebuild: bool = False
+    ) -> RefreshReport:
+        """Bring the index up to date with the folder, parsing only what changed.
+
+        Parsed chunks are written as they arrive, in one transaction: readers keep seeing
+        the previous catalog until it commits, and an interrupted refresh leaves it intact.
+        """
+        from qtreader.library.store import start_pool_early
+
+        # Building from nothing parses every file: the pool starts while the scan runs.
+        cold = rebuild or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        pool_starting = start_pool_early() if cold else None
+        try:
+            return self._refresh(progress, rebuild, pool_starting, cold=cold)
+        finally:
+            pool = pool_starting.result() if pool_starting is not None else None
+            if pool is not None:  # shut down already if the parse used it: no harm
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _refresh(
+        self,
+        progress: ProgressCallback | None,
+        rebuild: bool,
+        pool_starting: Future[ProcessPoolExecutor | None] | None,
+        *,
+        cold: bool,
+    ) -> RefreshReport:
+        from qtreader.library.store import parse_in_pool, scan_folders
+
+        # Every file is parsed from nothing: parsing finds their sizes and mtimes.
+        entries, scan_problems, scanned = scan_folders(self.root, sizes=not cold)
+        folders = dict(zip(stored_names(list(scanned)), scanned.values(), strict=True))
+        db = self.db
+        known: dict[str, tuple[int, int, int | None]] = {}
+        if not rebuild:
+            known = {
+                path: (size, mtime, article_id)
+                for path, size, mtime, article_id in db.execute(
+                    "SELECT path, size, mtime_ns, id FROM files"
+                )
+            }
+        names = stored_names([entry.relative for entry in entries])
+        on_disk = dict(zip(names, entries, strict=True))
+        added = [p for p in on_disk if p not in known]
+        changed = [
+            p for p, e in on_disk.items() if p in known and known[p][:2] != (e.size, e.mtime_ns)
+        ]
+        removed = [p for p in known if p not in on_disk]
+        report = RefreshReport(len(added), len(changed), len(removed), len(on_disk))
+        scan_rows = sorted(
+            (_stored_name(problem.path.relative_to(self.root).as_posix()), problem.reason)
+            for problem in scan_problems
+        )
+        same_scan = scan_rows == db.execute("SELECT * FROM scan_problems ORDER BY 1").fetchall()
+        if not (rebuild or report.changed_anything):
+            if not same_scan or folders != self._folders():
+                with self.transaction() as db:
+                    _replace_scan_problems(db, scan_rows)
+                    _replace_folders(db, folders)
+            if progress:
+                progress(len(on_disk), len(on_disk))
+            return report
+
+        # The search row of an id whose file changed or went is rewritten: its remaining
+        # files (cross-listings) are parsed again to have the text to write.
+        old_ids = {known[p][2] for p in changed + removed} - {None}
+        siblings = {
+            path
+            for article_id in old_ids
+            for (path,) in db.execute("SELECT path FROM files WHERE id = ?", (article_id,))
+        } & set(on_disk)
+        to_parse = sorted(set(added) | set(changed) | siblings)
+        written: dict[int, str] = {}
+        with _collector_calm(), self.transaction() as db:
+            # Every article of the catalog has its search row, with the text of its first
+            # file (the view's row for it) until the catalog changes. The rows of the ids
+            # touched go first, while the view still has their text.
+            if rebuild:
+                indexed: set[int] = set()
+                db.execute("INSERT INTO search (search) VALUES ('delete-all')")
+                db.execute("DELETE FROM files")
+                db.execute("DELETE FROM answers")
+            else:
+                indexed = {article_id for (article_id,) in db.execute("SELECT id FROM articles")}
+            db.executemany("DELETE FROM search WHERE rowid = ?", [(i,) for i in old_ids & indexed])
+            indexed -= old_ids
+            bulk = len(to_parse) >= _BULK
+            if bulk:  # merge segments once at the end, not all along
+                db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 0)")
+            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
+            db.executemany("DELETE FROM answers WHERE path = ?", [(p,) for p in removed])
+            chunks = parse_in_pool(
+                to_parse, self.root, index_chunk, progress, pool_starting=pool_starting
+            )
+            for chunk in chunks:
+                db.executemany(_INSERT_FILE, [item.row for item in chunk])
+                db.executemany(
+                    "DELETE FROM answers WHERE path = ?",
+                    [(p.row[0],) for p in chunk if p.answer is None],
+                )
+                db.executemany(
+                    _INSERT_ANSWER, [(p.row[0], p.answer) for p in chunk if p.answer is not None]
+                )
+                rows = []
+                for item in chunk:
+                    article_id = item.row[4]
+                    if item.answer is not None and article_id not in written:
+                        written[article_id] = path = str(item.row[0])  # type: ignore[index]
+                        rows.append((article_id, path))
+                # A new file of an article whose files are all unchanged (so its row in
+                # the view still is what the index holds): the old row goes first.
+                db.executemany(
+                    "DELETE FROM search WHERE rowid = ?",
+                    [(row[0],) for row in rows if row[0] in indexed],
+                )
+                db.executemany(_INDEX_FILE, rows)
+            catalog = _catalog_rows(db)
+            if bulk:
+                # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
+                derived = _while_merging(db, lambda: _derive(catalog, self.root))
+                db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
+            else:
+                derived = _derive(catalog, self.root)
+            _replace_scan_problems(db, scan_rows)
+            _replace_folders(db, folders)
+            primary = _write_derived(db, derived)
+            # Cross-listed files carry the same text, but a conflicting id must be searched
+            # by the text of the file that is shown: its first file, now the view's row.
+            for article_id, path in written.items():
+                first = primary.get(article_id)
+                if first is not None and first != path:
+                    db.execute(_UNINDEX_FILE, (article_id, path))
+                    db.execute(_INDEX_ARTICLE, (article_id,))
+        return report
+
+    def article_count(self) -> int:
+        """How many articles the catalog holds (cross-listed ones once)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'articles'").fetchone()
+        if row is None:  # never refreshed
+            return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return int(row[0])
+
+    def _folders(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT path, mtime_ns FROM folders"))
+
+    def is_stale(self) -> bool:
+        """Whether the folders changed since the last refresh, or there never was one."""
+        folders = self._folders()
+        if not folders:  # the library's own folder is one: never refreshed
+            return True
+        for relative, mtime in folders.items():
+            try:
+                if (self.root / file_name(relative)).stat().st_mtime_ns != mtime:
+                    return True
+            except OSError:
+                return True
+        return False
+
+    def stored_answer(self, relative: str) -> str | None:
+        """The answer kept for the file at ``relative`` (a path in the library), if the
+        file is still as it was indexed: same size and mtime. One stat, no parsing."""
+        try:
+            row = self.db.execute(
+                "SELECT f.size, f.mtime_ns, a.body FROM files f JOIN answers a "
+                "ON a.path = f.path WHERE f.path = ?",
+                (relative,),
+            ).fetchone()
+            stat = (self.root / file_name(relative)).stat()
+        except (OSError, sqlite3.Error):  # gone, or a damaged row: the caller reads the file
+            return None
+        if row is None or (stat.st_size, stat.st_mtime_ns) != (row[0], row[1]):
+            return None
+        return row[2] if isinstance(row[2], str) else None
+
+    def problems(self) -> list[Problem]:
+        """Every file with a problem, and every id conflict, sorted by path."""
+        from qtreader.library.models import (
+            Problem,  # created on first use (see qtreader.library.models)
+        )
+
+        rows = self.db.execute(
+            "SELECT path, problem FROM files WHERE problem IS NOT NULL "
+            "UNION ALL SELECT path, reason FROM conflicts "
+            "UNION ALL SELECT path, reason FROM scan_problems ORDER BY 1"
+        ).fetchall()
+        return [Problem(self.root / file_name(path), reason) for path, reason in rows]
+
+
+class _Derived(NamedTuple):
+    """The rows of the tables derived from the catalog of files, before they are written."""
+
+    articles: list[tuple[int, str, str, int]]
+    listings: list[tuple[str, int, int, int, str, str, str, str]]
+    subjects: list[tuple[str, str, int]]
+    conflicts: list[tuple[str, str]]
+    #: Each article's first file (the one shown), by id.
+    primary: dict[int, str]
+
+
+_CatalogRow = tuple[str, int, str, str, str, str, int]
+
+
+def _catalog_rows(db: sqlite3.Connection) -> list[_CatalogRow]:
+    """What :func:`_derive` needs of every file that is an article."""
+    rows: list[_CatalogRow] = db.execute(
+        "SELECT path, id, subject, title, question, url, no_index FROM files WHERE id IS NOT NULL"
+    ).fetchall()
+    return rows
+
+
+def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
+    """Articles (cross-listed files merged into one), listings, subjects and conflicts,
+    from the catalog's files. No database, so that it can run while the search index
+    merges (see :func:`_while_merging`)."""
+    from qtreader.library.store import subject_key
+
+    rows.sort()  # by path (unique): five times faster than ORDER BY through the index
+    # A library has a few dozen spellings of subjects: each is keyed once, not per file.
+    keys = {subject: subject_key(subject) for subject in {row[2] for row in rows}}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        spellings[keys[row[2]]][row[2]] += 1
+    names = {
+        key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+        for key, counter in spellings.items()
+    }
+    first: dict[int, tuple[str, str, str, str, str, int]] = {}
+    listed: dict[int, list[tuple[str, str, str]]] = {}
+    conflicts: list[tuple[str, str]] = []
+    for path, article_id, subject, title, question, url, no_index in rows:
+        key = keys[subject]
+        if article_id not in first:
+            first[article_id] = (path, subject, title, question, url, no_index)
+            listed[article_id] = [(key, url, path)]
+            continue
+        first_path, _, _, first_question, _, _ = first[article_id]
+        if question != first_question:
+            conflicts.append(
+                (
+                    path,
+                    f"id {article_id} is already used by "
+                    f"{escape_controls(root / file_name(first_path))} for "
+                    "another question; this file is not shown",
+                )
+            )
+        elif any(existing[0] == key for existing in listed[article_id]):
+            shown = escape_controls(root / file_name(first_path))
+            conflicts.append((path, f"duplicate of {shown} (same id and subject)"))
+        else:
+            listed[article_id].append((key, url, path))
+    members: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for article_id, listings in listed.items():
+        title_key = first[article_id][2].casefold()
+        for key, _, _ in listings:
+            members[key].append((title_key, article_id))
+    for ids in members.values():
+        ids.sort()
+    positions = {
+        (key, article_id): position
+        for key, ids in members.items()
+        for position, (_, article_id) in enumerate(ids)
+    }
+    # Rows go in in the order of their table's key: each insert appends to its B-tree.
+    return _Derived(
+        articles=sorted((i, f[0], f[2].casefold(), f[5]) for i, f in first.items()),
+        listings=sorted(
+            (
+                key,
+                positions[(key, article_id)],
+                article_id,
+                rank,
+                names[key],
+                url,
+                path,
+                first[article_id][2],
+            )
+            for article_id, listings in listed.items()
+            for rank, (key, url, path) in enumerate(listings)
+        ),
+        subjects=[(key, names[key], len(ids)) for key, ids in members.items()],
+        conflicts=conflicts,
+        primary={article_id: shown[0] for article_id, shown in first.items()},
+    )
+
+
+def _write_derived(db: sqlite3.Connection, derived: _Derived) -> dict[int, str]:
+    """Replace the derived tables; return each article's first file, by id."""
+    for table in ("articles", "listings", "subjects", "conflicts"):
+        db.execute(f"DELETE FROM {table}")
+    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", derived.articles)
+    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", derived.listings)
+    db.executemany("INSERT INTO subjects VALUES (?, ?, ?)", derived.subjects)
+    db.executemany("INSERT INTO conflicts VALUES (?, ?)", derived.conflicts)
+    # Shown at every start: count(*) would scan the table (30 ms at 250,000 articles).
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('articles', ?)", (str(len(derived.articles)),))
+    return derived.primary
+
+
+def _while_merging(db: sqlite3.Connection, work: Callable[[], _Derived]) -> _Derived:
+    """Merge the search index's segments into one (FTS5 optimize) on a thread of its own
+    while ``work`` runs on this one; ``work`` must not use ``db``."""
+    failed: list[BaseException] = []
+
+    def merge() -> None:
+        try:
+            db.execute("INSERT INTO search (search) VALUES ('optimize')")
+        except BaseException as error:  # raised here, on the refresh's own thread
+            failed.append(error)
+
+    merging = threading.Thread(target=merge, name="qtreader-merge")
+    merging.start()
+    try:
+        result = work()
+    finally:
+        merging.join()
+    if failed:
+        raise failed[0]
+    return result
+
+
+#: How long a connection waits for another one's lock before it gives up.
+_BUSY_SECONDS = 30
+
+#: From this many files parsed in one refresh, the search table is merged once at the end
+#: (automerge off, then optimize): a fifth cheaper, and one segment to query.
+_BULK = 1000
+
+_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
+_INSERT_ANSWER = "INSERT OR REPLACE INTO answers VALUES (?, ?)"
+_SEARCH_ROW = "search (rowid, question, title, keywords, description, answer, flags)"
+#: Indexes an article (by id) by the text of one of its files (by path), just written.
+_INDEX_FILE = (
+    f"INSERT INTO {_SEARCH_ROW} SELECT ?, {_SEARCH_COLUMNS} "
+    "FROM files f JOIN answers b ON b.path = f.path WHERE f.path = ?"
+)
+#: Takes an article's row out of the index by the text of the file it was indexed by,
+#: where the view now shows another.
+_UNINDEX_FILE = (
+    f"INSERT INTO search (search, rowid, question, title, keywords, description, answer, "
+    f"flags) SELECT 'delete', ?, {_SEARCH_COLUMNS} "
+    "FROM files f JOIN answers b ON b.path = f.path WHERE f.path = ?"
+)
+_INDEX_ARTICLE = f"INSERT INTO {_SEARCH_ROW} SELECT * FROM search_source WHERE id = ?"
+
+
+@contextmanager
+def _collector_calm() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects alive now (the scan's catalog of
+    every file, the app's own) while a refresh runs. Each chunk parsed or received makes
+    thousands of short-lived tuples, which set off collections that walked all of them
+    again and again: a fifth of a cold index on one core. The objects still die by
+    reference counting, and new cycles are still collected. Unfreezing at the end also
+    returns what the launcher froze (qtreader.launch): those are modules and classes that
+    live as long as the process, and the app's objects must be collectable again."""
+    gc.collect(0)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _replace_folders(db: sqlite3.Connection, folders: dict[str, int]) -> None:
+    db.execute("DELETE FROM folders")
+    db.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
+
+
+def _replace_scan_problems(db: sqlite3.Connection, rows: list[tuple[str, str]]) -> None:
+    db.execute("DELETE FROM scan_problems")
+    db.executemany("INSERT INTO scan_problems VALUES (?, ?)", rows)
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (a no-op once it is). Making a new file WAL needs it to
+    itself, and SQLite answers "locked" at once rather than wait: while another opener
+    holds it, try again, for as long as the busy timeout waits for anything else."""
+    import time
+
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, one by one (``executescript`` would commit first)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+
+
+def _tables(db: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+def open_index(
+    root: Path,
+    *,
+    location: Path | None = None,
+    memory: bool = False,
+    damaged: str | None = None,
+) -> Index:
+    """Open (creating or rebuilding as needed) the index of the library at ``root``.
+
+    A corrupt, truncated, foreign or older index (or one found ``damaged`` in use, with
+    that reason) is replaced by a new one, with a one-line :attr:`Index.notice`; a cache
+    folder that cannot be written, or whose disk is full, gives an in-memory index with a
+    warning (an index file this call began is removed). Never raises for the index's own
+    sake.
+    """
+    root = root.resolve()
+    if memory:
+        return _memory_index(root, None)
+    path = location or index_file(root)
+    index: Index | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if location is None and not path.exists():
+            _remove_obsolete(path.parent)
+        if damaged is not None:
+            raise IndexError_(damaged)
+        made_here = not path.exists()
+        index = Index(root, str(path), uri=False, notice=None)
+        index.made_here = made_here
+        index.validate()
+        return index
+    except IndexError_ as problem:
+        if index is not None:
+            index.close_all()
+        notice = f"Rebuilding the index ({problem}): {path}"
+        index = None
+        try:
+            _remove_database(path)
+            index = Index(root, str(path), uri=False, notice=notice)
+            index.made_here = True
+            index.validate()
+            return index
+        except (OSError, sqlite3.Error, IndexError_) as error:
+            if isinstance(error, IndexError_) or not cache_full(error, path.parent):
+                _give_up(index, path)
+                return _memory_index(root, f"{notice}; failed ({error}), using an in-memory index")
+            return _full_cache_index(root, path, index)
+    except (OSError, sqlite3.Error) as error:
+        if cache_full(error, path.parent):
+            return _full_cache_index(root, path, index)
+        _give_up(index, path)
+        reason = getattr(error, "strerror", None) or str(error)
+        return _memory_index(
+            root, f"Cannot write the index in {path.parent} ({reason}); using an in-memory index"
+        )
+
+
+# A full cache disk ----------------------------------------------------------------------------
+
+
+def cache_full(error: BaseException, folder: Path) -> bool:
+    """Whether ``error`` comes of a full disk under ``folder``: SQLite's SQLITE_FULL, the
+    system's ENOSPC, or an I/O error (SQLite says "disk I/O error" when it cannot grow its
+    shared-memory file) with no space left there."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+        try:
+            return shutil.disk_usage(folder).free == 0
+        except OSError:
+            return False
+    return False
+
+
+def replace_index(index: Index, error: sqlite3.DatabaseError) -> Index:
+    """A new index for one that failed in use with ``error``: in memory if its disk is
+    full (removing its file if this run made it), else rebuilt on disk. All of the old
+    one's connections are closed first."""
+    path = Path(index.database)
+    if cache_full(error, path.parent):
+        return _full_cache_index(index.root, path, index)
+    index.close_all()
+    return open_index(index.root, damaged=str(error))
+
+
+def _full_cache_index(root: Path, path: Path, index: Index | None) -> Index:
+    """The in-memory index of a run whose cache disk is full. The files of an index this
+    run began are removed (they hold nothing of use, and take the space); an index that
+    was whole before is left for the next run."""
+    if index is not None:
+        index.close_all()
+    if index is None or index.made_here:
+        with contextlib.suppress(OSError):
+            _remove_database(path)
+    return _memory_index(
+        root,
+        f"Cannot write the index: the cache disk is full ({path.parent}); "
+        "using an in-memory index for this run",
+    )
+
+
+def _give_up(index: Index | None, path: Path) -> None:
+    """Close an index that is replaced by one in memory; remove its file if this run made
+    it and it is still empty of anything of use."""
+    if index is None:
+        return
+    index.close_all()
+    if index.made_here:
+        with contextlib.suppress(OSError):
+            _remove_database(path)
+
+
+def _memory_index(root: Path, notice: str | None) -> Index:
+    import uuid
+
+    name = f"file:qtreader-{uuid.uuid4().hex}?mode=memory&cache=shared"
+    index = Index(root, name, uri=True, notice=notice)
+    index.validate()
+    return index
+
+
+def _remove_obsolete(folder: Path) -> None:
+    # Indexes of qtreader before schema 5 were named by 24 hex digits of a SHA-256: no later
+    # version opens them, so they are removed when a library gets its first index of this one.
+    obsolete_name = re.compile(r"[0-9a-f]{24}\.sqlite3")
+    for old in folder.glob("*.sqlite3"):
+        if obsolete_name.fullmatch(old.name):
+            with contextlib.suppress(OSError):
+                _remove_database(old)
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,100 @@
+"""The key reference, built from the bindings active on the screen in front, so that it
+never disagrees with what the keys do."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.keys import key_to_character
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from qtreader.tui.widgets.key_scroll import KeyScroll
+from qtreader.tui.widgets.plain import cell
+
+__all__ = ["LIST_KEYS", "HelpScreen", "key_rows"]
+
+#: Keys of Textual's own widgets (the tree, lists, scrolling): they depend on which widget
+#: has the focus, so they are named once here rather than read from one widget.
+LIST_KEYS = [
+    ("↑ ↓  j k", "Move in the tree, the related list, or scroll the article"),
+    ("enter", "Open the article (or expand the subject) under the cursor"),
+    ("tab  shift+tab", "Move focus between the tree, the article and its related list"),
+]
+
+#: Related-article bindings (``related-1`` … ``related-5``) are shown as one row.
+_RELATED = ("1 … 5", "Open related article 1 to 5 (dimmed ones are not in the library)")
+
+
+def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
+    """One row per action of ``screen`` and the app, in binding order: its keys and what it
+    does. Keys of the focused widget (scrolling, moving) are left to :data:`LIST_KEYS`.
+
+    The bindings are read as :attr:`Screen.active_bindings` reads them (the first node to
+    bind a key has it), but without asking ``check_action``: a key that does nothing yet
+    (a grade before the answer shows) is still listed."""
+    from textual.app import App
+
+    seen: set[str] = set()
+    groups: dict[tuple[int, str], list[Binding]] = {}
+    for node, bindings in screen._modal_binding_chain:
+        for key, binding in bindings:
+            if key in seen:
+                continue
+            seen.add(key)
+            if not isinstance(node, App | Screen) or binding.action.startswith("app.focus"):
+                continue
+            group = groups.setdefault((id(node), binding.action), [])
+            if binding not in group:
+                group.append(binding)
+    rows: list[tuple[str, str]] = []
+    for group in groups.values():
+        if any((b.id or "").startswith("related-") for b in group):
+            if _RELATED not in rows:
+                rows.append(_RELATED)
+            continue
+        keys: list[str] = []
+        group.sort(key=lambda binding: not binding.show)  # the footer's key first
+        for binding in group:  # the chain holds one binding per key
+            name = _key_name(binding.key)
+            if name not in keys:
+                keys.append(name)
+        shown = next((b for b in group if b.show), group[0])
+        described = shown if shown.tooltip else next((b for b in group if b.tooltip), shown)
+        rows.append(("  ".join(keys), described.tooltip or described.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of a screen with what it does: ``list_keys`` (keys of Textual's own
+    widgets, as pairs of keys and what they do), then ``rows`` (see :func:`key_rows`)."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(
+        self, rows: list[tuple[str, str]], *, list_keys: list[tuple[str, str]] = LIST_KEYS
+    ) -> None:
+        super().__init__()
+        self.rows = [*list_keys, *rows]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, description in self.rows:
+            table.add_row(cell(keys), cell(description))
+        with KeyScroll(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "escape to close"
+            yield Static(table)
+
+
+def _key_name(key: str) -> str:
+    """A key as it is typed: ``[`` for ``left_square_bracket``, ``ctrl+p`` as it is."""
+    if key == "slash":
+        return "/"
+    character = key_to_character(key)
+    if character is not None and len(character) == 1 and character.isprintable():
+        return character if character != " " else "space"
+    return key

@@ -1,0 +1,797 @@
+"""The main screen: subject tree on the left, the open article on the right."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from qtreader.library.clock import Clock, utc_now
+from qtreader.library.decode import escape_controls
+from qtreader.library.index import RefreshReport
+from qtreader.library.navigation import BrowseHistory, Visit
+from qtreader.library.store import AnswerUnavailable, Library, subject_key
+from qtreader.tui.widgets.article_view import AnswerText, ArticleView, RelatedList
+from qtreader.tui.widgets.header import TitleHeader
+from qtreader.tui.widgets.state_keeper import StateKeeper
+from qtreader.tui.widgets.status_bar import StatusBar
+from qtreader.tui.widgets.subject_tree import SubjectTree
+
+if TYPE_CHECKING:
+    from qtreader.library.models import Article
+    from qtreader.library.state import HistoryEntry
+    from qtreader.library.study import Scope, SessionSummary, StudyRequest
+    from qtreader.render.markdown import AnswerLink
+
+__all__ = ["ReaderScreen"]
+
+
+class _LoadCancelled(Exception):
+    """Raised from the progress callback to abandon a load nobody waits for any more."""
+
+
+def open_in_background(path: Path) -> Future[Library]:
+    """Start opening the library's index now, on a thread of its own, so that it is ready
+    (a millisecond or two of SQLite) by the time the screen mounts."""
+    future: Future[Library] = Future()
+
+    def opening() -> None:
+        try:
+            future.set_result(Library.open(path))
+        except BaseException as error:  # handed to whoever waits for the library
+            future.set_exception(error)
+
+    threading.Thread(target=opening, name="qtreader-open", daemon=True).start()
+    return future
+
+
+class ReaderScreen(Screen[None]):
+    """Coordinates the tree, the article pane and the history; the widgets never reach into
+    each other."""
+
+    BINDINGS = [
+        Binding(
+            "left_square_bracket,backspace,alt+left",
+            "back",
+            "Back",
+            key_display="[",
+            tooltip="Back to the article read before",
+            id="back",
+        ),
+        Binding(
+            "right_square_bracket,alt+right",
+            "forward",
+            "Forward",
+            show=False,  # the footer keeps q and ? in sight down to 60 columns
+            key_display="]",
+            tooltip="Forward again after going back",
+            id="forward",
+        ),
+        Binding(
+            "n",
+            "neighbour(1)",
+            "Next",
+            show=False,
+            tooltip="Next article in this subject",
+            id="next",
+        ),
+        Binding(
+            "p",
+            "neighbour(-1)",
+            "Prev",
+            show=False,
+            tooltip="Previous article in this subject",
+            id="previous",
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            tooltip="Search every article",
+            id="search",
+        ),
+        Binding(
+            "y",
+            "copy_article",
+            "Copy",
+            show=False,
+            tooltip="Copy the question and answer as Markdown (works over SSH)",
+            id="copy",
+        ),
+        Binding(
+            "r",
+            "random",
+            "Random",
+            show=False,
+            tooltip="Open a random article (of the selected subject)",
+            id="random",
+        ),
+        Binding(
+            "t", "toggle_tree", "Tree", tooltip="Hide or show the subject tree", id="toggle-tree"
+        ),
+        Binding(
+            "less_than_sign",
+            "tree_width(-4)",
+            "Narrower",
+            show=False,
+            key_display="<",
+            tooltip="Make the subject tree narrower (remembered)",
+            id="tree-narrower",
+        ),
+        Binding(
+            "greater_than_sign",
+            "tree_width(4)",
+            "Wider",
+            show=False,
+            key_display=">",
+            tooltip="Make the subject tree wider (remembered)",
+            id="tree-wider",
+        ),
+        Binding(
+            "e",
+            "problems",
+            "Problems",
+            show=False,  # the status line says "e to list" whenever there are problems
+            tooltip="List the files of the library that have problems",
+            id="problems",
+        ),
+        Binding(
+            "x",
+            "toggle_tex",
+            "TeX",
+            show=False,
+            tooltip="Show the formulas of this article as raw TeX, or rendered again",
+            id="toggle-tex",
+        ),
+        Binding(
+            "l",
+            "links",
+            "Links",
+            show=False,
+            tooltip="List the links of this answer to follow one",
+            id="links",
+        ),
+        Binding(
+            "s",
+            "study",
+            "Study",
+            tooltip="Study: the selected subject, the bookmarks or the whole library",
+            id="study",
+        ),
+        Binding(
+            "m",
+            "bookmark",
+            "Bookmark",
+            show=False,
+            tooltip="Bookmark the open article, or remove its bookmark",
+            id="bookmark",
+        ),
+        Binding(
+            "b",
+            "bookmarks",
+            "Bookmarks",
+            show=False,
+            tooltip="List the bookmarked articles",
+            id="bookmarks",
+        ),
+        Binding(
+            "ctrl+r",
+            "refresh",
+            "Refresh",
+            show=False,
+            tooltip="Read the library folder again: files added, changed or deleted",
+            id="refresh",
+        ),
+        *(
+            Binding(str(n), f"related({n})", f"Related {n}", show=False, id=f"related-{n}")
+            for n in range(1, 6)
+        ),
+    ]
+
+    def __init__(
+        self,
+        library_path: Path,
+        start_article: str | None = None,
+        *,
+        incognito: bool = False,
+        study: StudyRequest | None = None,
+        clock: Clock = utc_now,
+        opening: Future[Library] | None = None,
+    ) -> None:
+        """``opening``: the library being opened already (see :func:`open_in_background`)."""
+        super().__init__()
+        self.library_path = library_path
+        self._opening = opening
+        self.start_article = start_article
+        self.library: Library | None = None
+        self.history = BrowseHistory()
+        self.incognito = incognito
+        self.study = study
+        self.clock = clock
+        self._last_visit: HistoryEntry | None = None
+        self._state_open = False
+        self._started = False
+        self._recorded: int | None = None
+        self._scroll_saved = 0.0
+        #: What was typed into search last: the search box opens with it.
+        self.last_search = ""
+
+    def compose(self) -> ComposeResult:
+        yield TitleHeader()
+        with Horizontal(id="panes"):
+            yield SubjectTree(id="tree")
+            yield ArticleView(id="article")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+        yield StateKeeper(incognito=self.incognito, clock=self.clock, id="state")
+
+    def on_mount(self) -> None:
+        self.query_one(SubjectTree).focus()
+        opening, self._opening = self._opening, None
+        painted = threading.Event()
+        if opening is not None and opening.done() and opening.exception() is None:
+            # Opened while Textual started: the first frame shows the tree.
+            self.library_opened(opening.result(), painted)
+            self.load(opening, painted)
+        else:
+            self.load(opening)
+        if not self._shown:  # still opening, or a cold start: indexing comes first
+            message = "Loading the library…"
+            self.query_one(ArticleView).show_message(message, str(self.library_path))
+        self.set_interval(1.0, self._save_scroll)
+
+    # Loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(
+        self, opening: Future[Library] | None = None, shown: threading.Event | None = None
+    ) -> None:
+        """Open the catalog and show it, then bring the index up to date in the background.
+
+        A warm start paints the tree from the index without reading any article file; a
+        cold one (no index yet) shows indexing progress until the first refresh ends.
+        ``opening``: the library being opened already; ``shown``: it is shown already, and
+        this is set once that is painted.
+        """
+        status = self.query_one(StatusBar)
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:  # the app is closing: stop parsing
+                raise _LoadCancelled
+            self.app.call_from_thread(status.show_progress, done, total)
+
+        try:
+            library = opening.result() if opening is not None else Library.open(self.library_path)
+            painted = shown
+            if painted is None:
+                painted = threading.Event()
+                self.app.call_from_thread(self.library_opened, library, painted)
+            # The refresh stats every file: let the tree paint before it takes the GIL.
+            for _ in range(40):
+                if painted.wait(0.05) or worker.is_cancelled:
+                    break
+            if worker.is_cancelled:
+                return
+            report = library.refresh(progress)
+        except _LoadCancelled:
+            return
+        except (OSError, sqlite3.Error) as error:
+            self.app.call_from_thread(status.show_error, f"Cannot load the library: {error}")
+            return
+        except Exception as error:  # e.g. a parsing process died: keep the reader alive
+            message = f"Indexing stopped: {type(error).__name__}: {error}"
+            self.app.call_from_thread(status.show_error, message)
+            return
+        self.app.call_from_thread(self.library_refreshed, library, report)
+
+    def library_opened(self, library: Library, painted: threading.Event) -> None:
+        """Show what the index already knows; the refresh follows once that is painted."""
+        self.library = library
+        self._tell_index_notice(library)
+        if len(library):
+            self._show_library(library, note="checking for changes…")
+        self.call_after_refresh(painted.set)
+
+    def library_refreshed(self, library: Library, report: RefreshReport) -> None:
+        """The index is up to date: show it again if anything changed."""
+        self._tell_index_notice(library)  # the refresh found the disk full, or damage
+        if self.library is not library or not self._shown or report.changed_anything:
+            self._show_library(library)
+        else:
+            self.query_one(StatusBar).show_library(library, _short_path(self.library_path))
+
+    def _tell_index_notice(self, library: Library) -> None:
+        notice = library.untold_notice()
+        if notice:
+            self.notify(notice, title="Index", severity="warning", timeout=8)
+
+    @property
+    def _shown(self) -> bool:
+        return self.query_one(SubjectTree).library is not None
+
+    def _show_library(self, library: Library, note: str | None = None) -> None:
+        first_time = not self._shown
+        self.library = library
+        self.query_one(StatusBar).show_library(library, _short_path(self.library_path), note)
+        self.query_one(SubjectTree).show_library(library)
+        current = self.history.current
+        if current is not None and current.article_id in library:
+            self.open_article(current.article_id, current.subject, record=False, focus=False)
+        elif first_time:
+            self.query_one(ArticleView).show_welcome(library)
+            self._open_start_article(library)
+        self._library_shown()
+
+    def _open_start_article(self, library: Library) -> None:
+        if not self.start_article:
+            return
+        article = library.resolve(self.start_article)
+        if article is None:
+            self.notify(
+                f"No article {self.start_article!r} in this library.",
+                title="Not found",
+                severity="error",
+            )
+        else:
+            self.open_article(article.id)
+
+    # Opening articles --------------------------------------------------------------------
+
+    def open_article(
+        self,
+        article_id: int,
+        subject: str | None = None,
+        *,
+        record: bool = True,
+        marks: tuple[str, ...] = (),
+        focus: bool = True,
+    ) -> None:
+        """Show an article, select it in the tree and (unless going back/forward) record it.
+
+        ``marks``: words of the search it was chosen from, marked in its answer until
+        another article opens.
+
+        It is read under ``subject`` when listed there (a related link names the listing it
+        points to), else under the subject being read, else under its first subject.
+        ``focus``: the article takes the focus, so that page keys page it (not when it is
+        chosen in the tree, whose cursor goes on).
+        """
+        if self.library is None:
+            return
+        if record:
+            self._remember_scroll()
+        article = self.library.article(article_id)
+        if article is None:
+            self.notify(f"Article {article_id} is not in this library.", severity="warning")
+            return
+        keys = [subject_key(s) for s in article.subjects]
+        if subject is None or subject_key(subject) not in keys:
+            current = self.history.current
+            subject = (
+                current.subject
+                if current is not None and subject_key(current.subject) in keys
+                else article.subjects[0]
+            )
+        try:
+            answer = self.library.answer(article_id)
+        except AnswerUnavailable as error:
+            answer = f"*This answer cannot be shown now: {error}*"
+        self._note_reading(article, subject)
+        self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
+        self.query_one(SubjectTree).reveal(article_id, subject)
+        if record:
+            self.history.visit(Visit(article_id, subject))
+        self._opened(article_id, article.subjects, subject)
+        if focus and not self.query_one(ArticleView).has_focus_within:
+            self.query_one(ArticleView).focus()
+
+    def _note_reading(self, article: Article, subject: str) -> None:
+        """Tell the app which file is on screen (a crash report names it)."""
+        from qtreader.tui.app import QTReaderApp
+
+        if isinstance(self.app, QTReaderApp):
+            key = subject_key(subject)
+            listing = next((x for x in article.listings if subject_key(x.subject) == key), None)
+            self.app.note_reading(article.id, listing.path if listing else article.path)
+
+    def on_subject_tree_article_selected(self, message: SubjectTree.ArticleSelected) -> None:
+        self.open_article(message.article_id, message.subject, focus=False)
+
+    def on_subject_tree_highlighted(self, message: SubjectTree.Highlighted) -> None:
+        self.query_one(StatusBar).show_whole_label(message.title)
+
+    def on_related_list_related_selected(self, message: RelatedList.RelatedSelected) -> None:
+        self.open_article(message.article_id, message.subject)
+
+    # Actions ----------------------------------------------------------------------------
+
+    def action_related(self, number: int) -> None:
+        """Open related article ``number`` (1-5) of the open article."""
+        current = self.history.current
+        if self.library is None or current is None:
+            self._no_article()
+            return
+        article = self.library.article(current.article_id)
+        if article is None or number > len(article.related):
+            self.notify(f"This article has no related article {number}.", severity="warning")
+            return
+        link = article.related[number - 1]
+        if not link.available:
+            self.notify(f"“{link.title}” is not in this library.", severity="warning")
+            return
+        self.open_article(link.id, link.subject)
+
+    def _remember_scroll(self) -> None:
+        """Note how far down the article on screen is read, before leaving it."""
+        if self.history.current is not None:
+            self.history.remember_scroll(self.query_one(ArticleView).scroll_y)
+
+    def action_back(self) -> None:
+        self._remember_scroll()
+        visit = self.history.back()
+        if visit is None:
+            self.notify("Nothing further back.", timeout=2)
+            return
+        self._return_to(visit)
+
+    def _return_to(self, visit: Visit) -> None:
+        """Show a visit again (back or forward), scrolled where it was left."""
+        self.open_article(visit.article_id, visit.subject, record=False, focus=False)
+        self.call_after_refresh(self._scroll_article, self.history.scroll)
+
+    def action_forward(self) -> None:
+        self._remember_scroll()
+        visit = self.history.forward()
+        if visit is None:
+            self.notify("Nothing further forward.", timeout=2)
+            return
+        self._return_to(visit)
+
+    def action_neighbour(self, step: int) -> None:
+        """Open the next (1) or previous (-1) article of the current subject."""
+        current = self.history.current
+        if self.library is None or current is None:
+            self._no_article()
+            return
+        article = self.library.neighbour(current.article_id, current.subject, step)
+        if article is None:
+            edge = "last" if step > 0 else "first"
+            self.notify(f"This is the {edge} article in {current.subject}.", timeout=2)
+            return
+        self.open_article(article.id, current.subject, focus=False)
+
+    def action_copy_article(self) -> None:
+        """Copy the open article to the clipboard through the terminal (OSC 52)."""
+        current = self.history.current
+        if self.library is None or current is None:
+            self.notify("Open an article to copy it.", severity="warning", timeout=3)
+            return
+        article = self.library.article(current.article_id)
+        try:
+            answer = self.library.answer(current.article_id)
+        except AnswerUnavailable as error:
+            self.notify(str(error), title="Not copied", severity="error")
+            return
+        if article is not None:
+            self.app.copy_to_clipboard(f"# {article.question}\n\n{answer}\n")
+            self.notify(f"Copied “{article.question}” as Markdown.", title="Copied", timeout=3)
+
+    def action_search(self) -> None:
+        """Open search; the chosen result opens here."""
+        if self.library is None:
+            return
+
+        from qtreader.tui.screens.search import SearchScreen
+
+        search = SearchScreen(self.library, self.last_search)
+
+        def chosen(choice: tuple[int, str] | None) -> None:
+            self.last_search = search.query_text  # shown again at the next search
+            if choice is not None:
+                self.open_article(*choice, marks=search.marked_words)
+
+        self.app.push_screen(search, chosen)
+
+    def go_to_subject(self, subject: str) -> None:
+        """Show a subject's articles in the tree, with the cursor on it."""
+        tree = self.query_one(SubjectTree)
+        tree.display = True
+        tree.reveal_subject(subject)
+        tree.focus()
+
+    def action_random(self) -> None:
+        """Open a random article of the subject under the tree cursor, else of any."""
+        if self.library is None:
+            return
+        subject = self.query_one(SubjectTree).cursor_subject
+        article = self.library.random(subject)
+        if article is not None:
+            self.open_article(article.id, subject, focus=False)
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(SubjectTree)
+        view = self.query_one(ArticleView)
+        # The answer wraps again at the new width: keep the same share of it above the top.
+        share = view.scroll_y / view.max_scroll_y if view.max_scroll_y else 0.0
+        tree.display = not tree.display
+        if not tree.display:
+            view.focus()
+        if share:
+            self.call_after_refresh(
+                lambda: view.scroll_to(y=share * view.max_scroll_y, animate=False)
+            )
+
+    def action_tree_width(self, step: int) -> None:
+        """Widen (``step`` > 0) or narrow the tree; the width is kept for the next start."""
+        tree = self.query_one(SubjectTree)
+        if not tree.display:
+            tree.display = True
+        width = max(16, min(tree.outer_size.width + step, self.size.width - 20))
+        self._set_tree_width(width)
+        self.query_one(StateKeeper).save_tree_width(width)
+
+    def _set_tree_width(self, width: int) -> None:
+        tree = self.query_one(SubjectTree)
+        tree.styles.width = width
+        tree.styles.min_width = 16
+        tree.styles.max_width = "75%"  # a width saved on a wide terminal leaves room here
+
+    def _no_article(self) -> None:
+        """A key that acts on the open article was pressed with none open."""
+        self.notify("No article is open.", timeout=2)
+
+    def action_toggle_tex(self) -> None:
+        if self.history.current is None:
+            self._no_article()
+            return
+        raw = self.query_one(ArticleView).toggle_raw_tex()
+        self.notify("Formulas as raw TeX." if raw else "Formulas rendered.", timeout=2)
+
+    def action_links(self) -> None:
+        """List the open answer's links; the one chosen is followed."""
+        if self.history.current is None:
+            self._no_article()
+            return
+        links = self.query_one(ArticleView).links
+        if not links:
+            self.notify("This answer has no links.", timeout=2)
+            return
+        from qtreader.tui.screens.links import LinksScreen
+
+        def chosen(link: AnswerLink | None) -> None:
+            if link is not None:
+                self.follow_link(link)
+
+        self.app.push_screen(LinksScreen(links), chosen)
+
+    def on_answer_text_link_chosen(self, message: AnswerText.LinkChosen) -> None:
+        self.follow_link(message.link)
+
+    def follow_link(self, link: AnswerLink) -> None:
+        """Open a link of the answer: an article of the library here (it joins the history),
+        any other address in the browser, but only once the user confirms it."""
+        if link.internal:
+            found = self.library.by_url(link.url) if self.library is not None else None
+            if found is None:
+                self.notify(f"“{link.text}” is not in this library.", severity="warning")
+                return
+            url = link.url.rstrip("/")
+            subject = next((s.subject for s in found.listings if s.url.rstrip("/") == url), None)
+            self.open_article(found.id, subject)
+            return
+        from qtreader.tui.screens.links import ConfirmOpenScreen
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.app.open_url(link.url)
+
+        self.app.push_screen(ConfirmOpenScreen(link), confirmed)
+
+    def action_refresh(self) -> None:
+        """Bring the index up to date with the folder, as at start (only changed files are
+        read); the open article is shown again from its file."""
+        self.load()
+
+    def action_problems(self) -> None:
+        from qtreader.tui.screens.problems import ProblemsScreen
+
+        if self.library is not None:
+            self.app.push_screen(ProblemsScreen(self.library))
+
+    # Reading state: history, bookmarks, read marks -------------------------------------
+
+    def on_state_keeper_opened(self, message: StateKeeper.Opened) -> None:
+        if message.notice:
+            self.notify(message.notice, title="Reading state", severity="warning", timeout=30)
+        self._last_visit = message.last
+        self._state_open = True
+        store = self.query_one(StateKeeper).store
+        if store is not None and store.incognito:
+            self.sub_title = "incognito: nothing is recorded"
+        keeper = self.query_one(StateKeeper)
+        if keeper.tree_width is not None:
+            self._set_tree_width(keeper.tree_width)
+        self._library_shown()
+
+    def _library_shown(self) -> None:
+        """The library (or a new version of it) is on screen: mark the tree, and the first
+        time, start where the command line asked or where the reader left off."""
+        keeper = self.query_one(StateKeeper)
+        if self.library is None or not self._shown or not self._state_open:
+            return
+        keeper.refresh_marks(self.library)
+        if self._started:
+            return
+        self._started = True
+        if self.study is not None:
+            self._study(self.study.scope, self.study.new_cards)
+        elif not self.start_article and self.history.current is None and self._last_visit:
+            last = self._last_visit
+            if self.library.article(last.article_id) is not None:
+                self._recorded = last.article_id  # the same visit goes on: no new entry
+                self.open_article(last.article_id, last.subject)
+                self.call_after_refresh(self._scroll_article, last.scroll)
+
+    def _scroll_article(self, y: float) -> None:
+        self.query_one(ArticleView).scroll_to(y=y, animate=False)
+        self._scroll_saved = y
+
+    def _opened(self, article_id: int, subjects: tuple[str, ...], subject: str) -> None:
+        """Record an article newly on screen in the history, and tick it in the tree."""
+        if article_id == self._recorded:
+            return
+        self._recorded = article_id
+        self._scroll_saved = 0.0
+        self.query_one(StateKeeper).record_open(article_id, subject)
+        self.query_one(SubjectTree).mark_read(article_id, subjects)
+
+    def _save_scroll(self) -> None:
+        """Every second: remember how far down the open article is read, if that moved."""
+        if self._recorded is None:
+            return
+        y = self.query_one(ArticleView).scroll_y
+        if y != self._scroll_saved:
+            self._scroll_saved = y
+            self.query_one(StateKeeper).save_scroll(self._recorded, y)
+
+    def on_state_keeper_marks_changed(self, message: StateKeeper.MarksChanged) -> None:
+        self.query_one(SubjectTree).show_marks(message.overview)
+
+    def on_state_keeper_write_failed(self, message: StateKeeper.WriteFailed) -> None:
+        self.notify(
+            f"The reading state could not be saved: {message.reason}",
+            title="Reading state",
+            severity="error",
+        )
+
+    def action_bookmark(self) -> None:
+        """Bookmark the open article, or remove its bookmark."""
+        current = self.history.current
+        if current is None:
+            self.notify("Open an article to bookmark it.", timeout=3)
+            return
+        self.query_one(StateKeeper).toggle_bookmark(current.article_id)
+
+    def on_state_keeper_bookmark_toggled(self, message: StateKeeper.BookmarkToggled) -> None:
+        article = self.library.article(message.article_id) if self.library else None
+        title = f"“{article.title}”" if article else f"article {message.article_id}"
+        done = "Bookmarked" if message.bookmarked else "Bookmark removed:"
+        store = self.query_one(StateKeeper).store
+        # Incognito (or a state that cannot be written) keeps the bookmark in memory only.
+        note = " For this run only: nothing is recorded." if store and store.incognito else ""
+        self.notify(f"{done} {title}.{note}", timeout=3 if not note else 6)
+        if self.library is not None:
+            self.query_one(StateKeeper).refresh_marks(self.library)
+
+    def action_bookmarks(self) -> None:
+        """List the bookmarks; the one chosen opens here."""
+        from qtreader.tui.screens.bookmarks import BookmarkItem, BookmarksScreen
+
+        marks = self.query_one(StateKeeper).overview
+        if self.library is None or marks is None:
+            return
+        items = [
+            BookmarkItem(
+                article.id, article.title, article.subjects[0], article.id in marks.read_ids
+            )
+            for article_id in marks.bookmark_ids
+            if (article := self.library.article(article_id)) is not None
+        ]
+
+        def chosen(choice: tuple[int, str] | None) -> None:
+            if choice is not None:
+                self.open_article(*choice)
+
+        self.app.push_screen(BookmarksScreen(items), chosen)
+
+    # Study --------------------------------------------------------------------------------
+
+    def action_study(self) -> None:
+        """Ask what to study (the subject under the cursor first), then study it."""
+        from qtreader.tui.screens.study import StudyScopeScreen
+
+        keeper = self.query_one(StateKeeper)
+        if self.library is None or keeper.overview is None:
+            self.notify("The library is still loading.", timeout=2)
+            return
+        tree = self.query_one(SubjectTree)
+
+        def chosen(scope: Scope | None) -> None:
+            if scope is not None:
+                self._study(scope)
+
+        screen = StudyScopeScreen(
+            keeper.overview, tree.cursor_subject, bookmarks=tree.cursor_on_bookmarks
+        )
+        self.app.push_screen(screen, chosen)
+
+    def action_progress(self) -> None:
+        """Review calendar, due forecast and retention of the subject under the cursor, the
+        bookmarks or the whole library."""
+        from qtreader.tui.screens.progress import ProgressScreen, scope_at
+
+        keeper = self.query_one(StateKeeper)
+        if self.library is None or keeper.store is None:
+            self.notify("The library is still loading.", timeout=2)
+            return
+        scope = scope_at(self.library, self.query_one(SubjectTree))
+        progress = ProgressScreen(
+            self.library, keeper.store, scope, clock=self.clock,
+            new_per_day=keeper.new_per_day, study=self._study,
+        )  # fmt: skip
+        self.app.push_screen(progress)
+
+    def _study(self, scope: Scope, new_cards: int | None = None) -> None:
+        """Run a session; then its summary, and new figures in the tree."""
+        from qtreader.tui.screens.study import StudyScreen, SummaryScreen
+
+        keeper = self.query_one(StateKeeper)
+        library = self.library
+        if library is None or keeper.store is None:
+            return
+        if scope.kind == "subject" and library.subject(scope.subject or "") is None:
+            self.notify(f"No subject {scope.subject!r} in this library.", severity="error")
+            return
+
+        def ended(summary: SessionSummary | None) -> None:
+            keeper.refresh_marks(library)
+            if session.quitting and summary is None:
+                self.app.exit()
+            elif summary is not None:
+                self.app.push_screen(SummaryScreen(summary, quitting=session.quitting), closed)
+
+        def closed(_result: None) -> None:
+            if session.quitting:
+                self.app.exit()
+
+        session = StudyScreen(
+            library,
+            keeper.store,
+            scope,
+            clock=self.clock,
+            new_per_day=keeper.new_per_day,
+            new_order=keeper.new_order,
+            new_cards=new_cards,
+        )
+        self.app.push_screen(session, ended)
+
+
+def _short_path(path: Path) -> str:
+    """A path as people write it: under the home folder as ``~/...``; its unsafe
+    characters (a folder name can hold an escape sequence) shown as escapes."""
+    try:
+        return escape_controls(Path("~") / path.expanduser().relative_to(Path.home()))
+    except ValueError:
+        return escape_controls(path)

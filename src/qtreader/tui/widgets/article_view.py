@@ -1,0 +1,213 @@
+"""The article pane: question, a line of facts, the answer as Markdown, related articles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from qtreader.library.models import Article, RelatedLink
+from qtreader.library.store import Library
+from qtreader.render.marks import MarkedWords, word_pattern
+from qtreader.tui.widgets.key_scroll import KeyScroll
+from qtreader.tui.widgets.plain import data
+
+if TYPE_CHECKING:
+    from qtreader.render.markdown import AnswerLink
+
+__all__ = ["AnswerText", "ArticleView", "RelatedList"]
+
+
+class AnswerText(Static):
+    """The rendered answer. A click on a link's text runs :meth:`action_follow_link`."""
+
+    class LinkChosen(Message):
+        """The user chose link ``number`` of the answer (by click or from the list)."""
+
+        def __init__(self, link: AnswerLink) -> None:
+            super().__init__()
+            self.link = link
+
+    links: list[AnswerLink] = []
+
+    def action_follow_link(self, number: int) -> None:
+        """Report the link; following it (and confirming an external one) is the screen's job."""
+        if 1 <= number <= len(self.links):
+            self.post_message(self.LinkChosen(self.links[number - 1]))
+
+
+class RelatedList(OptionList):
+    """The related articles, numbered 1-5; links the library lacks are shown dimmed."""
+
+    _links: tuple[RelatedLink, ...] = ()
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="related.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="related.up"),
+    ]
+
+    class RelatedSelected(Message):
+        """The user chose a related article that the library holds."""
+
+        def __init__(self, article_id: int, subject: str) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.subject = subject
+
+    def show_links(self, links: tuple[RelatedLink, ...]) -> None:
+        """List ``links`` in their order."""
+        self._links = links
+        self.clear_options()
+        for number, link in enumerate(links, start=1):
+            prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
+            if not link.available:
+                prompt.append("  (not in this library)", "italic")
+            # No option id: the option's index is the link's, and an id listed twice (in a
+            # stale index, or a file read before links were de-duplicated) would raise.
+            self.add_option(Option(prompt, disabled=not link.available))
+        self.display = bool(links)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        link = self._links[event.option_index]
+        self.post_message(self.RelatedSelected(link.id, link.subject))
+
+
+class ArticleView(KeyScroll):
+    """Shows one article. Answers are rendered with Rich's Markdown in a ``Static``, which
+    paints many times faster than Textual's ``Markdown`` widget."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="article.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="article.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="question")
+        yield Static(id="facts")
+        yield AnswerText(id="answer")
+        yield Static("Related articles", id="related-heading")
+        yield RelatedList(id="related")
+
+    def show_article(
+        self, article: Article, answer: str, subject: str, *, marks: tuple[str, ...] = ()
+    ) -> None:
+        """Show ``article`` as read under ``subject``, with the words ``marks`` (of the
+        search it was chosen from) marked in its answer."""
+        self.query_one("#question", Static).update(Text(article.question))
+        self.query_one("#facts", Static).update(_facts(article, subject))
+        self.answer = shown_part(answer, article.id)
+        self.marks = marks
+        self.raw_tex = False
+        self._show_answer()
+        self.query_one("#related-heading", Static).display = bool(article.related)
+        self.query_one(RelatedList).show_links(article.related)
+        self.scroll_home(animate=False)
+
+    answer = ""
+    raw_tex = False
+    #: The words marked in the open answer (see :meth:`show_article`).
+    marks: tuple[str, ...] = ()
+
+    @property
+    def links(self) -> list[AnswerLink]:
+        """The links of the open answer, numbered as shown."""
+        return self.query_one(AnswerText).links
+
+    def toggle_raw_tex(self) -> bool:
+        """Show the open answer's formulas as raw TeX, or rendered again; the new state."""
+        self.raw_tex = not self.raw_tex
+        self._show_answer()
+        return self.raw_tex
+
+    def _show_answer(self) -> None:
+        answer_text = self.query_one(AnswerText)
+        # Imported here, not at the top: the renderer (markdown-it and the TeX packages) is
+        # needed for the first article, not for the first paint of the tree.
+        from qtreader.render.markdown import answer_links, render_answer
+
+        answer_text.links = answer_links(self.answer)
+        rendered = render_answer(self.answer, raw_tex=self.raw_tex, link_action="follow_link({})")
+        pattern = word_pattern(self.marks) if self.marks else None
+        answer_text.update(MarkedWords(rendered, pattern) if pattern else rendered)
+
+    def show_message(self, title: str, body: str | Text) -> None:
+        """Show a page that is not an article (welcome, loading, errors)."""
+        self.answer = ""
+        self.marks = ()
+        self.query_one(AnswerText).links = []
+        self.query_one("#question", Static).update(Text(title))
+        self.query_one("#facts", Static).update("")
+        self.query_one("#answer", Static).update(data(body))
+        self.query_one("#related-heading", Static).display = False
+        self.query_one(RelatedList).show_links(())
+
+    def show_welcome(self, library: Library) -> None:
+        """The page shown before any article is opened."""
+        body = Text()
+        articles, subjects = len(library), len(library.subjects)
+        body.append(
+            f"{articles} article{'s' * (articles != 1)} in "
+            f"{subjects} subject{'s' * (subjects != 1)}.\n\n"
+        )
+        body.append("Choose a subject on the left and press ")
+        body.append("enter", "bold")
+        body.append(" to open an article. Press ")
+        body.append("?", "bold")
+        body.append(" for every key.")
+        self.show_message("Welcome to qtreader", body)
+
+
+def _facts(article: Article, subject: str) -> Text:
+    subjects = [subject, *(s for s in article.subjects if s != subject)]
+    facts = Text(" · ".join(subjects), style="bold")
+    if article.date is not None:
+        facts.append(f"   {article.date:%b %d, %Y}")
+    if article.keywords:
+        facts.append("\n")
+        facts.append(", ".join(article.keywords), "italic")
+    return facts
+
+
+#: Longer answers are cut for the reader and the study card: rendering runs on the UI
+#: thread, at about 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell
+#: prints them whole.
+MAX_SHOWN = 120_000
+#: Short lines cost far more per KB (each a paragraph, list item or line of code): a study
+#: card of 200,000 lines took 30 s and 1 GB. Real answers have under 200 lines.
+MAX_SHOWN_LINES = 2_000
+
+
+def shown_part(answer: str, article_id: int) -> str:
+    """``answer``, or for a huge one its first part (cut at a paragraph, an open code
+    fence closed) and a note saying so."""
+    end = min(len(answer), MAX_SHOWN)
+    line_end = -1
+    for _ in range(MAX_SHOWN_LINES):
+        line_end = answer.find("\n", line_end + 1, end)
+        if line_end == -1:
+            break
+    if line_end != -1:
+        end = line_end
+    if end == len(answer):
+        return answer
+    cut = answer.rfind("\n\n", 0, end)
+    if cut < end // 2:
+        cut = end
+    part = answer[:cut]
+    if part.count("```") % 2:  # cut inside a code block: close it before the note
+        part += "\n```"
+    if line_end != -1:
+        lines, shown = answer.count("\n") + 1, answer.count("\n", 0, cut) + 1
+        what = f"has {lines:,} lines: the first {shown:,} are"
+    else:
+        what = f"is {len(answer) / 1e6:.1f} MB long: the first {cut // 1000} KB are"
+    return (
+        f"{part}\n\n---\n\n*This answer {what} shown here. "
+        f"`qtreader show {article_id} --format markdown` prints all of it.*"
+    )
