@@ -21,7 +21,6 @@ from pathlib import Path
 
 import yaml
 
-from qtreader.library import store
 from qtreader.library.store import Library, scan_library
 
 
@@ -40,10 +39,11 @@ def read_floor(paths: list[Path]) -> None:
 
 
 def cold_index(root: Path, *, one_core: bool = False) -> None:
-    """Index ``root`` into a fresh cache folder."""
-    threshold = store._POOL_THRESHOLD
+    """Index ``root`` into a fresh cache folder (``one_core``: this process on one core,
+    where qtreader starts no pool)."""
+    cores = os.sched_getaffinity(0)
     if one_core:
-        store._POOL_THRESHOLD = 1 << 60
+        os.sched_setaffinity(0, {min(cores)})
     try:
         with tempfile.TemporaryDirectory() as cache:
             os.environ["XDG_CACHE_HOME"] = cache
@@ -51,7 +51,7 @@ def cold_index(root: Path, *, one_core: bool = False) -> None:
             library.refresh()
             library.index.close()
     finally:
-        store._POOL_THRESHOLD = threshold
+        os.sched_setaffinity(0, cores)
 
 
 def timed(function: Callable[[], object], runs: int) -> list[float]:

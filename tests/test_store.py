@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qtreader.library import store as store_module
+from qtreader.library import pool as pool_module
 from qtreader.library.parse import MAX_FILE_BYTES
 from qtreader.library.store import Library, load_library, subject_key
 
@@ -362,8 +362,8 @@ def test_missing_library_folder_is_an_error(tmp_path: Path) -> None:
 
 def test_parallel_parse_gives_the_same_library(monkeypatch: pytest.MonkeyPatch) -> None:
     serial = load_library(LIBRARY, memory=True)
-    monkeypatch.setattr(store_module, "_POOL_THRESHOLD", 1)
-    monkeypatch.setattr(store_module, "_CHUNK", 2)
+    monkeypatch.setattr(pool_module, "_POOL_THRESHOLD", 1)
+    monkeypatch.setattr(pool_module, "_CHUNK", 2)
     seen: list[tuple[int, int]] = []
     parallel = load_library(
         LIBRARY, progress=lambda done, total: seen.append((done, total)), memory=True
@@ -450,14 +450,14 @@ def test_pool_starts_where_stderr_has_no_descriptor() -> None:
     script = (
         "import io, sys\n"
         "from pathlib import Path\n"
-        "from qtreader.library import store\n"
+        "from qtreader.library import pool, store\n"
         "class Captured(io.StringIO):\n"
         "    def fileno(self): return -1\n"
         "sys.stderr = Captured()\n"
-        "store._POOL_THRESHOLD, store._CHUNK = 1, 2\n"
+        "pool._POOL_THRESHOLD, pool._CHUNK = 1, 2\n"
         "started = []\n"
-        "real = store._start_pool\n"
-        "store._start_pool = lambda w: started.append(real(w)) or started[-1]\n"
+        "real = pool._start_pool\n"
+        "pool._start_pool = lambda w: started.append(real(w)) or started[-1]\n"
         "library = store.load_library(Path(sys.argv[1]), memory=True)\n"
         "assert isinstance(sys.stderr, Captured)\n"
         "print(len(library), started[0] is not None)\n"
@@ -475,8 +475,8 @@ def test_parse_falls_back_to_this_process_when_no_pool_starts(
     def no_pool(workers: int) -> None:
         return None
 
-    monkeypatch.setattr(store_module, "_POOL_THRESHOLD", 1)
-    monkeypatch.setattr(store_module, "_start_pool", no_pool)
+    monkeypatch.setattr(pool_module, "_POOL_THRESHOLD", 1)
+    monkeypatch.setattr(pool_module, "_start_pool", no_pool)
     seen: list[tuple[int, int]] = []
     library = load_library(LIBRARY, progress=lambda d, t: seen.append((d, t)), memory=True)
     assert len(library) == 8 and seen[0] == (0, 9) and seen[-1] == (9, 9)

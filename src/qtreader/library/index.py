@@ -488,7 +488,7 @@ class Index:
         Parsed chunks are written as they arrive, in one transaction: readers keep seeing
         the previous catalog until it commits, and an interrupted refresh leaves it intact.
         """
-        from qtreader.library.store import start_pool_early
+        from qtreader.library.pool import start_pool_early
 
         # Building from nothing parses every file: the pool starts while the scan runs.
         cold = rebuild or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
@@ -508,7 +508,8 @@ class Index:
         *,
         cold: bool,
     ) -> RefreshReport:
-        from qtreader.library.store import parse_in_pool, scan_folders
+        from qtreader.library.pool import parse_in_pool
+        from qtreader.library.scan import scan_folders
 
         # Every file is parsed from nothing: parsing finds their sizes and mtimes.
         entries, scan_problems, scanned = scan_folders(self.root, sizes=not cold)
@@ -695,7 +696,7 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
     """Articles (cross-listed files merged into one), listings, subjects and conflicts,
     from the catalog's files. No database, so that it can run while the search index
     merges (see :func:`_while_merging`)."""
-    from qtreader.library.store import subject_key
+    from qtreader.library.models import subject_key
 
     rows.sort()  # by path (unique): five times faster than ORDER BY through the index
     # A library has a few dozen spellings of subjects: each is keyed once, not per file.

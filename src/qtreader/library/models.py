@@ -99,3 +99,8 @@ class Article:
     def path(self) -> Path:
         """The file of the first listing."""
         return self.listings[0].path
+
+
+def subject_key(name: str) -> str:
+    """The identity of a subject: its name without regard to case or spacing."""
+    return " ".join(name.split()).casefold()

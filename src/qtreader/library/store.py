@@ -8,16 +8,13 @@ unchanged, and from the file otherwise, when asked for.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime
-import os
 import random
 import re
 import sqlite3
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING
 
 from qtreader.library.decode import escape_controls
 from qtreader.library.index import (
@@ -28,11 +25,11 @@ from qtreader.library.index import (
     open_index,
     replace_index,
 )
-from qtreader.library.models import Article, Listing, RelatedLink, is_article_id
+from qtreader.library.models import Article, Listing, RelatedLink, is_article_id, subject_key
+from qtreader.library.pool import ProgressCallback
+from qtreader.library.scan import scan_library
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
-
     from qtreader.library.models import Problem, SearchHit, Subject
     from qtreader.library.query import SearchQuery
 
@@ -45,223 +42,9 @@ __all__ = [
     "subject_key",
 ]
 
-T = TypeVar("T")
-Item = TypeVar("Item")
-
-#: Called with (files done, files in all) while a library loads; it may raise to stop the load.
-ProgressCallback = Callable[[int, int], None]
-
-# Below this many files a process pool costs more to start than it saves.
-_POOL_THRESHOLD = 1500
-_CHUNK = 250
-
 
 #: An article id as typed: digits, with a minus sign for the negative ids of real libraries.
 _ID_TEXT = re.compile(r"-?[0-9]+")
-
-
-def subject_key(name: str) -> str:
-    """The identity of a subject: its name without regard to case or spacing."""
-    return " ".join(name.split()).casefold()
-
-
-class FileEntry(NamedTuple):
-    """An article file found in a library folder."""
-
-    #: Its path under the library's folder, with ``/`` between the parts.
-    relative: str
-    #: -1 for both when the scan took names only (see :func:`scan_folders`).
-    size: int
-    mtime_ns: int
-
-
-def scan_library(root: Path) -> tuple[list[FileEntry], list[Problem]]:
-    """Find every ``.md`` file under ``root``, following folder symlinks but never in a loop.
-
-    Hidden files and folders (``.git``) are skipped. The result is sorted by relative path.
-    """
-    files, problems, _ = scan_folders(root)
-    return files, problems
-
-
-def scan_folders(
-    root: Path, *, sizes: bool = True
-) -> tuple[list[FileEntry], list[Problem], dict[str, int]]:
-    """:func:`scan_library`, and the mtime of every folder scanned (by path relative to
-    ``root``): adding or removing a file changes its folder's mtime.
-
-    Files are named by text, not Path: a Path per file, and sorting them, were two thirds
-    of the scan that every start runs (0.4 of 0.6 s at 54,000 files). Without ``sizes``,
-    regular files are not stat'ed (size and mtime are -1): a refresh that parses every
-    file has each one's from parsing it, and the stat calls were nine tenths of the scan
-    (0.28 of 0.32 s at 54,000 files), while the pool waited for the names.
-    """
-    from qtreader.library.models import (
-        Problem,  # created on first use (see qtreader.library.models)
-    )
-
-    folders: dict[str, int] = {}
-    files: list[FileEntry] = []
-    problems: list[Problem] = []
-    seen: dict[tuple[int, int], Path] = {}
-    stack: list[tuple[Path, str]] = [(root, "")]  # a folder, and its relative path + "/"
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            identity = folder.stat()
-        except OSError as error:
-            problems.append(Problem(folder, f"cannot open folder: {error.strerror or error}"))
-            continue
-        key = (identity.st_dev, identity.st_ino)
-        if key in seen:
-            problems.append(
-                Problem(
-                    folder,
-                    f"folder symlink loop: leads back to {escape_controls(seen[key])}, "
-                    "not followed",
-                )
-            )
-            continue
-        seen[key] = folder
-        folders[prefix.rstrip("/") or "."] = identity.st_mtime_ns
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as error:
-            problems.append(Problem(folder, f"cannot read folder: {error.strerror or error}"))
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    stack.append((folder / name, f"{prefix}{name}/"))
-                    continue
-                if not name.lower().endswith(".md"):
-                    continue
-                if not sizes and entry.is_file(follow_symlinks=False):  # no system call
-                    files.append(FileEntry(prefix + name, -1, -1))
-                    continue
-                stat = entry.stat()
-            except OSError as error:
-                reason = "broken symlink" if entry.is_symlink() else error.strerror or str(error)
-                problems.append(Problem(folder / name, f"cannot read: {reason}"))
-                continue
-            files.append(FileEntry(prefix + name, stat.st_size, stat.st_mtime_ns))
-    files.sort()
-    problems.sort(key=lambda problem: problem.path)
-    return files, problems, folders
-
-
-def _workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def start_pool_early() -> Future[ProcessPoolExecutor | None] | None:
-    """Start the process pool on a thread now, for a refresh that will surely need it (a
-    cold index): its processes start while the folders are scanned. Give the result to
-    :func:`parse_in_pool`, which shuts the pool down."""
-    if _workers() < 2:
-        return None
-    import threading
-    from concurrent.futures import Future
-
-    future: Future[ProcessPoolExecutor | None] = Future()
-
-    def starting() -> None:
-        future.set_result(_start_pool(_workers()))  # never raises: None when it cannot
-
-    threading.Thread(target=starting, name="qtreader-pool", daemon=True).start()
-    return future
-
-
-def parse_in_pool(
-    paths: list[Item],
-    root: Path,
-    work: Callable[[list[Item], Path], list[T]],
-    progress: ProgressCallback | None = None,
-    *,
-    pool_starting: Future[ProcessPoolExecutor | None] | None = None,
-) -> Iterator[list[T]]:
-    """Run ``work`` over chunks of ``paths`` in order, on every core when there are many.
-
-    Yields each chunk's results as it is done. If the consumer stops early (the progress
-    callback raised), queued chunks are dropped. ``pool_starting``: a pool from
-    :func:`start_pool_early`, used if there are enough files and shut down in any case.
-    """
-    total = len(paths)
-    chunks = [paths[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-    pool = pool_starting.result() if pool_starting is not None else None
-    if pool is not None and total < _POOL_THRESHOLD:
-        pool.shutdown(wait=False, cancel_futures=True)
-        pool = None
-    elif pool is None and total >= _POOL_THRESHOLD and _workers() > 1:
-        pool = _start_pool(_workers())  # None if this process cannot start one
-    results: Iterator[list[T]] = (
-        pool.map(work, chunks, [root] * len(chunks))
-        if pool is not None
-        else (work(chunk, root) for chunk in chunks)
-    )
-    done = 0
-    if progress:
-        progress(0, total)
-    try:
-        for result in results:
-            yield result
-            done += len(result)
-            if progress:
-                progress(done, total)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A started process pool, or ``None`` if this process cannot start one.
-
-    forkserver is safe to start from a thread of a running app and cheap per worker. Its
-    helper processes inherit ``sys.stderr``'s file descriptor, which a running Textual app
-    has replaced with a capture object that has none (``fileno()`` is -1: "bad value(s) in
-    fds_to_keep"), so the real stderr stands in while the pool starts.
-    """
-    # Imported here: a lookup in a warm index never starts a pool.
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    captured = sys.stderr
-    pool = None
-    try:
-        if sys.__stderr__ is not None:
-            sys.stderr = sys.__stderr__
-        # Creating the pool registers a lock with multiprocessing's resource tracker
-        # (starting it), and the first task starts the forkserver: both inside this window.
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("forkserver"), initializer=_worker_starts
-        )
-        pool.submit(os.getpid).result()
-    except Exception:  # any failure to start means: parse in this process
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        return None
-    finally:
-        sys.stderr = captured
-    return pool
-
-
-def _worker_starts() -> None:
-    """Run in each new pool process: give way to the process that started the pool.
-
-    That process writes every parsed chunk into the index, in order, while the workers
-    parse the next ones. With as many workers as cores, the three shared two cores and the
-    writer, on which everything waits, got two thirds of one; the app's event loop, too.
-    """
-    with contextlib.suppress(OSError):
-        os.nice(_WORKER_NICENESS)
-
-
-#: How much lower than the writer's the workers' priority is: enough that the writer runs
-#: whenever it has work, and the workers take the rest of both cores.
-_WORKER_NICENESS = 5
 
 
 def load_library(

@@ -1,0 +1,137 @@
+"""Parsing many files on every core: a process pool that starts early and stays out of the
+way of the process that writes the index."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+__all__ = ["ProgressCallback", "parse_in_pool", "start_pool_early"]
+
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+#: Called with (files done, files in all) while a library loads; it may raise to stop the load.
+ProgressCallback = Callable[[int, int], None]
+
+# Below this many files a process pool costs more to start than it saves.
+_POOL_THRESHOLD = 1500
+_CHUNK = 250
+
+
+def _workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def start_pool_early() -> Future[ProcessPoolExecutor | None] | None:
+    """Start the process pool on a thread now, for a refresh that will surely need it (a
+    cold index): its processes start while the folders are scanned. Give the result to
+    :func:`parse_in_pool`, which shuts the pool down."""
+    if _workers() < 2:
+        return None
+    import threading
+    from concurrent.futures import Future
+
+    future: Future[ProcessPoolExecutor | None] = Future()
+
+    def starting() -> None:
+        future.set_result(_start_pool(_workers()))  # never raises: None when it cannot
+
+    threading.Thread(target=starting, name="qtreader-pool", daemon=True).start()
+    return future
+
+
+def parse_in_pool(
+    paths: list[Item],
+    root: Path,
+    work: Callable[[list[Item], Path], list[T]],
+    progress: ProgressCallback | None = None,
+    *,
+    pool_starting: Future[ProcessPoolExecutor | None] | None = None,
+) -> Iterator[list[T]]:
+    """Run ``work`` over chunks of ``paths`` in order, on every core when there are many.
+
+    Yields each chunk's results as it is done. If the consumer stops early (the progress
+    callback raised), queued chunks are dropped. ``pool_starting``: a pool from
+    :func:`start_pool_early`, used if there are enough files and shut down in any case.
+    """
+    total = len(paths)
+    chunks = [paths[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
+    pool = pool_starting.result() if pool_starting is not None else None
+    if pool is not None and total < _POOL_THRESHOLD:
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = None
+    elif pool is None and total >= _POOL_THRESHOLD and _workers() > 1:
+        pool = _start_pool(_workers())  # None if this process cannot start one
+    results: Iterator[list[T]] = (
+        pool.map(work, chunks, [root] * len(chunks))
+        if pool is not None
+        else (work(chunk, root) for chunk in chunks)
+    )
+    done = 0
+    if progress:
+        progress(0, total)
+    try:
+        for result in results:
+            yield result
+            done += len(result)
+            if progress:
+                progress(done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A started process pool, or ``None`` if this process cannot start one.
+
+    forkserver is safe to start from a thread of a running app and cheap per worker. Its
+    helper processes inherit ``sys.stderr``'s file descriptor, which a running Textual app
+    has replaced with a capture object that has none (``fileno()`` is -1: "bad value(s) in
+    fds_to_keep"), so the real stderr stands in while the pool starts.
+    """
+    # Imported here: a lookup in a warm index never starts a pool.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    captured = sys.stderr
+    pool = None
+    try:
+        if sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        # Creating the pool registers a lock with multiprocessing's resource tracker
+        # (starting it), and the first task starts the forkserver: both inside this window.
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("forkserver"), initializer=_worker_starts
+        )
+        pool.submit(os.getpid).result()
+    except Exception:  # any failure to start means: parse in this process
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    finally:
+        sys.stderr = captured
+    return pool
+
+
+def _worker_starts() -> None:
+    """Run in each new pool process: give way to the process that started the pool.
+
+    That process writes every parsed chunk into the index, in order, while the workers
+    parse the next ones. With as many workers as cores, the three shared two cores and the
+    writer, on which everything waits, got two thirds of one; the app's event loop, too.
+    """
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICENESS)
+
+
+#: How much lower than the writer's the workers' priority is: enough that the writer runs
+#: whenever it has work, and the workers take the rest of both cores.
+_WORKER_NICENESS = 5
