@@ -1,20 +1,13 @@
-"""The ``qtreader`` command line.
+"""What the commands of ``qtreader`` share: the library option and opening a library, the
+output options, one form for errors and warnings, the exit codes, JSON and ``--subject``.
 
-``qtreader [ARTICLE]`` opens the reader; the other commands answer in the shell and import
-only the data layer, never Textual, so they start fast.
-
-This module holds the group, what the commands share, and ``show``, the lookup run most
-from the shell. The other commands are defined in :mod:`qtreader.cli_library`,
-:mod:`qtreader.cli_lookup` and :mod:`qtreader.cli_study`, imported only when one of them
-runs (or help lists them): building a click command with its options costs about 0.1 ms,
-and ``show`` does not pay for the others.
+Every module of :mod:`qtreader.cli` imports from here, never from another command module.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -22,25 +15,39 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 import click
 
 from qtreader.config import ConfigError, LibraryChoice, choose_library
-from qtreader.store import AnswerUnavailable, Library
+from qtreader.store import Library
 
 if TYPE_CHECKING:
-    from qtreader.models import Article
-    from qtreader.output import OutputOptions
+    from click.shell_completion import CompletionItem
 
-__all__ = ["main"]
+    from qtreader.models import Subject
 
+__all__ = [
+    "EXIT_FOUND",
+    "EXIT_NOT_FOUND",
+    "EXIT_USAGE",
+    "NEGATIVE_ID",
+    "PATH",
+    "IdCommand",
+    "LibraryError",
+    "UsageError",
+    "chosen_subject",
+    "json_text",
+    "library_argument",
+    "library_option",
+    "matching_subjects",
+    "open_library",
+    "output_options",
+    "subject_option",
+    "tell_index_notice",
+    "warn",
+]
+
+EXIT_FOUND = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 
-
-class LibraryError(click.ClickException):
-    """A library or configuration that cannot be used: one line on stderr, exit 2."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        warn(self.message)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def warn(message: str) -> None:
@@ -52,8 +59,26 @@ def warn(message: str) -> None:
     click.echo(f"qtreader: {escape_controls(message)}", err=True)
 
 
+class LibraryError(click.ClickException):
+    """A library, configuration or value that cannot be used: one line on stderr, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        warn(self.message)
+
+
+class UsageError(click.UsageError):
+    """A command line click could not read, told as every other error: one line on
+    stderr, ``qtreader: ...``, with the command whose help to read; exit 2."""
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        warn(f"{self.format_message()}{hint}")
+
+
 #: An article id typed as an argument: a negative one (``-4``) is no option.
-_NEGATIVE_ID = re.compile(r"-[0-9]+")
+NEGATIVE_ID = re.compile(r"-[0-9]+")
 
 
 def _negative_ids_as_arguments(ctx: click.Context, args: list[str]) -> list[str]:
@@ -72,7 +97,7 @@ def _negative_ids_as_arguments(ctx: click.Context, args: list[str]) -> list[str]
     for arg in rest:
         if arg == "--":
             arguments.extend(rest)
-        elif arg.startswith("-") and arg != "-" and not _NEGATIVE_ID.fullmatch(arg):
+        elif arg.startswith("-") and arg != "-" and not NEGATIVE_ID.fullmatch(arg):
             options.append(arg)
             if arg in takes_value:  # its value follows, whatever it looks like
                 value = next(rest, None)
@@ -84,7 +109,7 @@ def _negative_ids_as_arguments(ctx: click.Context, args: list[str]) -> list[str]
     return [*options, "--", *arguments] if arguments else options
 
 
-class _IdCommand(click.Command):
+class IdCommand(click.Command):
     """A command whose argument may be a negative article id (``qtreader show -4``)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -93,56 +118,7 @@ class _IdCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-class _ReaderGroup(click.Group):
-    """A group whose bare form (``qtreader`` or ``qtreader ARTICLE``) runs ``read``.
-
-    The commands of :data:`LAZY` are imported only when one of them runs; so quick
-    lookups, for one, do not load the study layer.
-    """
-
-    #: Command name: (module, function) of the commands defined outside this module.
-    LAZY = {
-        "read": ("qtreader.cli_library", "read"),
-        "check": ("qtreader.cli_library", "check"),
-        "index": ("qtreader.cli_library", "index"),
-        "search": ("qtreader.cli_lookup", "search"),
-        "subjects": ("qtreader.cli_lookup", "subjects"),
-        "random": ("qtreader.cli_lookup", "random_article"),
-        "history": ("qtreader.cli_study", "history"),
-        "study": ("qtreader.cli_study", "study"),
-        "stats": ("qtreader.cli_study", "stats"),
-    }
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.LAZY})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.LAZY and cmd_name not in self.commands:
-            from importlib import import_module
-
-            module, name = self.LAZY[cmd_name]
-            command: click.Command = getattr(import_module(module), name)
-            self.add_command(command, cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next(
-            (arg for arg in args if not arg.startswith("-") or _NEGATIVE_ID.fullmatch(arg)), None
-        )
-        completing = ctx.resilient_parsing  # shell completion wants the command names
-        if (
-            not completing
-            and not any(arg in ("--help", "-h", "--version") for arg in args[:1])
-            and (first is None or (first not in self.commands and first not in self.LAZY))
-        ):
-            args = ["read", *args]
-        return super().parse_args(ctx, args)
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _json(data: object) -> str:
+def json_text(data: object) -> str:
     """``data`` as indented JSON (the module is imported only for JSON output)."""
     import json
 
@@ -153,28 +129,58 @@ def _json(data: object) -> str:
 
 #: The type of every path argument and option, made once: each new click.Path looks its
 #: name up in the translations (gettext), about 30 µs.
-_PATH = click.Path(path_type=Path)
+PATH = click.Path(path_type=Path)
+
+LIBRARY_HELP = "Library folder (default: $QTREADER_LIBRARY, config.toml, or the shipped one)."
 
 
-def _library_option(function: F) -> F:
+def _global_library(ctx: click.Context) -> Path | None:
+    """The ``--library`` given before the command (``qtreader --library L search x``)."""
+    root = ctx.find_root()
+    return None if root is ctx else cast("Path | None", root.params.get("library_path"))
+
+
+def _or_global_library(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Any:
+    return value if value is not None else _global_library(ctx)
+
+
+def library_option(function: F) -> F:
+    """``--library PATH``, given to the command as ``library_path``; when it is not given
+    after the command, the one given before it counts."""
     return click.option(
         "--library",
         "library_path",
-        type=_PATH,
+        type=PATH,
         default=None,
-        help="Library folder (default: $QTREADER_LIBRARY, config.toml, or the shipped one).",
+        callback=_or_global_library,
+        help=LIBRARY_HELP,
     )(function)
 
 
-def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
-    """--format, --color, --width and --no-pager, which every printing command shares,
-    handed to the command as one ``output: OutputOptions``."""
+def library_argument(function: F) -> F:
+    """An optional PATH argument and ``--library PATH``, for the commands about one
+    library (``check``, ``index``): whichever is given reaches the command as ``path``."""
+
+    @functools.wraps(function)
+    def command(*args: Any, path: Path | None, library_path: Path | None, **kwargs: Any) -> Any:
+        if path is not None and library_path is not None and path != library_path:
+            raise click.UsageError(f"PATH {path} and --library {library_path} disagree")
+        return function(*args, path=path if path is not None else library_path, **kwargs)
+
+    command = library_option(command)
+    return cast(F, click.argument("path", required=False, type=PATH)(command))
+
+
+def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    """--format, --json, --color, --width and --no-pager, which every printing command
+    shares, handed to the command as one ``output: OutputOptions``."""
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def command(
             *args: Any,
             output_format: str | None,
+            as_json: bool,
             color: str,
             width: int | None,
             no_pager: bool,
@@ -182,6 +188,10 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
         ) -> Any:
             from qtreader.output import OutputOptions
 
+            if as_json:
+                if output_format not in (None, "json"):
+                    raise click.UsageError(f"--json and --format {output_format} disagree")
+                output_format = "json"
             output = OutputOptions(output_format, color, width, not no_pager)  # type: ignore[arg-type]
             return function(*args, output=output, **kwargs)
 
@@ -194,6 +204,7 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                     default=None,
                     help="Default: rich in a terminal, plain text in a pipe or file.",
                 ),
+                click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
                 click.option(
                     "--color",
                     type=click.Choice(["auto", "always", "never"]),
@@ -218,7 +229,7 @@ def tell_index_notice(library: Library) -> None:
         warn(notice)
 
 
-def _open_library(
+def open_library(
     library_path: Path | None, *, refresh: Literal["always", "if-stale", "never"] = "if-stale"
 ) -> tuple[LibraryChoice, Library]:
     """The chosen library with its index. Quick lookups refresh it only if files were added
@@ -235,104 +246,45 @@ def _open_library(
         raise LibraryError(str(error)) from None
 
 
-@click.group(cls=_ReaderGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="qtreader", prog_name="qtreader")
-def main() -> None:
-    """A terminal reader for libraries of QuickTakes study articles.
-
-    Run with no command to browse the library; ARTICLE (an id, slug or url) opens that
-    article directly.
-
-    \b
-    Examples:
-      qtreader
-      qtreader --library ~/quicktakes 118067
-      qtreader check ~/quicktakes
-      qtreader study --subject Physics
-    """
+# --subject ---------------------------------------------------------------------------------
 
 
-def article_json(article: Article, library: Library, answer: str) -> dict[str, Any]:
-    """An article as ``qtreader show --format json`` prints it."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "question": article.question,
-        "answer": answer,
-        "subjects": list(article.subjects),
-        "date": article.date.isoformat() if article.date else None,
-        "keywords": list(article.keywords),
-        "description": article.description,
-        "url": article.url,
-        "related": [
-            {
-                "id": link.id,
-                "title": link.title,
-                "subject": link.subject,
-                "available": link.available,
-            }
-            for link in article.related
-        ],
-        "path": str(article.path),
-    }
-
-
-@main.command(cls=_IdCommand)
-@click.argument("article", nargs=-1, required=True)
-@_output_options(("rich", "plain", "markdown", "json"))
-@_library_option
-def show(
-    article: tuple[str, ...],
-    output: OutputOptions,
-    library_path: Path | None,
-) -> None:
-    """Print one article: by id, slug or url, else the best search hit for the words.
-
-    When words are searched, up to five other candidates are listed on stderr as
-    "also:". Exits 1 when nothing is found.
-
-    \b
-    Examples:
-      qtreader show 118067
-      qtreader show how-does-a-hash-table-work --format json
-      qtreader show doppler effect | less
-    """
-    _choice, library = _open_library(library_path)
-    reference = " ".join(article)
-    found = library.resolve(reference)
-    subject = None
-    if found is None:
-        from qtreader.query import QueryError
-
-        try:
-            hits = library.search(reference, limit=6)
-        except QueryError as error:
-            click.echo(f"qtreader: {error}", err=True)
-            sys.exit(EXIT_USAGE)
-        if not hits:
-            warn(f"no article matches {reference!r}")
-            sys.exit(EXIT_NOT_FOUND)
-        found, subject = library.article(hits[0].id), hits[0].subject
-        for hit in hits[1:]:
-            click.echo(f"also: {hit.id}  {hit.title}  ({hit.subject})", err=True)
-        if found is None:
-            sys.exit(EXIT_NOT_FOUND)
-    _print_article(found, library, output, subject)
-
-
-def _print_article(
-    article: Article, library: Library, options: OutputOptions, subject: str | None = None
-) -> None:
-    from qtreader.output import article_renderable, emit
+def _complete_subjects(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Subject names of the chosen library, for shell completion (never fails)."""
+    # Imported here: only completion needs it, and every other run would pay 0.4 ms for it.
+    from click.shell_completion import CompletionItem
 
     try:
-        answer = library.answer(article.id)
-    except AnswerUnavailable as error:
-        raise LibraryError(str(error)) from None
-    output_format = options.resolved_format(sys.stdout)
-    if output_format == "json":
-        click.echo(_json(article_json(article, library, answer)))
-    elif output_format == "markdown":
-        click.echo(answer)
-    else:
-        emit(article_renderable(article, answer, subject), options)
+        choice = choose_library(ctx.params.get("library_path") or _global_library(ctx))
+        library = Library.open(choice.path)
+        names = [subject.name for subject in library.subjects]
+    except Exception:  # completion must never print a traceback
+        return []
+    return [CompletionItem(n) for n in names if n.casefold().startswith(incomplete.casefold())]
+
+
+def subject_option(help_text: str) -> Callable[[F], F]:
+    """``--subject NAME``: a name in any case, or the start of one (see
+    :meth:`Library.subjects_matching`)."""
+    return click.option("--subject", help=help_text, shell_complete=_complete_subjects)
+
+
+def matching_subjects(library: Library, name: str) -> list[Subject]:
+    """The subjects ``--subject name`` means (one or more, as search takes them); an
+    unknown one is a :class:`LibraryError` naming the subjects there are."""
+    found = library.subjects_matching(name)
+    if not found:
+        names = ", ".join(subject.name for subject in library.subjects) or "none"
+        raise LibraryError(f"no subject matches {name!r} (subjects: {names})")
+    return found
+
+
+def chosen_subject(library: Library, name: str) -> Subject:
+    """The one subject ``--subject name`` means, for the commands that take one."""
+    found = matching_subjects(library, name)
+    if len(found) > 1:
+        names = ", ".join(subject.name for subject in found)
+        raise LibraryError(f"{name!r} matches several subjects: {names}")
+    return found[0]
