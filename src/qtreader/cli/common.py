@@ -73,8 +73,8 @@ class UsageError(click.UsageError):
     stderr, ``qtreader: ...``, with the command whose help to read; exit 2."""
 
     def show(self, file: Any = None) -> None:
-        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
-        warn(f"{self.format_message()}{hint}")
+        hint = f"; see '{self.ctx.command_path} --help'" if self.ctx is not None else ""
+        warn(f"{self.format_message().rstrip('.')}{hint}")
 
 
 #: An article id typed as an argument: a negative one (``-4``) is no option.
