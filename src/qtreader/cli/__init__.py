@@ -1,7 +1,8 @@
 """The ``qtreader`` command line: :data:`main` is the click group.
 
-Imported lazily (PEP 562): :mod:`qtreader.cli.launch`, the installed entry point, must
-import this package before it turns the cyclic collector off to load click and the rest.
+``main`` is imported when first asked for (PEP 562): Python loads this package before
+:mod:`qtreader.cli.launch`, the installed entry point, which turns the cyclic collector off
+while click and the rest load, so the package itself must load none of them.
 """
 
 from __future__ import annotations
