@@ -240,6 +240,12 @@ def test_usage_errors_are_one_qtreader_line_and_exit_2(
         assert err == f"qtreader: {message}\n"
 
 
+def test_a_global_library_without_its_path_says_so() -> None:
+    result = CliRunner().invoke(main, ["--library"], prog_name="qtreader")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("qtreader: Option '--library' requires an argument")
+
+
 def test_nothing_found_exits_1() -> None:
     code, out, err = run("search", "zzzzqqq", "--library", str(LIBRARY))
     assert (code, out, err) == (1, "", "qtreader: nothing matches 'zzzzqqq'\n")

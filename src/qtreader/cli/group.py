@@ -57,7 +57,7 @@ class ReaderGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """``read`` goes in after the global options when no command is named."""
         start = 0  # where the global options end
-        while start < len(args) and args[start] in _GROUP_VALUES:
+        while start + 1 < len(args) and args[start] in _GROUP_VALUES:
             start += 2
         while start < len(args) and args[start].startswith(tuple(f"{o}=" for o in _GROUP_VALUES)):
             start += 1
