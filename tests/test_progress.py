@@ -66,7 +66,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 
 @pytest.fixture
 def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("qtreader.cli_study.utc_now", lambda: NOON)
+    monkeypatch.setattr("qtreader.cli.study.utc_now", lambda: NOON)
 
 
 def test_stats_json_gives_the_series(timezone: None, fixed_now: None) -> None:
@@ -142,7 +142,7 @@ def test_stats_of_a_subject(timezone: None, fixed_now: None) -> None:
     ]
     assert {i: f["due"] for i, f in enumerate(report["forecast"]) if f["due"]} == {1: 1, 26: 1}
     code, _, err = run("stats", "--library", str(LIBRARY), "--subject", "Alchemy")
-    assert code == 2 and "no subject 'Alchemy'" in err
+    assert code == 2 and "qtreader: no subject matches 'Alchemy'" in err
 
 
 def test_days_are_local_days(monkeypatch: pytest.MonkeyPatch, timezone: None) -> None:

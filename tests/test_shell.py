@@ -115,7 +115,9 @@ def test_plain_text_layout_and_width() -> None:
 
 def test_markdown_and_json_formats() -> None:
     markdown = qtreader("show", "505", "--format", "markdown", "--library", str(LIBRARY))
-    assert markdown.stdout.decode().startswith("A **hash table** stores key-value pairs")
+    assert markdown.stdout.decode().startswith(
+        "# What is a hash table?\n\nA **hash table** stores key-value pairs"
+    )
     shown = json.loads(
         qtreader("show", "505", "--format", "json", "--library", str(LIBRARY)).stdout
     )

@@ -138,7 +138,7 @@ def test_study_starts_the_app_in_a_session(monkeypatch: pytest.MonkeyPatch) -> N
     assert run("study", "--library", str(LIBRARY), "--bookmarks", "--incognito")[0] == 0
     assert run("study", "--library", str(LIBRARY))[0] == 0
     assert [(app.study, app.incognito) for app in started] == [
-        (StudyRequest(Scope.of_subject("physics"), 3), False),
+        (StudyRequest(Scope.of_subject("Physics"), 3), False),
         (StudyRequest(BOOKMARKS_SCOPE, None), True),
         (StudyRequest(LIBRARY_SCOPE, None), False),
     ]

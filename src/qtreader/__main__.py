@@ -1,5 +1,5 @@
 """``python -m qtreader``."""
 
-from qtreader.launch import main
+from qtreader.cli.launch import main
 
 main()

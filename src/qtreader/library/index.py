@@ -834,7 +834,7 @@ def _collector_calm() -> Iterator[None]:
     thousands of short-lived tuples, which set off collections that walked all of them
     again and again: a fifth of a cold index on one core. The objects still die by
     reference counting, and new cycles are still collected. Unfreezing at the end also
-    returns what the launcher froze (qtreader.launch): those are modules and classes that
+    returns what the launcher froze (qtreader.cli.launch): those are modules and classes that
     live as long as the process, and the app's objects must be collectable again."""
     gc.collect(0)
     gc.freeze()

@@ -153,6 +153,13 @@ class Library:
         key = subject_key(name)
         return next((s for s in self.subjects if s.key == key), None)
 
+    def subjects_matching(self, name: str) -> list[Subject]:
+        """The subjects a name given by the user means: the one of that name in any case,
+        else every subject whose name starts with it (``phys``: Physics)."""
+        key = subject_key(name)
+        exact = [s for s in self.subjects if s.key == key]
+        return exact or [s for s in self.subjects if s.key.startswith(key)]
+
     def _subject_name(self, name: str) -> str:
         """How the library spells a subject (its most common spelling), else ``name``: one
         lookup by key, without building the list of subjects."""
@@ -535,9 +542,7 @@ class Library:
         """Subject keys for names: an exact name, else every subject starting with it."""
         keys: list[str] = []
         for name in names:
-            key = subject_key(name)
-            exact = [s.key for s in self.subjects if s.key == key]
-            keys.extend(exact or [s.key for s in self.subjects if s.key.startswith(key)])
+            keys.extend(s.key for s in self.subjects_matching(name))
         return keys
 
     # Figures for ``qtreader check`` -----------------------------------------------------

@@ -17,7 +17,14 @@ from rich.text import Text
 if TYPE_CHECKING:
     from qtreader.library.models import Article, SearchHit, Subject
 
-__all__ = ["OutputOptions", "article_renderable", "emit", "hits_renderable", "subjects_renderable"]
+__all__ = [
+    "OutputOptions",
+    "article_markdown",
+    "article_renderable",
+    "emit",
+    "hits_renderable",
+    "subjects_renderable",
+]
 
 Format = Literal["rich", "plain", "markdown", "json"]
 ColorChoice = Literal["auto", "always", "never"]
@@ -58,6 +65,12 @@ class OutputOptions(NamedTuple):
             emoji=False,
             markup=False,
         )
+
+
+def article_markdown(article: Article, answer: str) -> str:
+    """An article as Markdown, its question the heading: what ``show --format markdown``
+    prints and what the reader's ``y`` copies."""
+    return f"# {article.question}\n\n{answer}\n"
 
 
 def article_renderable(article: Article, answer: str, subject: str | None = None) -> RenderableType:

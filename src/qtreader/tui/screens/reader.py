@@ -485,7 +485,9 @@ class ReaderScreen(Screen[None]):
             self.notify(str(error), title="Not copied", severity="error")
             return
         if article is not None:
-            self.app.copy_to_clipboard(f"# {article.question}\n\n{answer}\n")
+            from qtreader.render.output import article_markdown
+
+            self.app.copy_to_clipboard(article_markdown(article, answer))
             self.notify(f"Copied “{article.question}” as Markdown.", title="Copied", timeout=3)
 
     def action_search(self) -> None:

@@ -1,7 +1,7 @@
 """The commands about a library as a whole: ``read`` opens the reader on it, ``check``
 reports what it holds and its problems, ``index`` brings its index up to date.
 
-:mod:`qtreader.cli` adds them to the ``qtreader`` group when one of them runs.
+:mod:`qtreader.cli.group` adds them to the ``qtreader`` group when one of them runs.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qtreader.cli import (
-    _PATH,
+from qtreader.cli.common import (
+    IdCommand,
     LibraryError,
-    _IdCommand,
-    _json,
-    _library_option,
-    _open_library,
+    json_text,
+    library_argument,
+    library_option,
+    open_library,
     tell_index_notice,
 )
 from qtreader.library.config import ConfigError, choose_library
@@ -31,10 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["check", "index", "read"]
 
 
-@click.command(cls=_IdCommand)
+@click.command(cls=IdCommand)
 @click.argument("article", required=False)
 @click.option("--incognito", is_flag=True, help="Record nothing: no history, no read marks.")
-@_library_option
+@library_option
 def read(article: str | None, incognito: bool, library_path: Path | None) -> None:
     """Open the reader, optionally at ARTICLE (id, slug or url). Without ARTICLE it
     reopens the article read last, where it was left.
@@ -48,14 +48,14 @@ def read(article: str | None, incognito: bool, library_path: Path | None) -> Non
         choice = choose_library(library_path)
     except ConfigError as error:
         raise LibraryError(str(error)) from None
-    from qtreader.launch import run_reader
+    from qtreader.cli.launch import run_reader
     from qtreader.tui.app import QTReaderApp  # Textual only for the full-screen reader
 
     run_reader(QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito))
 
 
 @click.command()
-@click.argument("path", required=False, type=_PATH)
+@library_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--render",
@@ -74,7 +74,7 @@ def check(path: Path | None, as_json: bool, render: bool) -> None:
       qtreader check ~/quicktakes --json
       qtreader check ~/quicktakes --render
     """
-    choice, library = _open_library(path, refresh="always")
+    choice, library = open_library(path, refresh="always")
     problems = [
         {"path": _display_path(p.path, library, choice.path), "reason": p.reason}
         for p in library.problems
@@ -115,7 +115,7 @@ def check(path: Path | None, as_json: bool, render: bool) -> None:
             "findings": findings,
         }
     if as_json:
-        click.echo(_json(report))
+        click.echo(json_text(report))
     else:
         click.echo(f"library:        {escape_controls(choice.path)}")
         click.echo(f"articles:       {report['articles']}")
@@ -173,7 +173,7 @@ def _display_path(path: Path, library: Library, given: Path) -> str:
 
 
 @click.command()
-@click.argument("path", required=False, type=_PATH)
+@library_argument
 @click.option("--rebuild", is_flag=True, help="Parse every file again, not only changed ones.")
 def index(path: Path | None, rebuild: bool) -> None:
     """Bring the library's search index up to date, with a progress bar.
@@ -187,7 +187,7 @@ def index(path: Path | None, rebuild: bool) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    _choice, library = _open_library(path, refresh="never")
+    _choice, library = open_library(path, refresh="never")
     console = Console(stderr=True)
     with Progress(
         "[progress.description]{task.description}",

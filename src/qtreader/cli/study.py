@@ -1,7 +1,7 @@
 """The commands about the reading state: ``history``, ``study`` and ``stats``.
 
 ``history`` and ``stats`` answer in the shell and import only the data layer, never
-Textual; ``study`` starts the full-screen app in a session. :mod:`qtreader.cli` adds them
+Textual; ``study`` starts the full-screen app in a session. :mod:`qtreader.cli.group` adds them
 to the ``qtreader`` group.
 """
 
@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qtreader.cli import _json, _library_option, _output_options, warn
+from qtreader.cli.common import (
+    LibraryError,
+    chosen_subject,
+    json_text,
+    library_option,
+    open_library,
+    output_options,
+    subject_option,
+    warn,
+)
 from qtreader.library.config import DEFAULT_DESIRED_RETENTION
 from qtreader.library.state import NotSaved, StateStore, open_state
 from qtreader.library.study import (
@@ -52,7 +61,7 @@ def _open_state() -> StateStore:
     "--limit", type=click.IntRange(1), default=30, show_default=True, help="Entries to show."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
-@_library_option
+@library_option
 def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -> None:
     """List the articles opened in the reader, latest first.
 
@@ -77,9 +86,7 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
         entries = store.history(limit)
     finally:
         store.close()
-    from qtreader.cli import _open_library
-
-    _choice, library = _open_library(library_path)
+    _choice, library = open_library(library_path)
     rows = []
     for entry in entries:
         article = library.article(entry.article_id)
@@ -93,7 +100,7 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
             }
         )
     if as_json:
-        click.echo(_json(rows))
+        click.echo(json_text(rows))
         return
     if not rows:
         click.echo("Nothing opened yet.")
@@ -107,7 +114,7 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
 
 
 @click.command()
-@click.option("--subject", help="Study this subject (any case).")
+@subject_option("Study this subject (any case, or the start of its name).")
 @click.option("--bookmarks", is_flag=True, help="Study the bookmarked articles.")
 @click.option(
     "--new",
@@ -117,7 +124,7 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
     help="New cards in this session (default: what is left of the daily limit).",
 )
 @click.option("--incognito", is_flag=True, help="Record nothing: a practice session.")
-@_library_option
+@library_option
 def study(
     subject: str | None,
     bookmarks: bool,
@@ -135,12 +142,14 @@ def study(
       qtreader study --subject Physics
       qtreader study --bookmarks --new 0
     """
-    from qtreader.cli import LibraryError
     from qtreader.library.config import ConfigError, choose_library, new_card_order
 
     if subject and bookmarks:
         raise click.UsageError("choose --subject or --bookmarks, not both")
-    scope = Scope.of_subject(subject) if subject else BOOKMARKS_SCOPE if bookmarks else None
+    scope = BOOKMARKS_SCOPE if bookmarks else None
+    if subject:  # the subject's name as the library spells it, or an error now, in the shell
+        _choice, library = open_library(library_path)
+        scope = Scope.of_subject(chosen_subject(library, subject).name)
     try:
         choice = choose_library(library_path)
         new_card_order()  # a wrong value is said here, before the screen is taken
@@ -207,15 +216,13 @@ def _series(report: ProgressReport) -> dict[str, Any]:
 
 
 @click.command()
-@click.option("--subject", help="The calendar, forecast and retention of this subject.")
+@subject_option("The calendar, forecast and retention of this subject.")
 @click.option("--bookmarks", is_flag=True, help="Those of the bookmarked articles.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures and series as JSON.")
-@_output_options(("rich", "plain", "json"))
-@_library_option
+@output_options(("rich", "plain", "json"))
+@library_option
 def stats(
     subject: str | None,
     bookmarks: bool,
-    as_json: bool,
     output: OutputOptions,
     library_path: Path | None,
 ) -> None:
@@ -233,21 +240,15 @@ def stats(
       qtreader stats
       qtreader stats --subject Physics --json
     """
-    from qtreader.cli import _open_library
     from qtreader.library.config import ConfigError, desired_retention, new_cards_per_day
     from qtreader.library.progress import progress_report
 
     if subject and bookmarks:
         raise click.UsageError("choose --subject or --bookmarks, not both")
-    _choice, library = _open_library(library_path)
+    _choice, library = open_library(library_path)
     scope = LIBRARY_SCOPE
     if subject:
-        found = library.subject(subject)
-        if found is None:
-            raise click.BadParameter(
-                f"no subject {subject!r} in this library", param_hint="--subject"
-            )
-        scope = Scope.of_subject(found.name)
+        scope = Scope.of_subject(chosen_subject(library, subject).name)
     elif bookmarks:
         scope = BOOKMARKS_SCOPE
     told: set[str] = set()  # a file that cannot be read fails every setting: say it once
@@ -271,7 +272,7 @@ def stats(
     finally:
         store.close()
     subjects = [figures.subjects[subject.key] for subject in library.subjects]
-    if as_json or output.format == "json":
+    if output.format == "json":
         summary = {
             "subjects": [{"subject": p.name, **_figures(p)} for p in subjects],
             "library": _figures(figures.library),
@@ -279,7 +280,7 @@ def stats(
             "new_cards_left_today": figures.new_left_today,
             **_series(report),
         }
-        click.echo(_json(summary))
+        click.echo(json_text(summary))
         return
     if output.resolved_format(sys.stdout) == "rich":
         from qtreader.render.output import emit
