@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from platformdirs import user_cache_path
 
 from qtreader.library.decode import escape_controls, lazy_pattern, math_spans
+from qtreader.library.models import Problem, subject_key
+from qtreader.library.pool import parse_in_pool, start_pool_early
+from qtreader.library.scan import scan_folders
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from qtreader.library.models import Problem
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -488,8 +490,6 @@ class Index:
         Parsed chunks are written as they arrive, in one transaction: readers keep seeing
         the previous catalog until it commits, and an interrupted refresh leaves it intact.
         """
-        from qtreader.library.pool import start_pool_early
-
         # Building from nothing parses every file: the pool starts while the scan runs.
         cold = rebuild or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
         pool_starting = start_pool_early() if cold else None
@@ -508,9 +508,6 @@ class Index:
         *,
         cold: bool,
     ) -> RefreshReport:
-        from qtreader.library.pool import parse_in_pool
-        from qtreader.library.scan import scan_folders
-
         # Every file is parsed from nothing: parsing finds their sizes and mtimes.
         entries, scan_problems, scanned = scan_folders(self.root, sizes=not cold)
         folders = dict(zip(stored_names(list(scanned)), scanned.values(), strict=True))
@@ -658,9 +655,6 @@ class Index:
 
     def problems(self) -> list[Problem]:
         """Every file with a problem, and every id conflict, sorted by path."""
-        from qtreader.library.models import (
-            Problem,  # created on first use (see qtreader.library.models)
-        )
 
         rows = self.db.execute(
             "SELECT path, problem FROM files WHERE problem IS NOT NULL "
@@ -696,7 +690,6 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
     """Articles (cross-listed files merged into one), listings, subjects and conflicts,
     from the catalog's files. No database, so that it can run while the search index
     merges (see :func:`_while_merging`)."""
-    from qtreader.library.models import subject_key
 
     rows.sort()  # by path (unique): five times faster than ORDER BY through the index
     # A library has a few dozen spellings of subjects: each is keyed once, not per file.

@@ -1,39 +1,10 @@
-"""The things a library is made of. Plain frozen data: no I/O, no Textual.
-
-Every model is imported from here. A frozen dataclass costs about half a millisecond to
-create (Python 3.11 compiles six methods for each with ``exec``), and a lookup such as
-``qtreader show`` builds only an :class:`Article` with its :class:`Listing` and
-:class:`RelatedLink` rows: those are defined here. The others, :class:`ArticleFile`,
-:class:`LinkRecord`, :class:`Problem`, :class:`SearchHit` and :class:`Subject`, are defined in
-:mod:`qtreader.library._models_deferred` and created when first imported from here; modules that
-import this one at start-up import those inside the functions that use them.
-"""
+"""The things a library is made of: plain frozen data, no I/O, no Rich, no Textual."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from qtreader.library._models_deferred import ArticleFile as ArticleFile
-    from qtreader.library._models_deferred import LinkRecord as LinkRecord
-    from qtreader.library._models_deferred import Problem as Problem
-    from qtreader.library._models_deferred import SearchHit as SearchHit
-    from qtreader.library._models_deferred import Subject as Subject
-
-_DEFERRED = frozenset({"ArticleFile", "LinkRecord", "Problem", "SearchHit", "Subject"})
-
-
-def __getattr__(name: str) -> object:
-    """The models of :mod:`qtreader.library._models_deferred`, created on first use."""
-    if name in _DEFERRED:
-        from qtreader.library import _models_deferred
-
-        return getattr(_models_deferred, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 #: What an article id can be: the integers SQLite holds (64-bit); binding a larger one
 #: raises OverflowError. Parsing refuses an article with another id.
@@ -104,3 +75,69 @@ class Article:
 def subject_key(name: str) -> str:
     """The identity of a subject: its name without regard to case or spacing."""
     return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file the store could not load as it stands, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """A related-article link as one file states it."""
+
+    id: int
+    title: str
+    subject: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """One article file as parsed: the fields of its front matter, cleaned and decoded.
+
+    Several files may carry the same id (cross-listing); the store merges them into one
+    :class:`~qtreader.library.models.Article`.
+    """
+
+    path: Path
+    id: int
+    subject: str
+    title: str
+    question: str
+    answer: str
+    date: datetime.date | None
+    keywords: tuple[str, ...]
+    description: str
+    slug: str
+    url: str
+    score: float | None
+    no_index: bool
+    related: tuple[LinkRecord, ...]
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A subject: one per case-insensitive name, shown with its most common spelling."""
+
+    name: str
+    key: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: ``highlights`` are (start, end) spans of matched words in
+    ``snippet``."""
+
+    id: int
+    title: str
+    subject: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    no_index: bool

@@ -25,12 +25,20 @@ from qtreader.library.index import (
     open_index,
     replace_index,
 )
-from qtreader.library.models import Article, Listing, RelatedLink, is_article_id, subject_key
+from qtreader.library.models import (
+    Article,
+    Listing,
+    RelatedLink,
+    SearchHit,
+    Subject,
+    is_article_id,
+    subject_key,
+)
 from qtreader.library.pool import ProgressCallback
 from qtreader.library.scan import scan_library
 
 if TYPE_CHECKING:
-    from qtreader.library.models import Problem, SearchHit, Subject
+    from qtreader.library.models import Problem
     from qtreader.library.query import SearchQuery
 
 __all__ = [
@@ -137,10 +145,6 @@ class Library:
     def subjects(self) -> list[Subject]:
         """Every subject with its article count, sorted by name."""
         if self._subjects is None:
-            from qtreader.library.models import (
-                Subject,  # created on first use (see qtreader.library.models)
-            )
-
             rows = self._db.execute("SELECT name, key, count FROM subjects").fetchall()
             self._subjects = sorted(
                 (Subject(name, key, count) for name, key, count in rows),
@@ -412,9 +416,6 @@ class Library:
         Articles marked ``no_index`` are left out unless ``include_no_index``. Raises
         :class:`qtreader.library.query.QueryError` for text that cannot be searched as typed.
         """
-        from qtreader.library.models import (
-            SearchHit,  # created on first use (see qtreader.library.models)
-        )
 
         plan = self._plan(text, subject, include_no_index)
         if plan is None:
