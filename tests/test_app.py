@@ -264,10 +264,10 @@ async def test_random_article_of_the_subject_under_the_cursor() -> None:
 
 async def test_cold_start_with_a_process_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """A library big enough for the process pool indexes inside the running app."""
-    from qtreader.library import store
+    from qtreader.library import pool
 
-    monkeypatch.setattr(store, "_POOL_THRESHOLD", 1)
-    monkeypatch.setattr(store, "_CHUNK", 2)
+    monkeypatch.setattr(pool, "_POOL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "_CHUNK", 2)
     app = QTReaderApp(LIBRARY, start_article="503")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await loaded(pilot)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from qtreader.library.models import Subject
+    from qtreader.tui.app import QTReaderApp
 
 __all__ = [
     "EXIT_FOUND",
@@ -38,6 +40,7 @@ __all__ = [
     "matching_subjects",
     "open_library",
     "output_options",
+    "run_reader",
     "subject_option",
     "tell_index_notice",
     "warn",
@@ -288,3 +291,12 @@ def chosen_subject(library: Library, name: str) -> Subject:
         names = ", ".join(subject.name for subject in found)
         raise LibraryError(f"{name!r} matches several subjects: {names}")
     return found[0]
+
+
+def run_reader(app: QTReaderApp) -> None:
+    """Run the full-screen app; after an unexpected exception (Textual has printed its
+    traceback), name the article that was open and exit with the app's non-zero code."""
+    app.run()
+    if app.return_code:
+        print(app.crash_line(), file=sys.stderr)
+        sys.exit(app.return_code)

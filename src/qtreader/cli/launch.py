@@ -1,14 +1,9 @@
 """The ``qtreader`` command's entry point: the command line, loaded without the cyclic
-garbage collector's rounds; and how the full-screen app is run and how it ends."""
+garbage collector's rounds."""
 
 from __future__ import annotations
 
 import gc
-import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from qtreader.tui.app import QTReaderApp
 
 
 def main() -> None:
@@ -29,12 +24,3 @@ def main() -> None:
         gc.freeze()
         gc.enable()
     command_line()
-
-
-def run_reader(app: QTReaderApp) -> None:
-    """Run the full-screen app; after an unexpected exception (Textual has printed its
-    traceback), name the article that was open and exit with the app's non-zero code."""
-    app.run()
-    if app.return_code:
-        print(app.crash_line(), file=sys.stderr)
-        sys.exit(app.return_code)

@@ -19,6 +19,7 @@ from qtreader.cli.common import (
     library_argument,
     library_option,
     open_library,
+    run_reader,
     tell_index_notice,
 )
 from qtreader.library.config import ConfigError, choose_library
@@ -48,7 +49,6 @@ def read(article: str | None, incognito: bool, library_path: Path | None) -> Non
         choice = choose_library(library_path)
     except ConfigError as error:
         raise LibraryError(str(error)) from None
-    from qtreader.cli.launch import run_reader
     from qtreader.tui.app import QTReaderApp  # Textual only for the full-screen reader
 
     run_reader(QTReaderApp(library_path=choice.path, start_article=article, incognito=incognito))

@@ -21,6 +21,7 @@ from qtreader.cli.common import (
     library_option,
     open_library,
     output_options,
+    run_reader,
     subject_option,
     warn,
 )
@@ -158,7 +159,7 @@ def study(
     from qtreader.tui.app import QTReaderApp  # Textual only for the full-screen reader
 
     request = StudyRequest(scope or LIBRARY_SCOPE, new_cards)
-    QTReaderApp(choice.path, incognito=incognito, study=request).run()
+    run_reader(QTReaderApp(choice.path, incognito=incognito, study=request))
 
 
 # stats ------------------------------------------------------------------------------------
