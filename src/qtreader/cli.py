@@ -111,6 +111,7 @@ class _ReaderGroup(click.Group):
         "history": ("qtreader.cli_study", "history"),
         "study": ("qtreader.cli_study", "study"),
         "stats": ("qtreader.cli_study", "stats"),
+        "export": ("qtreader.cli_export", "export"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
