@@ -220,3 +220,30 @@ def test_bookmarks_export_only_the_bookmarked(tmp_path: Path) -> None:
         "What is a hash table?",
     ]
     assert "QuickTakes::Medicine" in decks.values()
+
+
+def test_an_article_broken_since_indexing_is_named_and_the_others_exported(
+    library_copy: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "md"
+    assert run("export", "markdown", "--library", str(library_copy), "--all", str(out))[0] == 0
+    broken = library_copy / "learn/medicine/can-you-diagnose-my-rash.md"
+    broken.write_text("---\nid: x\n---\n")  # the folder's mtime stays: the index keeps it
+    code, stdout, err = run(
+        "export", "markdown", "--library", str(library_copy), "--all", "--force", str(out)
+    )
+    assert code == 0
+    assert f"qtreader: {broken}: id 'x' is not an integer; left out\n" in err
+    assert stdout == f"7 articles written to {out}\n"
+
+
+def test_a_deck_that_cannot_be_written_is_said_and_nothing_left(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "deck.apkg"
+    code, _, err = run("export", "anki", "--library", str(LIBRARY), "--all", str(out))
+    assert code == 2
+    assert err == f"qtreader: cannot write {out}: No such file or directory\n"
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    code, _, err = run("export", "anki", "--library", str(LIBRARY), "--all", "--force", str(folder))
+    assert code == 2 and "Is a directory" in err
+    assert list(folder.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["taken"]

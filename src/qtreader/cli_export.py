@@ -148,13 +148,16 @@ def anki(
     with _progress("Exporting", len(items)) as step:
         package = build_package(answers(library, items, warn), step)
     # Written beside OUT and renamed: an interrupted export never leaves half a deck.
-    handle, temporary = tempfile.mkstemp(suffix=".apkg", dir=out.parent or None)
-    os.close(handle)
+    temporary: Path | None = None
     try:
-        package.write_to_file(temporary)
+        handle, name = tempfile.mkstemp(suffix=".apkg", prefix=".qtreader-", dir=out.parent)
+        os.close(handle)
+        temporary = Path(name)
+        package.write_to_file(str(temporary))
         os.replace(temporary, out)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise LibraryError(f"cannot write {out}: {error.strerror or error}") from None
     notes = sum(len(deck.notes) for deck in package.decks)
     click.echo(f"{notes} notes in {len(package.decks) - 1} decks: {out}")
