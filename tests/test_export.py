@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
+from pytest import MonkeyPatch
 
 from qtreader.cli import main
 from qtreader.library.state import open_state
@@ -247,3 +249,15 @@ def test_a_deck_that_cannot_be_written_is_said_and_nothing_left(tmp_path: Path) 
     code, _, err = run("export", "anki", "--library", str(LIBRARY), "--all", "--force", str(folder))
     assert code == 2 and "Is a directory" in err
     assert list(folder.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_an_export_leaves_no_temporary_file(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    # genanki's own writer leaves its temporary database behind on every export.
+    temporary = tmp_path / "temp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    out = tmp_path / "deck.apkg"
+    assert run("export", "anki", "--library", str(LIBRARY), "--all", str(out))[0] == 0
+    # (pymp-*: the folder of the indexing pool, removed when this process ends.)
+    assert [p for p in temporary.iterdir() if not p.name.startswith("pymp-")] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.apkg", "temp"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,22 +141,19 @@ def anki(
       qtreader export anki --all quicktakes.apkg
     """
     from qtreader.library.export import answers
-    from qtreader.render.anki import build_package
+    from qtreader.render.anki import build_package, write_package
 
     library, items = _chosen(out, force, subject, bookmarks, everything, library_path)
     with _progress("Exporting", len(items)) as step:
         package = build_package(answers(library, items, warn), step)
     # Written beside OUT and renamed: an interrupted export never leaves half a deck.
-    temporary: Path | None = None
+    # (Not mkstemp: its file would keep mode 0600 instead of the user's umask.)
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.qtreader-tmp")
     try:
-        handle, name = tempfile.mkstemp(suffix=".apkg", prefix=".qtreader-", dir=out.parent)
-        os.close(handle)
-        temporary = Path(name)
-        package.write_to_file(str(temporary))
+        write_package(package, temporary)
         os.replace(temporary, out)
     except OSError as error:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise LibraryError(f"cannot write {out}: {error.strerror or error}") from None
     notes = sum(len(deck.notes) for deck in package.decks)
     click.echo(f"{notes} notes in {len(package.decks) - 1} decks: {out}")

@@ -7,6 +7,12 @@ notes already in Anki instead of adding copies.
 
 from __future__ import annotations
 
+import itertools
+import json
+import sqlite3
+import tempfile
+import time
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -98,4 +104,22 @@ def build_package(
 
 
 def write_package(package: genanki.Package, path: Path) -> None:
-    package.write_to_file(str(path))
+    """Write the .apkg: the zip of the SQLite collection and an empty media list.
+
+    Not ``Package.write_to_file``: genanki 0.13 leaves its temporary database behind in
+    the temp folder on every call (as large as the deck).
+    """
+    timestamp = time.time()
+    with tempfile.TemporaryDirectory(prefix="qtreader-anki-") as folder:
+        database = Path(folder, "collection.anki2")
+        connection = sqlite3.connect(database)
+        try:
+            package.write_to_db(
+                connection.cursor(), timestamp, itertools.count(int(timestamp * 1000))
+            )
+            connection.commit()
+        finally:
+            connection.close()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(database, "collection.anki2")
+            archive.writestr("media", json.dumps({}))
