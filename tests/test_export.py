@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pytest import MonkeyPatch
 
 from qtreader.cli import main
+from qtreader.library.export import folder_name
 from qtreader.library.state import open_state
 
 from .conftest import LIBRARY
@@ -261,3 +262,9 @@ def test_an_export_leaves_no_temporary_file(tmp_path: Path, monkeypatch: MonkeyP
     # (pymp-*: the folder of the indexing pool, removed when this process ends.)
     assert [p for p in temporary.iterdir() if not p.name.startswith("pymp-")] == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.apkg", "temp"]
+
+
+def test_folder_names_keep_letters_of_any_script_and_never_leave_the_folder() -> None:
+    assert folder_name("Économie & Société", "subject") == "économie-société"
+    assert folder_name("../..", "subject") == "subject"
+    assert folder_name("a_b/c\\d", "subject") == "a-b-c-d"

@@ -132,9 +132,9 @@ def _text(text: str) -> str:
 
 
 def folder_name(text: str, fallback: str) -> str:
-    """A file or folder name made of ``text``: lower case letters, digits and dashes (no
-    separator, no dot-only name can reach the file system)."""
-    name = re.sub(r"[^\w]+", "-", text.casefold(), flags=re.ASCII).strip("-")
+    """A file or folder name made of ``text``: lower case letters (any script), digits and
+    dashes (no separator, no dot-only name can reach the file system)."""
+    name = re.sub(r"[\W_]+", "-", clean_text(text).casefold()).strip("-")
     return name or fallback
 
 
