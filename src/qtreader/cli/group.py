@@ -42,6 +42,7 @@ class ReaderGroup(click.Group):
         "history": ("qtreader.cli.study", "history"),
         "study": ("qtreader.cli.study", "study"),
         "stats": ("qtreader.cli.study", "stats"),
+        "export": ("qtreader.cli.export", "export"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
