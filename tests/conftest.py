@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
@@ -37,9 +38,10 @@ def refuse_to_open(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
     any file whatever its mode."""
     real_open = Path.open
 
-    def guarded_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def guarded_open(self: Path, *args: Any, **kwargs: Any) -> IO[Any]:
         if self == refused:
             raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        opened: IO[Any] = real_open(self, *args, **kwargs)
+        return opened
 
     monkeypatch.setattr(Path, "open", guarded_open)

@@ -4,6 +4,7 @@ for the Progress tests and snapshots."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from qtreader.library.state import CardRecord, StateStore
@@ -15,7 +16,7 @@ _INTERVALS = {1: timedelta(minutes=10), 2: timedelta(days=3), 3: timedelta(days=
 
 def simple_schedule(
     article_id: int, grade: int, when: datetime, days: int | None = None
-) -> callable[[CardRecord | None], CardRecord]:  # type: ignore[valid-type]
+) -> Callable[[CardRecord | None], CardRecord]:
     """A schedule for :meth:`StateStore.review`: the card after the review, due after a
     fixed interval for the grade (``days`` when given), learned once graded hard or
     better a second time."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.text import Text
+from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -14,7 +17,7 @@ from qtreader.tui.screens.help import HelpScreen
 from qtreader.tui.screens.problems import ProblemsScreen
 from qtreader.tui.screens.reader import ReaderScreen
 from qtreader.tui.widgets.article_view import ArticleView, RelatedList
-from qtreader.tui.widgets.subject_tree import ArticleEntry, SubjectTree
+from qtreader.tui.widgets.subject_tree import ArticleEntry, SubjectTree, TreeEntry
 
 from .conftest import FIXTURES, LIBRARY
 from .pilot import loaded, screen_lines, settled
@@ -25,11 +28,11 @@ def rendered(widget: Widget) -> str:
     return "\n".join(screen_lines(widget))
 
 
-def shown_question(app: QTReaderApp) -> str:
+def shown_question(app: App[None]) -> str:
     return rendered(app.screen.query_one("#question", Static)).strip()
 
 
-def cursor_entry(app: QTReaderApp) -> object:
+def cursor_entry(app: QTReaderApp) -> TreeEntry | None:
     node = app.screen.query_one(SubjectTree).cursor_node
     return node.data if node is not None else None
 
@@ -219,10 +222,10 @@ async def test_enter_before_the_results_arrive_opens_the_best_hit_of_what_was_ty
     release = threading.Event()
     real_search = Library.search
 
-    def slow_for_the_whole_query(self: Library, text: str, **options: object) -> object:
+    def slow_for_the_whole_query(self: Library, text: str, **options: Any) -> object:
         if text == "gradient":
             release.wait(5)
-        return real_search(self, text, **options)  # type: ignore[arg-type]
+        return real_search(self, text, **options)
 
     monkeypatch.setattr(Library, "search", slow_for_the_whole_query)
     app = QTReaderApp(LIBRARY)
@@ -314,9 +317,9 @@ async def test_an_indexed_library_is_in_the_first_frame(
     titles: list[str] = []
     show_message = ArticleView.show_message
 
-    def recording(view: ArticleView, title: str, *args: object, **kwargs: object) -> None:
+    def recording(view: ArticleView, title: str, body: str | Text) -> None:
         titles.append(title)
-        show_message(view, title, *args, **kwargs)  # type: ignore[arg-type]
+        show_message(view, title, body)
 
     monkeypatch.setattr(ArticleView, "show_message", recording)
     app = QTReaderApp(library_copy)

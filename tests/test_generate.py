@@ -6,8 +6,10 @@ cannot hide a generator bug; then qtreader must load the library without a probl
 from __future__ import annotations
 
 import collections
+import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,7 @@ def files(library: Path) -> list[GeneratedFile]:
     return out
 
 
-def share(files: list[GeneratedFile], test: Any) -> float:
+def share(files: list[GeneratedFile], test: Callable[[GeneratedFile], object]) -> float:
     return sum(1 for f in files if test(f)) / len(files)
 
 
@@ -130,7 +132,7 @@ def test_formulas_use_the_leading_commands(files: list[GeneratedFile]) -> None:
 
 
 def test_built_formulas_follow_the_real_command_distribution() -> None:
-    rng = generate.random.Random(5)
+    rng = random.Random(5)
     formulas = [generate.built_formula(rng) for _ in range(20_000)]
     files_of = {name: count for name, count, _ in generate.COMMANDS}
     total = sum(files_of.values())

@@ -3,6 +3,7 @@ nothing hangs or crashes, memory stays bounded, and nothing is written into the 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -33,7 +34,8 @@ from .hostile_library import (
     make_hostile_library,
     snapshot,
 )
-from .test_app import loaded, rendered, shown_question
+from .pilot import loaded
+from .test_app import rendered, shown_question
 
 T = TypeVar("T")
 
@@ -137,7 +139,7 @@ def test_memory_stays_bounded_per_file(hostile: HostileLibrary) -> None:
     for name, limit in limits.items():
         tracemalloc.start()
         try:
-            within(DEADLINE, lambda name=name: parse_file(learn / name, hostile.root))  # type: ignore[misc]
+            within(DEADLINE, functools.partial(parse_file, learn / name, hostile.root))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

@@ -257,12 +257,14 @@ def test_rebuild_parses_everything(library_copy: Path, parsed: list[str]) -> Non
         ),
     ],
 )
-def test_damaged_index_is_rebuilt_with_a_notice(library_copy: Path, damage: object) -> None:
+def test_damaged_index_is_rebuilt_with_a_notice(
+    library_copy: Path, damage: Callable[[Path], object]
+) -> None:
     first = load_library(library_copy)
     first.index.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     first.index.close()
     path = index_file(library_copy)
-    damage(path)  # type: ignore[operator]
+    damage(path)
     library = load_library(library_copy)
     assert library.notice is not None and library.notice.startswith("Rebuilding the index (")
     assert str(path) in library.notice and "\n" not in library.notice
@@ -417,10 +419,15 @@ def test_index_damaged_in_use_is_rebuilt_on_refresh(
     damaged_index = library.index
     real_refresh = index_module.Index.refresh
 
-    def failing_once(self: index_module.Index, *args: object, **kwargs: object) -> object:
+    def failing_once(
+        self: index_module.Index,
+        progress: index_module.ProgressCallback | None = None,
+        *,
+        rebuild: bool = False,
+    ) -> index_module.RefreshReport:
         if self is damaged_index:  # what SQLite raises on a page it cannot read
             raise sqlite3.DatabaseError("database disk image is malformed")
-        return real_refresh(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real_refresh(self, progress, rebuild=rebuild)
 
     monkeypatch.setattr(index_module.Index, "refresh", failing_once)
     (library_copy / "learn/physics/new.md").write_text(

@@ -12,8 +12,8 @@ from textual.widgets import Static
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.screens.reader import ReaderScreen
 
-from .pilot import settled
-from .test_app import loaded, rendered, shown_question
+from .pilot import loaded, settled
+from .test_app import rendered, shown_question
 
 DOPPLER = "learn/physics/what-is-the-doppler-effect.md"
 LENS = "learn/physics/how-does-a-lens-focus-light.md"

@@ -148,6 +148,7 @@ class Checker:
         scope = self._scope(node)
         values: list[ast.expr | None] = []
         annotations: list[str | None] = []
+        target: ast.expr | None  # a name, a tuple, or a `with` without `as`
         if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
             arguments = scope.args
             for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:

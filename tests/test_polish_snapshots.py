@@ -16,6 +16,7 @@ from qtreader.tui.app import QTReaderApp
 from .clock import FixedClock
 from .pilot import started
 from .polish_library import write_library
+from .snap_compare import SnapCompare
 
 TESTS = Path(__file__).parent
 
@@ -51,21 +52,21 @@ def polish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("polish")
 
 
-def test_reader_at_60x20(snap_compare: object, fixtures: Path) -> None:
+def test_reader_at_60x20(snap_compare: SnapCompare, fixtures: Path) -> None:
     app = QTReaderApp(fixtures, start_article="501", clock=FixedClock())
-    assert snap_compare(app, terminal_size=(60, 20), run_before=settle)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(60, 20), run_before=settle)
 
 
-def test_long_titles_in_the_tree_at_80x24(snap_compare: object, polish: Path) -> None:
+def test_long_titles_in_the_tree_at_80x24(snap_compare: SnapCompare, polish: Path) -> None:
     app = QTReaderApp(polish, clock=FixedClock())
-    assert snap_compare(app, terminal_size=(80, 24), run_before=expand_and_move)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(80, 24), run_before=expand_and_move)
 
 
-def test_card_after_reveal_at_60x20(snap_compare: object, polish: Path) -> None:
+def test_card_after_reveal_at_60x20(snap_compare: SnapCompare, polish: Path) -> None:
     app = QTReaderApp(polish, study=StudyRequest(LIBRARY_SCOPE), clock=FixedClock())
-    assert snap_compare(app, terminal_size=(60, 20), run_before=reveal)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(60, 20), run_before=reveal)
 
 
-def test_card_summary_after_reveal_at_80x24(snap_compare: object, polish: Path) -> None:
+def test_card_summary_after_reveal_at_80x24(snap_compare: SnapCompare, polish: Path) -> None:
     app = QTReaderApp(polish, study=StudyRequest(LIBRARY_SCOPE), clock=FixedClock())
-    assert snap_compare(app, terminal_size=(80, 24), run_before=reveal)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(80, 24), run_before=reveal)

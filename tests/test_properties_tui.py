@@ -29,7 +29,7 @@ FRAGMENTS = st.sampled_from(
         "\u202e", "\u2066", "\x00", "\r", "\t", "\x07", "$x^2$", "*", "`", "\n",
     ]
 )  # fmt: skip
-WORDS = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+WORDS = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 FIELD = st.lists(st.one_of(FRAGMENTS, WORDS), min_size=1, max_size=5).map("".join)
 IDS = st.one_of(st.integers(-13, -1), st.integers(0, 10**6), st.integers(2**31, 2**53))
 

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from qtreader.tui.app import QTReaderApp
 
 from .pilot import started
+from .snap_compare import SnapCompare
 
 TESTS = Path(__file__).parent
 
@@ -26,23 +27,21 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_article_with_math_at_80x24(snap_compare: object) -> None:
+def test_article_with_math_at_80x24(snap_compare: SnapCompare) -> None:
     app = QTReaderApp(Path("fixtures/library"), start_article="501")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
-def test_cross_listed_article_at_120x40(snap_compare: object) -> None:
+def test_cross_listed_article_at_120x40(snap_compare: SnapCompare) -> None:
     app = QTReaderApp(Path("fixtures/library"), start_article="503")
-    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
 
 
-def test_welcome_at_80x24(snap_compare: object) -> None:
+def test_welcome_at_80x24(snap_compare: SnapCompare) -> None:
     app = QTReaderApp(Path("fixtures/library"))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
-def test_help_at_80x24(snap_compare: object) -> None:
+def test_help_at_80x24(snap_compare: SnapCompare) -> None:
     app = QTReaderApp(Path("fixtures/library"))
-    assert snap_compare(  # type: ignore[operator]
-        app, terminal_size=(80, 24), run_before=settle, press=["question_mark"]
-    )
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle, press=["question_mark"])

@@ -3,6 +3,7 @@ over."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from datetime import timedelta
@@ -169,7 +170,7 @@ def test_a_damaged_page_is_found_by_the_check(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     store = fresh(path)
     for n in range(300):
-        store.review(n, 3, NOON, "x" * 200, lambda card, n=n: one_more(card, n))
+        store.review(n, 3, NOON, "x" * 200, functools.partial(one_more, article_id=n))
     store.close()
     data = bytearray(path.read_bytes())
     assert len(data) > 8 * 4096
@@ -220,7 +221,7 @@ def test_incognito_reads_the_state_and_writes_nothing() -> None:
     ghost.toggle_bookmark(502, NOON)
     ghost.record_open(502, "Physics", NOON)
     ghost.review(501, 3, NOON, "h", one_more)
-    assert ghost.card(501) is not None and ghost.card(501).reviews == 2  # type: ignore[union-attr]
+    assert (card := ghost.card(501)) is not None and card.reviews == 2
     ghost.close()
     assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == files
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -37,7 +38,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def stats() -> tuple[dict[str, object], str]:
+def stats() -> tuple[dict[str, Any], str]:  # parsed JSON
     code, out, err = run("stats", "--library", str(LIBRARY), "--json")
     assert code == 0, err
     return json.loads(out), err
@@ -57,8 +58,8 @@ def save_some_state() -> dict[str, object]:
     store.close()
     figures, err = stats()
     assert err == ""
-    assert figures["library"]["seen"] == 2  # type: ignore[index]
-    assert figures["bookmarks"]["articles"] == 2  # type: ignore[index]
+    assert figures["library"]["seen"] == 2
+    assert figures["bookmarks"]["articles"] == 2
     return figures
 
 
@@ -97,7 +98,7 @@ def test_a_full_disk_keeps_the_state_and_shows_it_read_only(data_dir: Path) -> N
         assert len(opened.store.review_log()) == 2
         opened.store.toggle_bookmark(502, FixedClock()())
         opened.store.close()
-        assert stats()[0]["bookmarks"]["articles"] == 3  # type: ignore[index]
+        assert stats()[0]["bookmarks"]["articles"] == 3
 
 
 # A WAL or shared-memory file that cannot be opened -------------------------------------

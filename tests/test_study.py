@@ -161,14 +161,16 @@ def test_a_changed_answer_is_flagged_on_its_card(library_copy: Path, store: Stat
     old_hash = answer_hash(library.answer(508))
     session.grade(Grade.GOOD)
     session.grade(Grade.GOOD)
-    assert store.card(508) is not None and store.card(508).answer_hash == old_hash  # type: ignore[union-attr]
+    assert (card := store.card(508)) is not None and card.answer_hash == old_hash
 
     path = library_copy / "learn/history/why-did-the-printing-press-spread-quickly.md"
     text = path.read_text()
     path.write_text(text.replace("answer: >-\n  ", "answer: >-\n  A new first sentence. ", 1))
     changed = load_library(library_copy)
     assert answer_hash(changed.answer(508)) != old_hash
-    clock.now = store.card(508).due  # type: ignore[union-attr]
+    card = store.card(508)
+    assert card is not None
+    clock.now = card.due
     session = StudySession.start(changed, store, Scope.of_subject("History"), clock=clock)
     assert session.current is not None and session.current.answer_changed
     session.grade(Grade.GOOD)
@@ -176,7 +178,9 @@ def test_a_changed_answer_is_flagged_on_its_card(library_copy: Path, store: Stat
     new_hash = answer_hash(changed.answer(508))
     assert [entry["answer_hash"] for entry in log] == [old_hash, old_hash, new_hash]
     # Reviewed again: the card holds the new hash and is no longer flagged.
-    clock.now = store.card(508).due  # type: ignore[union-attr]
+    card = store.card(508)
+    assert card is not None
+    clock.now = card.due
     session = StudySession.start(changed, store, Scope.of_subject("History"), clock=clock)
     assert session.current is not None and not session.current.answer_changed
 
@@ -260,7 +264,9 @@ def test_overview_per_subject(library: Library, store: StateStore) -> None:
     assert figures.new_left_today == 18
     assert figures.startable_new(figures.library) == 6
     assert physics.retention is None
-    clock.now = store.card(502).due  # type: ignore[union-attr]
+    card = store.card(502)
+    assert card is not None
+    clock.now = card.due
     session = StudySession.start(library, store, Scope.of_subject("Physics"), clock=clock)
     while session.current is not None and session.current.article_id != 502:
         session.grade(Grade.GOOD)

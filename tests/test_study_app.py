@@ -197,7 +197,8 @@ async def test_bookmarks_read_marks_and_the_bookmarks_list() -> None:
         tree.move_cursor(tree.root.children[0])
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(tree.cursor_node.data, BookmarksEntry)  # type: ignore[union-attr]
+        assert tree.cursor_node is not None
+        assert isinstance(tree.cursor_node.data, BookmarksEntry)
         assert "What is a gradient?" in tree_lines(app)[1]
         await pilot.press("s")
         assert isinstance(app.screen, StudyScopeScreen)

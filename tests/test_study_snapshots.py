@@ -13,6 +13,7 @@ from qtreader.tui.app import QTReaderApp
 
 from .clock import FixedClock
 from .pilot import started
+from .snap_compare import SnapCompare
 
 TESTS = Path(__file__).parent
 
@@ -45,13 +46,13 @@ async def grade_and_end(pilot: Pilot[None]) -> None:
         await settle(pilot)
 
 
-def test_card_before_reveal_at_80x24(snap_compare: object) -> None:
-    assert snap_compare(physics_session(), terminal_size=(80, 24), run_before=settle)  # type: ignore[operator]
+def test_card_before_reveal_at_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(physics_session(), terminal_size=(80, 24), run_before=settle)
 
 
-def test_card_after_reveal_at_80x24(snap_compare: object) -> None:
-    assert snap_compare(physics_session(), terminal_size=(80, 24), run_before=reveal)  # type: ignore[operator]
+def test_card_after_reveal_at_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(physics_session(), terminal_size=(80, 24), run_before=reveal)
 
 
-def test_summary_at_80x24(snap_compare: object) -> None:
-    assert snap_compare(physics_session(), terminal_size=(80, 24), run_before=grade_and_end)  # type: ignore[operator]
+def test_summary_at_80x24(snap_compare: SnapCompare) -> None:
+    assert snap_compare(physics_session(), terminal_size=(80, 24), run_before=grade_and_end)

@@ -28,8 +28,8 @@ from qtreader.tui.widgets.article_view import ArticleView, RelatedList
 from qtreader.tui.widgets.subject_tree import SubjectTree
 
 from .conftest import LIBRARY
-from .pilot import settled
-from .test_app import loaded, rendered, shown_question
+from .pilot import loaded, settled
+from .test_app import rendered, shown_question
 
 #: The Linux console's (VGA) palette: what colours 0-15 look like at TERM=linux.
 VGA = [
@@ -126,7 +126,7 @@ TOUR: list[tuple[str, ...]] = [
 
 async def tour(pilot: Pilot[None], check: Callable[[str], None]) -> None:
     await loaded(pilot)
-    assert shown_question(pilot.app) == "What is the Doppler effect?"  # type: ignore[arg-type]
+    assert shown_question(pilot.app) == "What is the Doppler effect?"
     for keys in TOUR:
         await pilot.press(*keys)
         await settled(pilot)
@@ -217,7 +217,7 @@ async def test_every_key_in_help_works_wherever_the_focus_is(
         ran: list[str] = []
         for binding in help_bindings():
             name = _action_name(binding)
-            target: object = app if name in ("quit", "help") else screen
+            target: QTReaderApp | ReaderScreen = app if name in ("quit", "help") else screen
             monkeypatch.setattr(target, f"action_{name}", lambda *_, n=name: ran.append(n))
         screen.query_one(FOCUS[focus]).focus()
         await pilot.pause()
