@@ -111,6 +111,7 @@ class _ReaderGroup(click.Group):
         "history": ("qtreader.cli_study", "history"),
         "study": ("qtreader.cli_study", "study"),
         "stats": ("qtreader.cli_study", "stats"),
+        "sync": ("qtreader.cli_study", "sync"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
