@@ -33,7 +33,9 @@ NAMES = (
 
 actions = st.lists(
     st.one_of(
-        st.tuples(st.just("review"), st.integers(0, 2), st.sampled_from(ARTICLES), st.integers(1, 4)),
+        st.tuples(
+            st.just("review"), st.integers(0, 2), st.sampled_from(ARTICLES), st.integers(1, 4)
+        ),
         st.tuples(st.just("bookmark"), st.integers(0, 2), st.sampled_from(ARTICLES)),
         st.tuples(st.just("open"), st.integers(0, 2), st.sampled_from(ARTICLES)),
         st.tuples(st.just("sync"), st.integers(0, 2)),
@@ -106,10 +108,17 @@ def test_three_machines_converge_to_the_replay_of_every_event(
             if kind == "review":
                 article, grade, hashed = step[2], Grade(step[3]), f"h{step[1]}"
                 now = clock
-                machine.store.review(
-                    article, int(grade), now, hashed,
-                    lambda card, a=article, g=grade, n=now, h=hashed: schedule(fuzzed, card, a, g, n, h),
-                )  # fmt: skip
+
+                def graded(
+                    card: Any,
+                    a: int = article,
+                    g: Grade = grade,
+                    n: datetime = now,
+                    h: str = hashed,
+                ) -> Any:
+                    return schedule(fuzzed, card, a, g, n, h)
+
+                machine.store.review(article, int(grade), now, hashed, graded)
                 made_reviews.append((article, now, int(grade), hashed))
             elif kind == "bookmark":
                 toggles[step[2]] = (clock, machine.store.toggle_bookmark(step[2], clock))
