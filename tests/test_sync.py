@@ -194,3 +194,22 @@ def test_a_sync_killed_before_or_after_writing_loses_nothing(
     sync(other, tmp_path)
     assert len(other.history()) == 1 and other.read_ids() == {503}
     other.close()
+
+
+def test_the_history_is_latest_first_across_machines(tmp_path: Path) -> None:
+    """After a sync, ``qtreader`` alone reopens the article opened last on any machine,
+    not the one whose entry merely arrived last."""
+    from datetime import timedelta
+
+    here = open_state().store
+    there = open_state(tmp_path / "there" / "state.db").store
+    there.record_open(501, "Physics", NOON)
+    here.record_open(502, "Physics", NOON + timedelta(hours=1))
+    there.record_open(503, "Mathematics", NOON + timedelta(hours=2))
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for store in (there, here, there):
+        sync(store, shared)
+    for store in (here, there):
+        assert [entry.article_id for entry in store.history()] == [503, 502, 501]
+        store.close()

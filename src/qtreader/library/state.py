@@ -305,7 +305,8 @@ class StateStore:
     def history(self, limit: int | None = None) -> list[HistoryEntry]:
         """The articles opened, latest first."""
         rows = self._read(
-            "SELECT article_id, subject, opened_at, scroll FROM history ORDER BY id DESC LIMIT ?",
+            "SELECT article_id, subject, opened_at, scroll FROM history "
+            "ORDER BY opened_at DESC, id DESC LIMIT ?",
             (-1 if limit is None else limit,),
         )
         return [
