@@ -16,12 +16,12 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fsrs import Scheduler
 
-from qtreader.library.state import StateStore, open_state
+from qtreader.library.state import CardRecord, StateStore, open_state
 from qtreader.library.study import Grade, schedule, utc_now
 from qtreader.library.sync import sync
 
@@ -38,10 +38,11 @@ def filled(path: Path, reviews: int) -> StateStore:
     cards = max(1, reviews // 10)
     for number in range(reviews):
         article, now = number % cards, start + timedelta(minutes=number)
-        store.review(
-            article, 3, now, "h",
-            lambda card, a=article, n=now: schedule(scheduler, card, a, Grade.GOOD, n, "h"),
-        )  # fmt: skip
+
+        def graded(card: CardRecord | None, a: int = article, n: datetime = now) -> CardRecord:
+            return schedule(scheduler, card, a, Grade.GOOD, n, "h")
+
+        store.review(article, 3, now, "h", graded)
     return store
 
 
