@@ -213,3 +213,20 @@ def test_the_history_is_latest_first_across_machines(tmp_path: Path) -> None:
     for store in (here, there):
         assert [entry.article_id for entry in store.history()] == [503, 502, 501]
         store.close()
+
+
+def test_a_state_started_afresh_gets_back_what_this_machine_had_sent(tmp_path: Path) -> None:
+    store = open_state().store
+    store.toggle_bookmark(502, NOON)
+    sync(store, tmp_path)
+    path = store.path
+    store.close()
+    assert path is not None
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        path.with_name(name).unlink(missing_ok=True)
+    store = open_state().store
+    assert store.bookmarks() == []
+    report = sync(store, tmp_path)
+    assert report.received == {"bookmark": 1} and report.sent == {}
+    assert [b.article_id for b in store.bookmarks()] == [502]
+    store.close()

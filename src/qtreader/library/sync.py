@@ -158,7 +158,7 @@ def _read_file(path: Path, offset: int, lines: int, warnings: list[str]) -> _Rea
     sync file of this format (a newer one is told in ``warnings``)."""
     try:
         with path.open("rb") as handle:
-            header_line = handle.readline()
+            header_line = handle.readline(4096)  # not a whole file of something else
             if not header_line.endswith(b"\n"):
                 return None  # not (yet) a whole header: read again next time
             try:
@@ -198,13 +198,15 @@ def _read_file(path: Path, offset: int, lines: int, warnings: list[str]) -> _Rea
 
 
 def _read_folder(
-    folder: Path, own: str, known: dict[str, tuple[int, int]], warnings: list[str]
+    folder: Path, known: dict[str, tuple[int, int]], warnings: list[str]
 ) -> list[_Read]:
-    """Every other sync file of ``folder``, temporary names and conflict copies included
-    (their complete lines are valid events; merging them twice changes nothing)."""
+    """Every sync file of ``folder``, temporary names and conflict copies included (their
+    complete lines are valid events; merging them twice changes nothing). This machine's
+    own file too: after the first time nothing in it is new, but a ``state.db`` started
+    afresh gets back what this machine had sent."""
     found = []
     for path in sorted(folder.iterdir()):
-        if path.name == own or not path.is_file():
+        if not path.is_file():
             continue
         offset, lines = known.get(path.name, (0, 0))
         read = _read_file(path, offset, lines, warnings)
@@ -445,14 +447,13 @@ def sync(store: StateStore, folder: Path, *, dry_run: bool = False) -> SyncRepor
                 row[0]: (row[1], row[2])
                 for row in db.execute("SELECT name, offset, lines FROM sync_files")
             }
-        reads = _read_folder(folder, own, known, warnings)
+        reads = _read_folder(folder, known, warnings)
         received: Counter[str] = Counter()
         with store.sync_transaction(keep=not dry_run) as db:
             touched = _capture(db, device)
             new: list[dict[str, Any]] = []
             for read in reads:
                 for event in read.events:
-                    mine = event["device"] == device
                     cursor = db.execute(
                         "INSERT OR IGNORE INTO sync_events (id, device, kind, article_id, at, "
                         "body, exported) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -461,7 +462,7 @@ def sync(store: StateStore, folder: Path, *, dry_run: bool = False) -> SyncRepor
                             event["at"], _body(event), 1,
                         ),
                     )  # fmt: skip
-                    if cursor.rowcount and not mine:
+                    if cursor.rowcount:
                         new.append(event)
                         received[event["kind"]] += 1
                 db.execute(
