@@ -110,6 +110,9 @@ def test_the_folder_comes_from_config_toml(tmp_path: Path, isolated_dirs: Path) 
     code, out, _ = run("sync")
     assert code == 0 and out.startswith("Received: nothing")
     assert (tmp_path / f"{device_id()}.jsonl").exists()
+    config.write_text("sync_dir = 3\n")
+    code, _, err = run("sync")
+    assert code == 2 and "sync_dir must be a folder path in quotes, not 3" in err
     code, out, err = run("sync", str(tmp_path / "missing"))
     assert code == 1 and f"{tmp_path / 'missing'}: not a folder" in err
 

@@ -319,10 +319,15 @@ def sync(folder: Path | None, status: bool) -> None:
       qtreader sync ~/Sync/qtreader
       qtreader sync --status
     """
+    from qtreader.cli import LibraryError
+    from qtreader.library.config import ConfigError
     from qtreader.library.sync import SyncError, configured_sync_dir, device_id
     from qtreader.library.sync import sync as run_sync
 
-    folder = folder or configured_sync_dir()
+    try:
+        folder = folder or configured_sync_dir()
+    except ConfigError as error:
+        raise LibraryError(str(error)) from None
     if folder is None:
         raise click.UsageError("give a FOLDER, or set sync_dir in config.toml")
     store = _open_state()
