@@ -137,11 +137,13 @@ def test_a_half_written_file_is_read_up_to_its_last_line_and_again_later(
     (tmp_path / ".syncthing.beef0002.jsonl.tmp").write_text(header("beef0002")[:9])
     (tmp_path / "newer.jsonl").write_text(header("beef0003", 2) + "{}\n")
     (tmp_path / "notes.txt").write_text("not a sync file\n")
+    (tmp_path / "odd.jsonl").write_text(header("\x1b[2J"))
     code, out, err = run("sync", str(tmp_path))
     assert code == 0 and out.startswith("Received: 1 review(s)")
-    assert err == (
-        f"qtreader: {tmp_path / 'newer.jsonl'}: written by a newer qtreader (format 2); skipped\n"
-    )
+    assert err.splitlines() == [
+        f"qtreader: {tmp_path / 'newer.jsonl'}: written by a newer qtreader (format 2); skipped",
+        f"qtreader: {tmp_path / 'odd.jsonl'}: not a valid sync header; skipped",
+    ]
     store = open_state().store
     assert [r["article_id"] for r in store.review_log()] == [501]
     store.close()

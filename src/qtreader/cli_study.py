@@ -1,4 +1,4 @@
-"""The commands about the reading state: ``history``, ``study`` and ``stats``.
+"""The commands about the reading state: ``history``, ``study``, ``stats`` and ``sync``.
 
 ``history`` and ``stats`` answer in the shell and import only the data layer, never
 Textual; ``study`` starts the full-screen app in a session. :mod:`qtreader.cli` adds them

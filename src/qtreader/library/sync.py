@@ -121,6 +121,11 @@ class _Read:
     lines: int
 
 
+def _valid_device(device: object) -> bool:
+    """A device id as made here: it is shown to the user and names a file."""
+    return isinstance(device, str) and _DEVICE.fullmatch(device) is not None
+
+
 def _event(line: bytes, device: str) -> dict[str, Any] | None:
     """One event as merged (``at`` in the stored time format), or ``None`` if invalid."""
     try:
@@ -128,9 +133,11 @@ def _event(line: bytes, device: str) -> dict[str, Any] | None:
         kind, article, at, ident = raw["kind"], raw["article"], raw["at"], raw["id"]
         if kind not in KINDS or type(article) is not int or not isinstance(ident, str):
             return None
+        if not _valid_device(raw.get("device", device)):
+            return None
         event: dict[str, Any] = {
             "id": ident,
-            "device": str(raw.get("device", device)),
+            "device": raw.get("device", device),
             "kind": kind,
             "article": article,
             "at": to_text(from_text(at)),
@@ -167,8 +174,8 @@ def _read_file(path: Path, offset: int, lines: int, warnings: list[str]) -> _Rea
                 return None
             if not isinstance(header, dict) or "qtreader_sync" not in header:
                 return None
-            version, device = header.get("qtreader_sync"), header.get("device")
-            if type(version) is not int or not isinstance(device, str):
+            version, device = header.get("qtreader_sync"), str(header.get("device"))
+            if type(version) is not int or not _valid_device(device):
                 warnings.append(f"{path}: not a valid sync header; skipped")
                 return None
             if version > FORMAT:
