@@ -43,6 +43,7 @@ class ReaderGroup(click.Group):
         "study": ("qtreader.cli.study", "study"),
         "stats": ("qtreader.cli.study", "stats"),
         "export": ("qtreader.cli.export", "export"),
+        "sync": ("qtreader.cli.study", "sync"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

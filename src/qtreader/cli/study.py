@@ -1,4 +1,4 @@
-"""The commands about the reading state: ``history``, ``study`` and ``stats``.
+"""The commands about the reading state: ``history``, ``study``, ``stats`` and ``sync``.
 
 ``history`` and ``stats`` answer in the shell and import only the data layer, never
 Textual; ``study`` starts the full-screen app in a session. :mod:`qtreader.cli.group` adds them
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from qtreader.library.progress import ProgressReport
     from qtreader.render.output import OutputOptions
 
-__all__ = ["history", "stats", "study"]
+__all__ = ["history", "stats", "study", "sync"]
 
 
 def _open_state() -> StateStore:
@@ -304,3 +304,50 @@ def stats(
         )
         click.echo(f"{progress.name:<{width}}  " + "  ".join(f"{v:>9}" for v in values))
     click.echo(f"New cards left today: {figures.new_left_today}")
+
+
+# sync -------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--status", is_flag=True, help="Show the devices seen and what a sync would change.")
+def sync(folder: Path | None, status: bool) -> None:
+    """Merge the reading and study state of your machines through a shared folder
+    (Syncthing, Dropbox, a git repo...); FOLDER defaults to sync_dir of config.toml.
+
+    \b
+    Examples:
+      qtreader sync ~/Sync/qtreader
+      qtreader sync --status
+    """
+    from qtreader.library.config import ConfigError
+    from qtreader.library.sync import SyncError, configured_sync_dir, device_id
+    from qtreader.library.sync import sync as run_sync
+
+    try:
+        folder = folder or configured_sync_dir()
+    except ConfigError as error:
+        raise LibraryError(str(error)) from None
+    if folder is None:
+        raise click.UsageError("give a FOLDER, or set sync_dir in config.toml")
+    store = _open_state()
+    try:
+        report = run_sync(store, folder, dry_run=status)
+    except SyncError as error:
+        warn(str(error))
+        raise SystemExit(1) from None
+    finally:
+        store.close()
+    for line in report.warnings:
+        warn(line)
+    me = device_id()
+    if status:
+        for device, last in sorted(report.devices.items()):
+            click.echo(
+                f"{device}{' (this machine)' if device == me else ''}  last event {last or '-'}"
+            )
+    counts = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(report.received.items())) or "nothing"
+    sent = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(report.sent.items())) or "nothing"
+    verb = ("would receive", "would send") if status else ("received", "sent")
+    click.echo(f"{verb[0].capitalize()}: {counts}; {verb[1]}: {sent}.")

@@ -305,7 +305,8 @@ class StateStore:
     def history(self, limit: int | None = None) -> list[HistoryEntry]:
         """The articles opened, latest first."""
         rows = self._read(
-            "SELECT article_id, subject, opened_at, scroll FROM history ORDER BY id DESC LIMIT ?",
+            "SELECT article_id, subject, opened_at, scroll FROM history "
+            "ORDER BY opened_at DESC, id DESC LIMIT ?",
             (-1 if limit is None else limit,),
         )
         return [
@@ -345,6 +346,7 @@ class StateStore:
         """Bookmark the article, or remove its bookmark; returns whether it is now bookmarked."""
         with self._write() as db:
             removed = db.execute("DELETE FROM bookmarks WHERE article_id = ?", (article_id,))
+            _note_bookmark(db, article_id, None if removed.rowcount else when, when)
             if removed.rowcount:
                 return False
             db.execute(
@@ -352,6 +354,26 @@ class StateStore:
                 (article_id, to_text(when)),
             )
             return True
+
+    # Sync (library/sync.py) ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def sync_transaction(self, *, keep: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction for :mod:`qtreader.library.sync`, its tables made; rolled
+        back instead of committed when ``keep`` is false (``qtreader sync --status``)."""
+        if self.read_only is not None:
+            raise NotSaved(self.read_only)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SYNC_SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT" if keep else "ROLLBACK")
 
     # Settings of the reader (the tree's width) ------------------------------------------
     # A table made when first written, not a schema version: an older qtreader ignores it.
@@ -537,6 +559,56 @@ class StateStore:
             (NEW_CARD, to_text(since)),
         )
         return int(rows[0][0])
+
+
+# Sync tables ----------------------------------------------------------------------------
+# Made when first needed, not a schema version: an older qtreader ignores them.
+
+_SYNC_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bookmark_removals (
+    article_id INTEGER PRIMARY KEY,
+    removed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sync_events (
+    id TEXT PRIMARY KEY,
+    device TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    article_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    exported INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sync_events_article ON sync_events (kind, article_id);
+CREATE TABLE IF NOT EXISTS sync_rows (
+    tbl TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (tbl, row)
+);
+CREATE TABLE IF NOT EXISTS sync_files (
+    name TEXT PRIMARY KEY,
+    offset INTEGER NOT NULL,
+    lines INTEGER NOT NULL
+)
+"""
+
+
+def _note_bookmark(
+    db: sqlite3.Connection, article_id: int, added: datetime | None, when: datetime
+) -> None:
+    """Keep when a bookmark was removed (``added`` is ``None``): sync must tell a removal
+    from a bookmark never made, and the latest of the two wins on every machine."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS bookmark_removals "
+        "(article_id INTEGER PRIMARY KEY, removed_at TEXT NOT NULL)"
+    )
+    if added is not None:
+        db.execute("DELETE FROM bookmark_removals WHERE article_id = ?", (article_id,))
+    else:
+        db.execute(
+            "INSERT OR REPLACE INTO bookmark_removals (article_id, removed_at) VALUES (?, ?)",
+            (article_id, to_text(when)),
+        )
 
 
 def _among(article_ids: Iterable[int] | None, verb: str = "WHERE") -> tuple[str, tuple[str, ...]]:
