@@ -15,7 +15,8 @@ from qtreader.library.clock import Clock, utc_now
 from qtreader.library.resources import stylesheet
 from qtreader.tui.commands import ArticleCommands, Palette
 from qtreader.tui.screens.help import LIST_KEYS, HelpScreen, key_rows
-from qtreader.tui.screens.reader import ReaderScreen, open_in_background
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.widgets.library_loader import open_in_background
 from qtreader.tui.widgets.plain import visible_controls
 
 if TYPE_CHECKING:
