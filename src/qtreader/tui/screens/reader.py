@@ -343,14 +343,8 @@ class ReaderScreen(Screen[None]):
         if not tree.display:
             tree.display = True
         width = max(16, min(tree.outer_size.width + step, self.size.width - 20))
-        self._set_tree_width(width)
+        tree.chosen_width = width
         self.query_one(StateKeeper).save_tree_width(width)
-
-    def _set_tree_width(self, width: int) -> None:
-        tree = self.query_one(SubjectTree)
-        tree.styles.width = width
-        tree.styles.min_width = 16
-        tree.styles.max_width = "75%"  # a width saved on a wide terminal leaves room here
 
     def _no_article(self) -> None:
         """A key that acts on the open article was pressed with none open."""
@@ -426,7 +420,7 @@ class ReaderScreen(Screen[None]):
             self.sub_title = "incognito: nothing is recorded"
         keeper = self.query_one(StateKeeper)
         if keeper.tree_width is not None:
-            self._set_tree_width(keeper.tree_width)
+            self.query_one(SubjectTree).chosen_width = keeper.tree_width
         self._library_shown()
 
     def _library_shown(self) -> None:
