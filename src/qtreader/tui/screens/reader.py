@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from qtreader.library.models import Article
     from qtreader.library.state import HistoryEntry
-    from qtreader.library.study import Scope, SessionSummary, StudyRequest
+    from qtreader.library.study import Scope, StudyRequest
     from qtreader.render.markdown import AnswerLink
 
 __all__ = ["ReaderScreen"]
@@ -380,16 +380,15 @@ class ReaderScreen(Screen[None]):
     def follow_link(self, link: AnswerLink) -> None:
         """Open a link of the answer: an article of the library here (it joins the history),
         any other address in the browser, but only once the user confirms it."""
+        from qtreader.tui.screens.links import ConfirmOpenScreen, link_target
+
         if link.internal:
-            found = self.library.by_url(link.url) if self.library is not None else None
-            if found is None:
+            target = link_target(self.library, link) if self.library is not None else None
+            if target is None:
                 self.notify(f"“{link.text}” is not in this library.", severity="warning")
-                return
-            url = link.url.rstrip("/")
-            subject = next((s.subject for s in found.listings if s.url.rstrip("/") == url), None)
-            self.open_article(found.id, subject)
+            else:
+                self.open_article(*target)
             return
-        from qtreader.tui.screens.links import ConfirmOpenScreen
 
         def confirmed(answer: bool | None) -> None:
             if answer:
@@ -495,18 +494,12 @@ class ReaderScreen(Screen[None]):
 
     def action_bookmarks(self) -> None:
         """List the bookmarks; the one chosen opens here."""
-        from qtreader.tui.screens.bookmarks import BookmarkItem, BookmarksScreen
+        from qtreader.tui.screens.bookmarks import BookmarksScreen, bookmark_items
 
         marks = self.query_one(StateKeeper).overview
         if self.library is None or marks is None:
             return
-        items = [
-            BookmarkItem(
-                article.id, article.title, article.subjects[0], article.id in marks.read_ids
-            )
-            for article_id in marks.bookmark_ids
-            if (article := self.library.article(article_id)) is not None
-        ]
+        items = bookmark_items(self.library, marks)
 
         def chosen(choice: tuple[int, str] | None) -> None:
             if choice is not None:
@@ -553,37 +546,13 @@ class ReaderScreen(Screen[None]):
 
     def _study(self, scope: Scope, new_cards: int | None = None) -> None:
         """Run a session; then its summary, and new figures in the tree."""
-        from qtreader.tui.screens.study import StudyScreen, SummaryScreen
+        from qtreader.tui.screens.study_launch import launch_study
 
-        keeper = self.query_one(StateKeeper)
-        library = self.library
-        if library is None or keeper.store is None:
-            return
-        if scope.kind == "subject" and library.subject(scope.subject or "") is None:
-            self.notify(f"No subject {scope.subject!r} in this library.", severity="error")
-            return
-
-        def ended(summary: SessionSummary | None) -> None:
-            keeper.refresh_marks(library)
-            if session.quitting and summary is None:
-                self.app.exit()
-            elif summary is not None:
-                self.app.push_screen(SummaryScreen(summary, quitting=session.quitting), closed)
-
-        def closed(_result: None) -> None:
-            if session.quitting:
-                self.app.exit()
-
-        session = StudyScreen(
-            library,
-            keeper.store,
-            scope,
-            clock=self.clock,
-            new_per_day=keeper.new_per_day,
-            new_order=keeper.new_order,
-            new_cards=new_cards,
-        )
-        self.app.push_screen(session, ended)
+        if self.library is not None:
+            launch_study(
+                self.app, self.library, self.query_one(StateKeeper), scope,
+                clock=self.clock, new_cards=new_cards,
+            )  # fmt: skip
 
 
 def _short_path(path: Path) -> str:
