@@ -1,10 +1,19 @@
-"""The reader's keys, one :class:`Binding` with an id each (ids let a keymap rebind them)."""
+"""The keys of the app and of the reader, one :class:`Binding` with an id each (ids let a
+keymap rebind them)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["READER_BINDINGS"]
+__all__ = ["APP_BINDINGS", "READER_BINDINGS"]
+
+#: The app's keys, active on every screen.
+APP_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit", tooltip="Quit qtreader", id="quit"),
+    Binding("question_mark", "help", "Help", key_display="?", tooltip="Show every key", id="help"),
+    # After q and ?: a narrow footer cuts from the end, and those two must stay in sight.
+    Binding("P", "progress", "Progress", tooltip="Progress: calendar, forecast", id="progress"),
+]
 
 READER_BINDINGS: list[BindingType] = [
     Binding(

@@ -50,7 +50,8 @@ class ReaderScreen(Screen[None]):
         clock: Clock = utc_now,
         opening: Future[Library] | None = None,
     ) -> None:
-        """``opening``: the library being opened already (see :func:`open_in_background`)."""
+        """``opening``: the library being opened already (see
+        :func:`~qtreader.tui.widgets.library_loader.open_in_background`)."""
         super().__init__()
         self.library_path = library_path
         self._opening = opening

@@ -147,6 +147,10 @@ class LibraryLoader(Widget):
         except (OSError, sqlite3.Error) as error:
             self.app.call_from_thread(self._failed, f"Cannot load the library: {error}")
             return
+        except Exception as error:  # whatever it is, the reader stays and says so
+            message = f"Cannot load the library: {type(error).__name__}: {error}"
+            self.app.call_from_thread(self._failed, message)
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._opened, library)
 
