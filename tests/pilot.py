@@ -29,11 +29,27 @@ async def settled(pilot: Pilot[None]) -> None:
         if started or any(not worker.is_finished for worker in app.workers):
             break
         await pilot.pause(0.05)
-    while pending := [worker for worker in app.workers if not worker.is_finished]:
+    while True:
+        pending = [worker for worker in app.workers if not worker.is_finished]
         for worker in pending:
             with suppress(WorkerCancelled):
                 await worker.wait()
+        if not pending and not _loading(pilot):
+            break
+        if not pending:  # opened: the refresh starts once the screen has painted
+            await pilot.pause()
     await pilot.pause()
+
+
+def _loading(pilot: Pilot[None]) -> bool:
+    """Whether the reader's library loader is between opening and refreshing."""
+    from qtreader.tui.widgets.library_loader import LibraryLoader
+
+    stack = pilot.app.screen_stack
+    reader = stack[0] if stack else None
+    if not isinstance(reader, ReaderScreen) or not reader.is_mounted:
+        return False
+    return any(loader.busy for loader in reader.query(LibraryLoader))
 
 
 async def loaded(pilot: Pilot[None]) -> ReaderScreen:

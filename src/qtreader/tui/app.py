@@ -6,16 +6,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
-from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from qtreader.library.clock import Clock, utc_now
 from qtreader.library.resources import stylesheet
+from qtreader.tui.bindings import APP_BINDINGS
 from qtreader.tui.commands import ArticleCommands, Palette
 from qtreader.tui.screens.help import LIST_KEYS, HelpScreen, key_rows
-from qtreader.tui.screens.reader import ReaderScreen, open_in_background
+from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.widgets.library_loader import open_in_background
 from qtreader.tui.widgets.plain import visible_controls
 
 if TYPE_CHECKING:
@@ -30,14 +31,7 @@ class QTReaderApp(App[None]):
     CSS_PATH = stylesheet()
     TITLE = "qtreader"
     COMMANDS = App.COMMANDS | {ArticleCommands}
-    BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit qtreader", id="quit"),
-        Binding(
-            "question_mark", "help", "Help", key_display="?", tooltip="Show every key", id="help"
-        ),
-        # After q and ?: a narrow footer cuts from the end, and those two must stay in sight.
-        Binding("P", "progress", "Progress", tooltip="Progress: calendar, forecast", id="progress"),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,

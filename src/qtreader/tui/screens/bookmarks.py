@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,7 +15,11 @@ from textual.widgets.option_list import Option
 
 from qtreader.tui.widgets.plain import data
 
-__all__ = ["BookmarkItem", "BookmarksScreen"]
+if TYPE_CHECKING:
+    from qtreader.library.store import Library
+    from qtreader.library.study import Overview
+
+__all__ = ["BookmarkItem", "BookmarksScreen", "bookmark_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +75,12 @@ class BookmarksScreen(ModalScreen[tuple[int, str] | None]):
 
     def action_cursor_up(self) -> None:
         self.query_one(OptionList).action_cursor_up()
+
+
+def bookmark_items(library: Library, marks: Overview) -> list[BookmarkItem]:
+    """The bookmarked articles of ``library`` that it still holds, as the list shows them."""
+    return [
+        BookmarkItem(article.id, article.title, article.subjects[0], article.id in marks.read_ids)
+        for article_id in marks.bookmark_ids
+        if (article := library.article(article_id)) is not None
+    ]

@@ -7,6 +7,8 @@ joins the history; any other address is only opened after :class:`ConfirmOpenScr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +19,20 @@ from textual.widgets.option_list import Option
 
 from qtreader.render.markdown import AnswerLink
 
-__all__ = ["ConfirmOpenScreen", "LinksScreen"]
+if TYPE_CHECKING:
+    from qtreader.library.store import Library
+
+__all__ = ["ConfirmOpenScreen", "LinksScreen", "link_target"]
+
+
+def link_target(library: Library, link: AnswerLink) -> tuple[int, str | None] | None:
+    """The article an internal link points to, with the subject whose listing has that
+    address (an article is listed under each of its subjects); ``None``: not in ``library``."""
+    found = library.by_url(link.url)
+    if found is None:
+        return None
+    url = link.url.rstrip("/")
+    return found.id, next((s.subject for s in found.listings if s.url.rstrip("/") == url), None)
 
 
 class LinksScreen(ModalScreen[AnswerLink | None]):

@@ -2,202 +2,43 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import get_current_worker
 
 from qtreader.library.clock import Clock, utc_now
 from qtreader.library.decode import escape_controls
-from qtreader.library.index import RefreshReport
 from qtreader.library.navigation import BrowseHistory, Visit
 from qtreader.library.store import AnswerUnavailable, Library, subject_key
+from qtreader.tui.bindings import READER_BINDINGS
 from qtreader.tui.widgets.article_view import AnswerText, ArticleView, RelatedList
 from qtreader.tui.widgets.header import TitleHeader
+from qtreader.tui.widgets.library_loader import LibraryLoader
 from qtreader.tui.widgets.state_keeper import StateKeeper
 from qtreader.tui.widgets.status_bar import StatusBar
 from qtreader.tui.widgets.subject_tree import SubjectTree
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from qtreader.library.models import Article
     from qtreader.library.state import HistoryEntry
-    from qtreader.library.study import Scope, SessionSummary, StudyRequest
+    from qtreader.library.study import Scope, StudyRequest
     from qtreader.render.markdown import AnswerLink
 
 __all__ = ["ReaderScreen"]
-
-
-class _LoadCancelled(Exception):
-    """Raised from the progress callback to abandon a load nobody waits for any more."""
-
-
-def open_in_background(path: Path) -> Future[Library]:
-    """Start opening the library's index now, on a thread of its own, so that it is ready
-    (a millisecond or two of SQLite) by the time the screen mounts."""
-    future: Future[Library] = Future()
-
-    def opening() -> None:
-        try:
-            future.set_result(Library.open(path))
-        except BaseException as error:  # handed to whoever waits for the library
-            future.set_exception(error)
-
-    threading.Thread(target=opening, name="qtreader-open", daemon=True).start()
-    return future
 
 
 class ReaderScreen(Screen[None]):
     """Coordinates the tree, the article pane and the history; the widgets never reach into
     each other."""
 
-    BINDINGS = [
-        Binding(
-            "left_square_bracket,backspace,alt+left",
-            "back",
-            "Back",
-            key_display="[",
-            tooltip="Back to the article read before",
-            id="back",
-        ),
-        Binding(
-            "right_square_bracket,alt+right",
-            "forward",
-            "Forward",
-            show=False,  # the footer keeps q and ? in sight down to 60 columns
-            key_display="]",
-            tooltip="Forward again after going back",
-            id="forward",
-        ),
-        Binding(
-            "n",
-            "neighbour(1)",
-            "Next",
-            show=False,
-            tooltip="Next article in this subject",
-            id="next",
-        ),
-        Binding(
-            "p",
-            "neighbour(-1)",
-            "Prev",
-            show=False,
-            tooltip="Previous article in this subject",
-            id="previous",
-        ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            key_display="/",
-            tooltip="Search every article",
-            id="search",
-        ),
-        Binding(
-            "y",
-            "copy_article",
-            "Copy",
-            show=False,
-            tooltip="Copy the question and answer as Markdown (works over SSH)",
-            id="copy",
-        ),
-        Binding(
-            "r",
-            "random",
-            "Random",
-            show=False,
-            tooltip="Open a random article (of the selected subject)",
-            id="random",
-        ),
-        Binding(
-            "t", "toggle_tree", "Tree", tooltip="Hide or show the subject tree", id="toggle-tree"
-        ),
-        Binding(
-            "less_than_sign",
-            "tree_width(-4)",
-            "Narrower",
-            show=False,
-            key_display="<",
-            tooltip="Make the subject tree narrower (remembered)",
-            id="tree-narrower",
-        ),
-        Binding(
-            "greater_than_sign",
-            "tree_width(4)",
-            "Wider",
-            show=False,
-            key_display=">",
-            tooltip="Make the subject tree wider (remembered)",
-            id="tree-wider",
-        ),
-        Binding(
-            "e",
-            "problems",
-            "Problems",
-            show=False,  # the status line says "e to list" whenever there are problems
-            tooltip="List the files of the library that have problems",
-            id="problems",
-        ),
-        Binding(
-            "x",
-            "toggle_tex",
-            "TeX",
-            show=False,
-            tooltip="Show the formulas of this article as raw TeX, or rendered again",
-            id="toggle-tex",
-        ),
-        Binding(
-            "l",
-            "links",
-            "Links",
-            show=False,
-            tooltip="List the links of this answer to follow one",
-            id="links",
-        ),
-        Binding(
-            "s",
-            "study",
-            "Study",
-            tooltip="Study: the selected subject, the bookmarks or the whole library",
-            id="study",
-        ),
-        Binding(
-            "m",
-            "bookmark",
-            "Bookmark",
-            show=False,
-            tooltip="Bookmark the open article, or remove its bookmark",
-            id="bookmark",
-        ),
-        Binding(
-            "b",
-            "bookmarks",
-            "Bookmarks",
-            show=False,
-            tooltip="List the bookmarked articles",
-            id="bookmarks",
-        ),
-        Binding(
-            "ctrl+r",
-            "refresh",
-            "Refresh",
-            show=False,
-            tooltip="Read the library folder again: files added, changed or deleted",
-            id="refresh",
-        ),
-        *(
-            Binding(str(n), f"related({n})", f"Related {n}", show=False, id=f"related-{n}")
-            for n in range(1, 6)
-        ),
-    ]
+    BINDINGS = READER_BINDINGS
 
     def __init__(
         self,
@@ -209,7 +50,8 @@ class ReaderScreen(Screen[None]):
         clock: Clock = utc_now,
         opening: Future[Library] | None = None,
     ) -> None:
-        """``opening``: the library being opened already (see :func:`open_in_background`)."""
+        """``opening``: the library being opened already (see
+        :func:`~qtreader.tui.widgets.library_loader.open_in_background`)."""
         super().__init__()
         self.library_path = library_path
         self._opening = opening
@@ -235,82 +77,45 @@ class ReaderScreen(Screen[None]):
         yield StatusBar(id="status")
         yield Footer(compact=True)
         yield StateKeeper(incognito=self.incognito, clock=self.clock, id="state")
+        yield LibraryLoader(self.library_path, opening=self._opening, id="loader")
 
     def on_mount(self) -> None:
         self.query_one(SubjectTree).focus()
-        opening, self._opening = self._opening, None
-        painted = threading.Event()
-        if opening is not None and opening.done() and opening.exception() is None:
-            # Opened while Textual started: the first frame shows the tree.
-            self.library_opened(opening.result(), painted)
-            self.load(opening, painted)
-        else:
-            self.load(opening)
-        if not self._shown:  # still opening, or a cold start: indexing comes first
+        if not self.query_one(LibraryLoader).load():  # still opening, or a cold start
             message = "Loading the library…"
             self.query_one(ArticleView).show_message(message, str(self.library_path))
         self.set_interval(1.0, self._save_scroll)
 
     # Loading ----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="load")
-    def load(
-        self, opening: Future[Library] | None = None, shown: threading.Event | None = None
-    ) -> None:
-        """Open the catalog and show it, then bring the index up to date in the background.
-
-        A warm start paints the tree from the index without reading any article file; a
-        cold one (no index yet) shows indexing progress until the first refresh ends.
-        ``opening``: the library being opened already; ``shown``: it is shown already, and
-        this is set once that is painted.
-        """
-        status = self.query_one(StatusBar)
-        worker = get_current_worker()
-
-        def progress(done: int, total: int) -> None:
-            if worker.is_cancelled:  # the app is closing: stop parsing
-                raise _LoadCancelled
-            self.app.call_from_thread(status.show_progress, done, total)
-
-        try:
-            library = opening.result() if opening is not None else Library.open(self.library_path)
-            painted = shown
-            if painted is None:
-                painted = threading.Event()
-                self.app.call_from_thread(self.library_opened, library, painted)
-            # The refresh stats every file: let the tree paint before it takes the GIL.
-            for _ in range(40):
-                if painted.wait(0.05) or worker.is_cancelled:
-                    break
-            if worker.is_cancelled:
-                return
-            report = library.refresh(progress)
-        except _LoadCancelled:
-            return
-        except (OSError, sqlite3.Error) as error:
-            self.app.call_from_thread(status.show_error, f"Cannot load the library: {error}")
-            return
-        except Exception as error:  # e.g. a parsing process died: keep the reader alive
-            message = f"Indexing stopped: {type(error).__name__}: {error}"
-            self.app.call_from_thread(status.show_error, message)
-            return
-        self.app.call_from_thread(self.library_refreshed, library, report)
-
-    def library_opened(self, library: Library, painted: threading.Event) -> None:
-        """Show what the index already knows; the refresh follows once that is painted."""
+    @on(LibraryLoader.Opened)
+    def library_opened(self, message: LibraryLoader.Opened) -> None:
+        """Show what the index already knows (nothing on a cold start); the refresh, which
+        stats every file, starts once that is painted."""
+        library = message.library
         self.library = library
         self._tell_index_notice(library)
         if len(library):
             self._show_library(library, note="checking for changes…")
-        self.call_after_refresh(painted.set)
+        self.call_after_refresh(message.control.refresh_library)
 
-    def library_refreshed(self, library: Library, report: RefreshReport) -> None:
+    @on(LibraryLoader.Progress)
+    def library_progress(self, message: LibraryLoader.Progress) -> None:
+        self.query_one(StatusBar).show_progress(message.done, message.total)
+
+    @on(LibraryLoader.Refreshed)
+    def library_refreshed(self, message: LibraryLoader.Refreshed) -> None:
         """The index is up to date: show it again if anything changed."""
+        library = message.library
         self._tell_index_notice(library)  # the refresh found the disk full, or damage
-        if self.library is not library or not self._shown or report.changed_anything:
+        if self.library is not library or not self._shown or message.report.changed_anything:
             self._show_library(library)
         else:
             self.query_one(StatusBar).show_library(library, _short_path(self.library_path))
+
+    @on(LibraryLoader.Failed)
+    def library_failed(self, message: LibraryLoader.Failed) -> None:
+        self.query_one(StatusBar).show_error(message.reason)
 
     def _tell_index_notice(self, library: Library) -> None:
         notice = library.untold_notice()
@@ -541,14 +346,8 @@ class ReaderScreen(Screen[None]):
         if not tree.display:
             tree.display = True
         width = max(16, min(tree.outer_size.width + step, self.size.width - 20))
-        self._set_tree_width(width)
+        tree.chosen_width = width
         self.query_one(StateKeeper).save_tree_width(width)
-
-    def _set_tree_width(self, width: int) -> None:
-        tree = self.query_one(SubjectTree)
-        tree.styles.width = width
-        tree.styles.min_width = 16
-        tree.styles.max_width = "75%"  # a width saved on a wide terminal leaves room here
 
     def _no_article(self) -> None:
         """A key that acts on the open article was pressed with none open."""
@@ -584,16 +383,15 @@ class ReaderScreen(Screen[None]):
     def follow_link(self, link: AnswerLink) -> None:
         """Open a link of the answer: an article of the library here (it joins the history),
         any other address in the browser, but only once the user confirms it."""
+        from qtreader.tui.screens.links import ConfirmOpenScreen, link_target
+
         if link.internal:
-            found = self.library.by_url(link.url) if self.library is not None else None
-            if found is None:
+            target = link_target(self.library, link) if self.library is not None else None
+            if target is None:
                 self.notify(f"“{link.text}” is not in this library.", severity="warning")
-                return
-            url = link.url.rstrip("/")
-            subject = next((s.subject for s in found.listings if s.url.rstrip("/") == url), None)
-            self.open_article(found.id, subject)
+            else:
+                self.open_article(*target)
             return
-        from qtreader.tui.screens.links import ConfirmOpenScreen
 
         def confirmed(answer: bool | None) -> None:
             if answer:
@@ -604,7 +402,7 @@ class ReaderScreen(Screen[None]):
     def action_refresh(self) -> None:
         """Bring the index up to date with the folder, as at start (only changed files are
         read); the open article is shown again from its file."""
-        self.load()
+        self.query_one(LibraryLoader).load()
 
     def action_problems(self) -> None:
         from qtreader.tui.screens.problems import ProblemsScreen
@@ -624,7 +422,7 @@ class ReaderScreen(Screen[None]):
             self.sub_title = "incognito: nothing is recorded"
         keeper = self.query_one(StateKeeper)
         if keeper.tree_width is not None:
-            self._set_tree_width(keeper.tree_width)
+            self.query_one(SubjectTree).chosen_width = keeper.tree_width
         self._library_shown()
 
     def _library_shown(self) -> None:
@@ -699,18 +497,12 @@ class ReaderScreen(Screen[None]):
 
     def action_bookmarks(self) -> None:
         """List the bookmarks; the one chosen opens here."""
-        from qtreader.tui.screens.bookmarks import BookmarkItem, BookmarksScreen
+        from qtreader.tui.screens.bookmarks import BookmarksScreen, bookmark_items
 
         marks = self.query_one(StateKeeper).overview
         if self.library is None or marks is None:
             return
-        items = [
-            BookmarkItem(
-                article.id, article.title, article.subjects[0], article.id in marks.read_ids
-            )
-            for article_id in marks.bookmark_ids
-            if (article := self.library.article(article_id)) is not None
-        ]
+        items = bookmark_items(self.library, marks)
 
         def chosen(choice: tuple[int, str] | None) -> None:
             if choice is not None:
@@ -757,37 +549,13 @@ class ReaderScreen(Screen[None]):
 
     def _study(self, scope: Scope, new_cards: int | None = None) -> None:
         """Run a session; then its summary, and new figures in the tree."""
-        from qtreader.tui.screens.study import StudyScreen, SummaryScreen
+        from qtreader.tui.screens.study_launch import launch_study
 
-        keeper = self.query_one(StateKeeper)
-        library = self.library
-        if library is None or keeper.store is None:
-            return
-        if scope.kind == "subject" and library.subject(scope.subject or "") is None:
-            self.notify(f"No subject {scope.subject!r} in this library.", severity="error")
-            return
-
-        def ended(summary: SessionSummary | None) -> None:
-            keeper.refresh_marks(library)
-            if session.quitting and summary is None:
-                self.app.exit()
-            elif summary is not None:
-                self.app.push_screen(SummaryScreen(summary, quitting=session.quitting), closed)
-
-        def closed(_result: None) -> None:
-            if session.quitting:
-                self.app.exit()
-
-        session = StudyScreen(
-            library,
-            keeper.store,
-            scope,
-            clock=self.clock,
-            new_per_day=keeper.new_per_day,
-            new_order=keeper.new_order,
-            new_cards=new_cards,
-        )
-        self.app.push_screen(session, ended)
+        if self.library is not None:
+            launch_study(
+                self.app, self.library, self.query_one(StateKeeper), scope,
+                clock=self.clock, new_cards=new_cards,
+            )  # fmt: skip
 
 
 def _short_path(path: Path) -> str:

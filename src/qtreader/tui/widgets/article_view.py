@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -102,17 +103,25 @@ class ArticleView(KeyScroll):
         self.query_one("#question", Static).update(Text(article.question))
         self.query_one("#facts", Static).update(_facts(article, subject))
         self.answer = shown_part(answer, article.id)
-        self.marks = marks
-        self.raw_tex = False
+        # Both set quietly: their watchers would render the answer once more each.
+        self.set_reactive(ArticleView.marks, marks)
+        self.set_reactive(ArticleView.raw_tex, False)
         self._show_answer()
         self.query_one("#related-heading", Static).display = bool(article.related)
         self.query_one(RelatedList).show_links(article.related)
         self.scroll_home(animate=False)
 
     answer = ""
-    raw_tex = False
+    #: Formulas shown as raw TeX (``x``), until another article opens.
+    raw_tex: reactive[bool] = reactive(False, init=False)
     #: The words marked in the open answer (see :meth:`show_article`).
-    marks: tuple[str, ...] = ()
+    marks: reactive[tuple[str, ...]] = reactive((), init=False)
+
+    def watch_raw_tex(self) -> None:
+        self._show_answer()
+
+    def watch_marks(self) -> None:
+        self._show_answer()
 
     @property
     def links(self) -> list[AnswerLink]:
@@ -122,7 +131,6 @@ class ArticleView(KeyScroll):
     def toggle_raw_tex(self) -> bool:
         """Show the open answer's formulas as raw TeX, or rendered again; the new state."""
         self.raw_tex = not self.raw_tex
-        self._show_answer()
         return self.raw_tex
 
     def _show_answer(self) -> None:
@@ -139,7 +147,8 @@ class ArticleView(KeyScroll):
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
         self.answer = ""
-        self.marks = ()
+        self.set_reactive(ArticleView.marks, ())
+        self.set_reactive(ArticleView.raw_tex, False)
         self.query_one(AnswerText).links = []
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")

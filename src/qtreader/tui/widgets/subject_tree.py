@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text, TextType
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -72,6 +73,17 @@ class SubjectTree(Tree[TreeEntry]):
             super().__init__()
             self.article_id = article_id
             self.subject = subject
+
+    #: The width the user chose (``<`` ``>``, kept for the next start); ``None``: the
+    #: stylesheet's.
+    chosen_width: reactive[int | None] = reactive(None, init=False, layout=True)
+
+    def watch_chosen_width(self, width: int | None) -> None:
+        if width is None:
+            return
+        self.styles.width = width
+        self.styles.min_width = 16
+        self.styles.max_width = "75%"  # a width saved on a wide terminal leaves room here
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Subjects", id=id)
