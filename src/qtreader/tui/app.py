@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import App
 from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
@@ -16,6 +17,7 @@ from qtreader.tui.bindings import APP_BINDINGS
 from qtreader.tui.commands import ArticleCommands, Palette
 from qtreader.tui.screens.help import LIST_KEYS, HelpScreen, key_rows
 from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.screens.study import StudyScreen
 from qtreader.tui.widgets.library_loader import open_in_background
 from qtreader.tui.widgets.plain import visible_controls
 
@@ -54,9 +56,11 @@ class QTReaderApp(App[None]):
         #: The article on screen (id and file), for the line a crash ends with.
         self.reading: tuple[int, Path] | None = None
 
-    def note_reading(self, article_id: int, path: Path) -> None:
-        """The reader or a study card now shows article ``article_id`` from ``path``."""
-        self.reading = (article_id, path)
+    @on(ReaderScreen.ArticleShown)
+    @on(StudyScreen.CardShown)
+    def note_reading(self, message: ReaderScreen.ArticleShown | StudyScreen.CardShown) -> None:
+        """The reader or a study card now shows an article: remember which, and its file."""
+        self.reading = (message.article_id, message.path)
 
     def crash_line(self) -> str:
         """What the command prints after the traceback of an unexpected exception: the

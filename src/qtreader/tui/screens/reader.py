@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -37,6 +38,15 @@ __all__ = ["ReaderScreen"]
 class ReaderScreen(Screen[None]):
     """Coordinates the tree, the article pane and the history; the widgets never reach into
     each other."""
+
+    class ArticleShown(Message):
+        """The pane now shows article ``article_id``, read from ``path`` (the app names it
+        if it crashes)."""
+
+        def __init__(self, article_id: int, path: Path) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.path = path
 
     BINDINGS = READER_BINDINGS
 
@@ -204,12 +214,9 @@ class ReaderScreen(Screen[None]):
 
     def _note_reading(self, article: Article, subject: str) -> None:
         """Tell the app which file is on screen (a crash report names it)."""
-        from qtreader.tui.app import QTReaderApp
-
-        if isinstance(self.app, QTReaderApp):
-            key = subject_key(subject)
-            listing = next((x for x in article.listings if subject_key(x.subject) == key), None)
-            self.app.note_reading(article.id, listing.path if listing else article.path)
+        key = subject_key(subject)
+        listing = next((x for x in article.listings if subject_key(x.subject) == key), None)
+        self.post_message(self.ArticleShown(article.id, listing.path if listing else article.path))
 
     def on_subject_tree_article_selected(self, message: SubjectTree.ArticleSelected) -> None:
         self.open_article(message.article_id, message.subject, focus=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -128,6 +130,15 @@ def _prepare(session: StudySession) -> _Prepared | None:
 class StudyScreen(Screen[SessionSummary | None]):
     """One study session. Each grade is saved before the next card shows; the screen is
     dismissed with the session's summary."""
+
+    class CardShown(Message):
+        """A card of article ``article_id``, read from ``path``, is on screen (the app names
+        it if it crashes)."""
+
+        def __init__(self, article_id: int, path: Path) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.path = path
 
     BINDINGS = [
         Binding(
@@ -279,11 +290,9 @@ class StudyScreen(Screen[SessionSummary | None]):
 
     def _note_reading(self, article_id: int) -> None:
         """Tell the app which file the card comes from (a crash report names it)."""
-        from qtreader.tui.app import QTReaderApp
-
         article = self.library.article(article_id)
-        if article is not None and isinstance(self.app, QTReaderApp):
-            self.app.note_reading(article_id, article.path)
+        if article is not None:
+            self.post_message(self.CardShown(article_id, article.path))
 
     def _show_progress(self, prepared: _Prepared) -> None:
         counts = prepared.counts
