@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -40,6 +41,7 @@ __all__ = [
     "matching_subjects",
     "open_library",
     "output_options",
+    "progress_bar",
     "run_reader",
     "subject_option",
     "tell_index_notice",
@@ -300,3 +302,27 @@ def run_reader(app: QTReaderApp) -> None:
     if app.return_code:
         print(app.crash_line(), file=sys.stderr)
         sys.exit(app.return_code)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A callback ``(done, total)`` that draws a bar on stderr while the block runs, when
+    stderr is a terminal (into a pipe or a file, it does nothing)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

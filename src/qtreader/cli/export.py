@@ -6,10 +6,10 @@ Imports only the data layer, genanki and Rich (for the progress bar), never Text
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from qtreader.cli.common import (
     LibraryError,
     library_option,
     open_library,
+    progress_bar,
     warn,
 )
 from qtreader.library.export import ExportError, ExportItem, select_articles
@@ -100,29 +101,6 @@ def _chosen(
     return library, items
 
 
-@contextmanager
-def _progress(description: str, total: int) -> Iterator[Callable[[], None]]:
-    """A step function that advances a progress bar on stderr when it is a terminal."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield lambda: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda: bar.advance(task)
-
-
 @export.command()
 @_choice_options
 @click.argument("out", type=_OUT)
@@ -146,8 +124,11 @@ def anki(
     from qtreader.render.anki import build_package, write_package
 
     library, items = _chosen(out, force, subject, bookmarks, everything, library_path)
-    with _progress("Exporting", len(items)) as step:
-        package = build_package(answers(library, items, warn), step)
+    done = itertools.count(1)
+    with progress_bar("Exporting") as progress:
+        package = build_package(
+            answers(library, items, warn), lambda: progress(next(done), len(items))
+        )
     # Written beside OUT and renamed: an interrupted export never leaves half a deck.
     # (Not mkstemp: its file would keep mode 0600 instead of the user's umask.)
     temporary = out.with_name(f".{out.name}.{os.getpid()}.qtreader-tmp")
@@ -187,7 +168,7 @@ def markdown(
     paths = markdown_files(items)
     written = 0
     try:
-        with _progress("Exporting", len(items)) as step:
+        with progress_bar("Exporting") as progress:
             for item, answer in answers(library, items, warn):
                 # The notes hook: pass the user's notes here once the reader keeps them.
                 text = markdown_document(item, answer, paths, notes=None)
@@ -195,7 +176,7 @@ def markdown(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
                 written += 1
-                step()
+                progress(written, len(items))
     except OSError as error:
         raise LibraryError(f"cannot write in {out_dir}: {error}") from None
     click.echo(f"{written} articles written to {out_dir}")

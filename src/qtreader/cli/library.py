@@ -19,6 +19,7 @@ from qtreader.cli.common import (
     library_argument,
     library_option,
     open_library,
+    progress_bar,
     run_reader,
     tell_index_notice,
 )
@@ -141,27 +142,10 @@ def check(path: Path | None, as_json: bool, render: bool) -> None:
 
 def _render_with_progress(library: Library) -> RenderReport:
     """Render every article, with a progress bar on stderr when it is a terminal."""
-    from rich.console import Console
-
     from qtreader.render.check import render_library
 
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        return render_library(library)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Rendering", total=None)
-        return render_library(
-            library, lambda done, total: bar.update(task, completed=done, total=total)
-        )
+    with progress_bar("Rendering") as progress:
+        return render_library(library, progress)
 
 
 def _display_path(path: Path, library: Library, given: Path) -> str:
@@ -184,23 +168,9 @@ def index(path: Path | None, rebuild: bool) -> None:
     Example:
       qtreader index ~/quicktakes --rebuild
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     _choice, library = open_library(path, refresh="never")
-    console = Console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Indexing", total=None)
-        report = library.refresh(
-            lambda done, total: bar.update(task, completed=done, total=total), rebuild=rebuild
-        )
+    with progress_bar("Indexing") as progress:
+        report = library.refresh(progress, rebuild=rebuild)
     tell_index_notice(library)
     click.echo(
         f"{report.total} files: {report.added} added, {report.changed} changed, "

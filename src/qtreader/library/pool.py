@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["ProgressCallback", "parse_in_pool", "start_pool_early"]
+__all__ = ["ProgressCallback", "parse_in_pool", "start_pool", "start_pool_early"]
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -90,7 +90,14 @@ def parse_in_pool(
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """The index's pool: its workers give way to the process that writes the index."""
+    return start_pool(workers, behind_writer=True)
+
+
+def start_pool(workers: int, *, behind_writer: bool = False) -> ProcessPoolExecutor | None:
     """A started process pool, or ``None`` if this process cannot start one.
+    ``behind_writer``: the workers run at a lower priority than this process, which has
+    their results to write.
 
     forkserver is safe to start from a thread of a running app and cheap per worker. Its
     helper processes inherit ``sys.stderr``'s file descriptor, which a running Textual app
@@ -109,7 +116,9 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
         # Creating the pool registers a lock with multiprocessing's resource tracker
         # (starting it), and the first task starts the forkserver: both inside this window.
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("forkserver"), initializer=_worker_starts
+            max_workers=workers,
+            mp_context=get_context("forkserver"),
+            initializer=_worker_starts if behind_writer else None,
         )
         pool.submit(os.getpid).result()
     except Exception:  # any failure to start means: parse in this process

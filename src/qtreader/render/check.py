@@ -14,7 +14,6 @@ import functools
 import io
 import itertools
 import os
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,12 +23,13 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from qtreader.library.models import Article
+from qtreader.library.pool import start_pool
 from qtreader.library.store import Library, ProgressCallback
 from qtreader.render import markdown as render
 from qtreader.render.markdown import FormulaOutcome
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    pass
 
 __all__ = [
     "WIDTH",
@@ -202,7 +202,9 @@ def _chunks(
     """``work`` over chunks of ``ids``, in order: on every core when there are many."""
     chunks = [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    executor = _start_pool(workers or 1) if pool and len(ids) >= POOL_FROM else None
+    # Its workers keep the normal priority: no writer waits on them here.
+    many = pool and len(ids) >= POOL_FROM and (workers or 1) > 1
+    executor = start_pool(workers or 1) if many else None
     results: Iterator[list[ArticleRender]] = (
         executor.map(work, chunks, itertools.repeat(root))
         if executor is not None
@@ -220,33 +222,3 @@ def _chunks(
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A started pool of ``workers`` processes, or ``None`` when there is one core or no
-    pool can be started. Unlike the index's pool (:func:`qtreader.library.store.parse_in_pool`),
-    its workers keep the normal priority: here no writer waits on them.
-
-    forkserver, as for the index; its helper process inherits ``sys.stderr``'s descriptor,
-    which a test runner may have replaced by an object without one: the real stderr
-    stands in while the pool starts.
-    """
-    if workers < 2:
-        return None
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    captured = sys.stderr
-    pool = None
-    try:
-        if sys.__stderr__ is not None:
-            sys.stderr = sys.__stderr__
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
-        pool.submit(os.getpid).result()
-    except Exception:  # any failure to start means: render in this process
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        return None
-    finally:
-        sys.stderr = captured
-    return pool
