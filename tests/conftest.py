@@ -45,3 +45,12 @@ def refuse_to_open(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
         return opened
 
     monkeypatch.setattr(Path, "open", guarded_open)
+
+
+@pytest.fixture
+def unsafe(tmp_path: Path) -> Path:
+    """A library whose names and fields hold what a terminal must never receive raw (see
+    ``tests/hostile_library.py``)."""
+    from .hostile_library import make_unsafe_library
+
+    return make_unsafe_library(tmp_path)

@@ -17,16 +17,10 @@ from .hostile_library import (
     FAR_RELATED_ID,
     HUGE_ID,
     UNSAFE_GOOD,
-    make_unsafe_library,
     printed,
     qtreader,
 )
 from .pilot import loaded
-
-
-@pytest.fixture
-def unsafe(tmp_path: Path) -> Path:
-    return make_unsafe_library(tmp_path)
 
 
 def test_ids_past_sqlite_integers_are_reported_and_the_rest_load(unsafe: Path) -> None:

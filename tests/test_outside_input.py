@@ -19,17 +19,10 @@ from .hostile_library import (
     OSC_FOLDER,
     UNSAFE_GOOD,
     UNSAFE_PROBLEMS,
-    make_unsafe_library,
     printed,
     qtreader,
 )
 from .pilot import loaded, screen_lines
-
-
-@pytest.fixture
-def unsafe(tmp_path: Path) -> Path:
-    return make_unsafe_library(tmp_path)
-
 
 # Names that are not UTF-8 ------------------------------------------------------------------
 
