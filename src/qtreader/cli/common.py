@@ -302,6 +302,33 @@ def run_reader(app: QTReaderApp) -> None:
     if app.return_code:
         print(app.crash_line(), file=sys.stderr)
         sys.exit(app.return_code)
+    if not app.incognito:
+        sync_at_quit()
+
+
+def sync_at_quit() -> None:
+    """The last sync of a run, through ``sync_dir`` of config.toml if it is set: what was
+    read and studied since the app's last sync reaches the other machines. A failure is
+    one line on stderr; the app already said why at start when the setting is wrong."""
+    import sqlite3
+
+    from qtreader.library.state import open_state
+    from qtreader.library.sync import SyncError, configured_sync_dir, sync
+
+    try:
+        folder = configured_sync_dir()
+    except ConfigError:
+        return
+    if folder is None:
+        return
+    store = open_state().store
+    try:
+        if store.path is not None and store.read_only is None:
+            sync(store, folder)
+    except (SyncError, sqlite3.Error, OSError) as error:
+        warn(f"not synced: {error}")
+    finally:
+        store.close()
 
 
 @contextmanager

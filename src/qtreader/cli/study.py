@@ -322,7 +322,7 @@ def sync(folder: Path | None, status: bool) -> None:
       qtreader sync --status
     """
     from qtreader.library.config import ConfigError
-    from qtreader.library.sync import SyncError, configured_sync_dir, device_id
+    from qtreader.library.sync import SyncError, configured_sync_dir, counted, device_id
     from qtreader.library.sync import sync as run_sync
 
     try:
@@ -347,7 +347,6 @@ def sync(folder: Path | None, status: bool) -> None:
             click.echo(
                 f"{device}{' (this machine)' if device == me else ''}  last event {last or '-'}"
             )
-    counts = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(report.received.items())) or "nothing"
-    sent = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(report.sent.items())) or "nothing"
+    counts, sent = counted(report.received), counted(report.sent)
     verb = ("would receive", "would send") if status else ("received", "sent")
     click.echo(f"{verb[0].capitalize()}: {counts}; {verb[1]}: {sent}.")

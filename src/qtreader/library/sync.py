@@ -45,7 +45,15 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FORMAT", "SyncError", "SyncReport", "configured_sync_dir", "device_id", "sync"]
+__all__ = [
+    "FORMAT",
+    "SyncError",
+    "SyncReport",
+    "configured_sync_dir",
+    "counted",
+    "device_id",
+    "sync",
+]
 
 #: The version of the file format written; a file of a higher one is skipped.
 FORMAT = 1
@@ -69,6 +77,11 @@ class SyncReport:
     sent: dict[str, int]
     """Events of this machine not yet in its file, by kind."""
     warnings: list[str] = field(default_factory=list)
+
+
+def counted(events: dict[str, int]) -> str:
+    """Events by kind as a person reads them: ``2 review(s), 1 read(s)``, or ``nothing``."""
+    return ", ".join(f"{n} {kind}(s)" for kind, n in sorted(events.items())) or "nothing"
 
 
 # Device id and configuration --------------------------------------------------------------

@@ -76,6 +76,7 @@ class ReaderScreen(Screen[None]):
         self._started = False
         self._recorded: int | None = None
         self._scroll_saved = 0.0
+        self._sync_warned: set[str] = set()
         #: What was typed into search last: the search box opens with it.
         self.last_search = ""
 
@@ -475,6 +476,30 @@ class ReaderScreen(Screen[None]):
 
     def on_state_keeper_marks_changed(self, message: StateKeeper.MarksChanged) -> None:
         self.query_one(SubjectTree).show_marks(message.overview)
+
+    def on_state_keeper_synced(self, message: StateKeeper.Synced) -> None:
+        report = message.report
+        for warning in report.warnings:
+            if warning not in self._sync_warned:  # a file left half-written: say it once
+                self._sync_warned.add(warning)
+                self.notify(warning, title="Sync", severity="warning", timeout=10)
+        if not report.received:
+            return
+        if self.library is not None:
+            self.query_one(StateKeeper).refresh_marks(self.library)
+        from qtreader.library.sync import counted
+
+        devices = len(report.devices) - 1  # this machine is among them
+        self.notify(
+            f"Received {counted(report.received)} from {devices} other device(s).",
+            title="Sync",
+            timeout=4,
+        )
+
+    def on_state_keeper_sync_failed(self, message: StateKeeper.SyncFailed) -> None:
+        if message.reason not in self._sync_warned:
+            self._sync_warned.add(message.reason)
+            self.notify(f"Not synced: {message.reason}", title="Sync", severity="warning")
 
     def on_state_keeper_write_failed(self, message: StateKeeper.WriteFailed) -> None:
         self.notify(

@@ -36,6 +36,7 @@ def launch_study(
 
     def ended(summary: SessionSummary | None) -> None:
         keeper.refresh_marks(library)
+        keeper.sync()  # this session's reviews reach the other machines now
         if session.quitting and summary is None:
             app.exit()
         elif summary is not None:

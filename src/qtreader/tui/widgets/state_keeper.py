@@ -4,6 +4,7 @@ off the event loop, and tells the screen what happened through messages."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,10 +24,13 @@ from qtreader.library.config import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from qtreader.library.clock import Clock
     from qtreader.library.state import HistoryEntry, StateStore
     from qtreader.library.store import Library
     from qtreader.library.study import Overview
+    from qtreader.library.sync import SyncReport
 
 __all__ = ["StateKeeper"]
 
@@ -60,6 +64,20 @@ class StateKeeper(Widget):
             self.article_id = article_id
             self.bookmarked = bookmarked
 
+    class Synced(Message):
+        """A sync through ``sync_dir`` ended; ``report`` says what came in and went out."""
+
+        def __init__(self, report: SyncReport) -> None:
+            super().__init__()
+            self.report = report
+
+    class SyncFailed(Message):
+        """A sync through ``sync_dir`` could not run; ``reason`` says why."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     class WriteFailed(Message):
         """A write to the state database failed; ``reason`` says why."""
 
@@ -77,8 +95,14 @@ class StateKeeper(Widget):
         self.overview: Overview | None = None
         self.tree_width: int | None = None
         """The tree's width as the user last set it (``<`` ``>``), if ever."""
+        self.sync_dir: Path | None = None
+        """``sync_dir`` of config.toml: the state syncs through it at start and after each
+        study session (and the command line syncs once more at quit)."""
         self._pending: list[tuple[int, str, datetime]] = []
         self._generation = 0
+        self._sync_lock = threading.Lock()
+        self._syncing = False
+        self._sync_again = False
 
     def on_mount(self) -> None:
         # After the first paint: importing and opening the state would hold the GIL
@@ -117,6 +141,13 @@ class StateKeeper(Widget):
             self.new_order = new_card_order()
         except ConfigError as error:
             fall_back(error, f"new cards come {NEW_CARD_ORDERS[0]}")
+        if not self.incognito:
+            from qtreader.library.sync import configured_sync_dir
+
+            try:
+                self.sync_dir = configured_sync_dir()
+            except ConfigError as error:
+                fall_back(error, "not syncing")
         try:
             last = opened.store.last_visit()
             width = opened.store.setting("tree_width")
@@ -135,6 +166,7 @@ class StateKeeper(Widget):
             )
         self._pending.clear()
         self.post_message(self.Opened(notice, last))
+        self.sync()
 
     # Writes nobody waits for: in order, on the store's own thread ------------------------
 
@@ -165,6 +197,39 @@ class StateKeeper(Widget):
         error = future.exception()
         if error is not None:
             self.post_message(self.WriteFailed(str(error)))
+
+    # Sync with the user's other machines ------------------------------------------------
+
+    def sync(self) -> None:
+        """Sync through ``sync_dir`` in the background, if it is set and the state can be
+        written. A sync asked for while one runs follows it, once."""
+        store = self.store
+        if self.sync_dir is None or store is None or store.incognito or store.read_only:
+            return
+        with self._sync_lock:
+            if self._syncing:
+                self._sync_again = True
+                return
+            self._syncing = True
+        self._sync(store, self.sync_dir)
+
+    @work(thread=True, group="state-sync")
+    def _sync(self, store: StateStore, folder: Path) -> None:
+        from qtreader.library.sync import SyncError, sync
+
+        while True:
+            try:
+                store.flush()  # the writes asked for so far go out with this sync
+                self.post_message(self.Synced(sync(store, folder)))
+            except SyncError as error:
+                self.post_message(self.SyncFailed(str(error)))
+            except (sqlite3.Error, OSError) as error:  # the store closed at quit, a full disk
+                self.post_message(self.SyncFailed(f"{folder}: {error}"))
+            with self._sync_lock:
+                if not self._sync_again:
+                    self._syncing = False
+                    return
+                self._sync_again = False
 
     # Work whose result the screen shows -------------------------------------------------
 
