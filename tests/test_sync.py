@@ -82,6 +82,33 @@ def test_a_review_on_one_machine_shows_in_the_stats_of_the_other(tmp_path: Path)
     assert lines[-1] == "Would receive: nothing; would send: nothing."
 
 
+def test_stats_counts_the_reviews_of_every_device(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    one, other = machine(tmp_path / "one"), machine(tmp_path / "other")
+    subprocess.run([sys.executable, "-c", REVIEW], env=one, check=True)
+    for env in (one, other):
+        subprocess.run([QTREADER, "sync", str(shared)], env=env, capture_output=True, check=True)
+    subprocess.run([sys.executable, "-c", REVIEW], env=other, check=True)  # not synced yet
+    subprocess.run([sys.executable, "-c", REVIEW], env=other, check=True)
+
+    def stats(*extra: str) -> str:
+        command = [QTREADER, "stats", "--library", str(LIBRARY), *extra]
+        return subprocess.run(command, env=other, capture_output=True, text=True, check=True).stdout
+
+    report = json.loads(stats("--json"))
+    one_id = (tmp_path / "one" / "data").rglob("sync-device").__next__().read_text().strip()
+    other_id = (tmp_path / "other" / "data").rglob("sync-device").__next__().read_text().strip()
+    assert report["reviews_by_device"] == [
+        {"device": other_id, "this_machine": True, "reviews": 2},
+        {"device": one_id, "this_machine": False, "reviews": 1},
+    ]
+    assert report["library"]["seen"] == 1  # all three reviews are of one card
+    assert stats().splitlines()[-1] == (  # into a pipe: plain text
+        f"Reviews by device: {other_id} (this machine) 2, {one_id} 1"
+    )
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.stdout, result.stderr

@@ -265,13 +265,20 @@ def stats(
         if str(error) not in told:
             warn(f"{error}; using a desired retention of {DEFAULT_DESIRED_RETENTION}")
         aim = DEFAULT_DESIRED_RETENTION
+    from qtreader.library.sync import device_reviews
+
     store = _open_state()
     now = utc_now()
     try:
         figures = overview(library, store, now=now, new_per_day=per_day)
         report = progress_report(library, store, scope, figures, now=now, desired_retention=aim)
+        me, by_device = device_reviews(store)
     finally:
         store.close()
+    devices = [
+        {"device": device, "this_machine": device in (me, "this machine"), "reviews": count}
+        for device, count in sorted(by_device.items(), key=lambda item: (-item[1], item[0]))
+    ]
     subjects = [figures.subjects[subject.key] for subject in library.subjects]
     if output.format == "json":
         summary = {
@@ -279,6 +286,7 @@ def stats(
             "library": _figures(figures.library),
             "bookmarks": _figures(figures.bookmarks),
             "new_cards_left_today": figures.new_left_today,
+            "reviews_by_device": devices,
             **_series(report),
         }
         click.echo(json_text(summary))
@@ -288,6 +296,7 @@ def stats(
         from qtreader.render.progress import report_renderable
 
         emit(report_renderable(report), output)
+        _device_line(devices)
         return
     width = max([len(p.name) for p in subjects] + [len("Whole library")])
     header = ("articles", "read", "seen", "due today", "learned", "retention")
@@ -304,6 +313,17 @@ def stats(
         )
         click.echo(f"{progress.name:<{width}}  " + "  ".join(f"{v:>9}" for v in values))
     click.echo(f"New cards left today: {figures.new_left_today}")
+    _device_line(devices)
+
+
+def _device_line(devices: list[dict[str, Any]]) -> None:
+    """Reviews by machine, once reviews of more than one machine have been synced here."""
+    if len(devices) > 1:
+        shown = ", ".join(
+            f"{d['device']}{' (this machine)' if d['this_machine'] else ''} {d['reviews']}"
+            for d in devices
+        )
+        click.echo(f"Reviews by device: {shown}")
 
 
 # sync -------------------------------------------------------------------------------------

@@ -375,6 +375,23 @@ class StateStore:
                 raise
             self._db.execute("COMMIT" if keep else "ROLLBACK")
 
+    def reviews_by_device(self) -> dict[str | None, int]:
+        """Reviews by the machine that made them, as sync knows it: ``None`` counts this
+        machine's reviews not synced yet (every review, before a first sync)."""
+        total = self._read("SELECT count(*) FROM reviews")[0][0]
+        try:
+            rows = self._read(
+                "SELECT e.device, count(*) FROM sync_rows AS r JOIN sync_events AS e "
+                "ON e.id = r.event_id WHERE r.tbl = 'reviews' GROUP BY e.device"
+            )
+        except sqlite3.OperationalError:  # never synced: no sync tables
+            rows = []
+        counts: dict[str | None, int] = {str(row[0]): int(row[1]) for row in rows}
+        unsynced = total - sum(counts.values())
+        if unsynced:
+            counts[None] = unsynced
+        return counts
+
     # Settings of the reader (the tree's width) ------------------------------------------
     # A table made when first written, not a schema version: an older qtreader ignores it.
 

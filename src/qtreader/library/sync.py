@@ -52,6 +52,7 @@ __all__ = [
     "configured_sync_dir",
     "counted",
     "device_id",
+    "device_reviews",
     "sync",
 ]
 
@@ -106,6 +107,21 @@ def device_id(data_dir: Path | None = None) -> str:
     finally:
         made.unlink()
     return device_id(folder)
+
+
+def device_reviews(store: StateStore) -> tuple[str | None, dict[str, int]]:
+    """This machine's device id (``None`` before its first sync) and the reviews of the
+    state by device id, this machine's not yet synced counted as its own."""
+    me = None
+    if store.path is not None:
+        with contextlib.suppress(OSError, SyncError):
+            if (store.path.parent / "sync-device").exists():
+                me = device_id(store.path.parent)
+    counts: dict[str, int] = {}
+    for device, reviews in store.reviews_by_device().items():
+        key = device if device is not None else (me or "this machine")
+        counts[key] = counts.get(key, 0) + reviews
+    return me, counts
 
 
 def configured_sync_dir() -> Path | None:
