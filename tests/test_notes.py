@@ -3,6 +3,7 @@ rest of the state survives."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from qtreader.library import sync as sync_module
 from qtreader.library.state import Note, NotSaved, StateStore, default_state_path, open_state
+from qtreader.library.sync import device_id, sync
 
 from .clock import NOON
 
@@ -176,3 +179,125 @@ def test_kill_9_while_saving_loses_no_saved_note() -> None:
     for number in confirmed:
         saved = notes[number % 50]
         assert int(saved.split("\n")[0].split()[1]) >= number
+
+
+# Sync -----------------------------------------------------------------------------------
+
+
+def test_notes_go_through_sync_and_a_removal_stays_removed(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    here = fresh()
+    there = fresh(tmp_path / "there" / "state.db")
+    here.save_note(501, "written here", NOON)
+    here.save_note(503, "kept", NOON)
+    report = sync(here, shared)
+    assert report.sent == {"note": 2}
+    assert sync(there, shared).received == {"note": 2}
+    assert there.note(501) == Note(501, "written here", NOON)
+
+    there.save_note(501, "", NOON + timedelta(minutes=2))  # removed there, later
+    here.save_note(501, "edited here, earlier", NOON + timedelta(minutes=1))
+    for store in (here, there, here):
+        sync(store, shared)
+    for store in (here, there):
+        assert store.note(501) is None
+        assert store.noted_ids() == {503}
+
+    # A machine that wrote the note even earlier and syncs only now does not bring it back.
+    late = fresh(tmp_path / "late" / "state.db")
+    late.save_note(501, "from long ago", NOON - timedelta(days=1))
+    sync(late, shared)
+    sync(here, shared)
+    for store in (here, late):
+        assert store.note(501) is None
+    for store in (here, there, late):
+        store.close()
+
+
+def test_the_same_time_on_two_machines_is_settled_the_same_way_on_both(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    one = fresh(tmp_path / "one" / "state.db")
+    two = fresh(tmp_path / "two" / "state.db")
+    one.save_note(501, "from one", NOON)
+    two.save_note(501, "from two", NOON)
+    for store in (one, two, one):
+        sync(store, shared)
+    assert one.note(501) == two.note(501)
+    assert one.note(501) is not None
+    one.close()
+    two.close()
+
+
+def test_a_file_stays_format_1_until_it_holds_a_note_then_says_2_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine not yet upgraded keeps syncing until notes are written; then it names the
+    file instead of misreading it, and once upgraded reads on from where it was."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    here = fresh()
+    here.toggle_bookmark(502, NOON)
+    sync(here, shared)
+    own = shared / f"{device_id()}.jsonl"
+    first = own.read_bytes()
+    assert json.loads(first.splitlines()[0])["qtreader_sync"] == 1
+
+    old = fresh(tmp_path / "old" / "state.db")
+    with monkeypatch.context() as patched:  # a qtreader that knows format 1 only
+        patched.setattr(sync_module, "FORMAT", 1)
+        assert sync(old, shared).received == {"bookmark": 1}
+
+    here.save_note(502, "why this one matters", NOON + timedelta(minutes=1))
+    sync(here, shared)
+    now = own.read_bytes()
+    header, rest = first.split(b"\n", 1)
+    assert now.startswith(header.replace(b": 1,", b": 2,") + b"\n" + rest)  # raised in place
+    assert json.loads(now.splitlines()[-1])["kind"] == "note"
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sync_module, "FORMAT", 1)
+        report = sync(old, shared)
+    assert report.received == {}
+    assert report.warnings == [f"{own}: written by a newer qtreader (format 2); skipped"]
+    report = sync(old, shared)  # upgraded
+    assert report.received == {"note": 1} and report.warnings == []
+    assert old.note(502) == Note(502, "why this one matters", NOON + timedelta(minutes=1))
+    assert [b.article_id for b in old.bookmarks()] == [502]
+    here.close()
+    old.close()
+
+
+def test_a_format_1_file_of_an_older_qtreader_is_read(tmp_path: Path) -> None:
+    lines = [
+        {"qtreader_sync": 1, "device": "beef0001"},
+        {"id": "r1", "kind": "review", "article": 501, "grade": 3, "answer_hash": "h",
+         "at": "2025-03-12T12:01:00Z", "device": "beef0001"},
+        {"id": "b1", "kind": "bookmark", "article": 503, "on": True,
+         "at": "2025-03-12T12:02:00Z", "device": "beef0001"},
+    ]  # fmt: skip
+    (tmp_path / "beef0001.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    store = fresh()
+    report = sync(store, tmp_path)
+    assert report.received == {"review": 1, "bookmark": 1} and report.warnings == []
+    assert store.card(501) is not None
+    assert [b.article_id for b in store.bookmarks()] == [503]
+    store.close()
+
+
+def test_a_note_event_that_is_not_text_is_skipped_and_told(tmp_path: Path) -> None:
+    bad = {"id": "n1", "kind": "note", "article": 501, "text": 7, "at": "2025-03-12T12:01:00Z"}
+    good = {**bad, "id": "n2", "article": 503, "text": "fine"}
+    header = {"qtreader_sync": 2, "device": "beef0001"}
+    (tmp_path / "beef0001.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in (header, bad, good))
+    )
+    store = fresh()
+    report = sync(store, tmp_path)
+    assert report.received == {"note": 1}
+    assert report.warnings == [
+        f"{tmp_path / 'beef0001.jsonl'}: 1 line(s) are not valid events; skipped"
+    ]
+    assert store.noted_ids() == {503}
+    store.close()
