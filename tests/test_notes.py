@@ -12,12 +12,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from qtreader.cli import main
 from qtreader.library import sync as sync_module
 from qtreader.library.state import Note, NotSaved, StateStore, default_state_path, open_state
 from qtreader.library.sync import device_id, sync
 
 from .clock import NOON
+from .conftest import LIBRARY
 
 
 def fresh(path: Path | None = None) -> StateStore:
@@ -301,3 +304,93 @@ def test_a_note_event_that_is_not_text_is_skipped_and_told(tmp_path: Path) -> No
     ]
     assert store.noted_ids() == {503}
     store.close()
+
+
+# qtreader notes -------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_notes_lists_the_latest_first_with_titles_and_first_lines() -> None:
+    store = fresh()
+    store.save_note(505, "\n\n  Buckets, then a list per bucket.  \nMore below.", NOON)
+    store.save_note(99999, "On an article since removed", NOON + timedelta(minutes=1))
+    store.save_note(501, "# Sirens\nthe pitch drops as it passes", NOON + timedelta(minutes=2))
+    store.close()
+    code, out, err = run("notes", "--library", str(LIBRARY))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert len(lines) == 3
+    assert lines[0].endswith("    501  What is the Doppler effect?  | # Sirens")
+    assert lines[1].endswith("  99999  (not in this library)  | On an article since removed")
+    assert lines[2].endswith("    505  What is a hash table?  | Buckets, then a list per bucket.")
+    local = NOON.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert lines[2].startswith(local)
+
+
+def test_notes_json_gives_every_field_and_the_whole_text() -> None:
+    store = fresh()
+    store.save_note(505, "line one\nline two\n", NOON)
+    store.save_note(424242, "gone", NOON + timedelta(minutes=1))
+    store.close()
+    code, out, _ = run("notes", "--json", "--library", str(LIBRARY))
+    assert code == 0
+    assert json.loads(out) == [
+        {
+            "id": 424242,
+            "title": None,
+            "subjects": [],
+            "in_library": False,
+            "updated": "2025-03-12T12:01:00+00:00",
+            "text": "gone",
+        },
+        {
+            "id": 505,
+            "title": "What is a hash table?",
+            "subjects": ["Computer Science"],
+            "in_library": True,
+            "updated": "2025-03-12T12:00:00+00:00",
+            "text": "line one\nline two\n",
+        },
+    ]
+
+
+def test_no_notes_is_said_and_needs_no_library(tmp_path: Path) -> None:
+    code, out, _ = run("notes", "--library", str(tmp_path / "nowhere"))
+    assert (code, out) == (0, "No notes yet.\n")
+    code, out, _ = run("notes", "--json", "--library", str(tmp_path / "nowhere"))
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_markup_and_control_characters_in_a_note_are_shown_as_data() -> None:
+    hostile = "[bold red]loud[/] \x1b]0;pwned\x07\x1b[2J \u202egnp.exe\r"
+    store = fresh()
+    store.save_note(501, hostile + "\nsecond line", NOON)
+    store.close()
+    code, out, _ = run("notes", "--library", str(LIBRARY))
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\r" not in out
+    assert "| [bold red]loud[/] \\x1b]0;pwned\\x07\\x1b[2J \\u202egnp.exe" in out
+    code, out, _ = run("notes", "--json", "--library", str(LIBRARY))
+    assert "\x1b" not in out and "\u202e" not in out
+    assert json.loads(out)[0]["text"] == hostile + "\nsecond line"  # the same text, escaped
+
+
+def test_notes_imports_no_textual() -> None:
+    store = fresh()
+    store.save_note(501, "a note", NOON)
+    store.close()
+    probe = (
+        "import sys, runpy; sys.argv = ['qtreader', 'notes', '--library', sys.argv[1]];\n"
+        "try:\n    runpy.run_module('qtreader', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('textual' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(LIBRARY)], capture_output=True, text=True, check=False
+    )
+    assert "What is the Doppler effect?  | a note" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "False"
