@@ -16,7 +16,17 @@ from click.testing import CliRunner
 
 from qtreader.cli import main
 from qtreader.library import sync as sync_module
-from qtreader.library.state import Note, NotSaved, StateStore, default_state_path, open_state
+from qtreader.library.query import QueryError, parse_query
+from qtreader.library.state import (
+    Note,
+    NotSaved,
+    StateError,
+    StateStore,
+    default_state_path,
+    open_state,
+    read_notes,
+)
+from qtreader.library.store import load_library
 from qtreader.library.sync import device_id, sync
 
 from .clock import NOON
@@ -394,3 +404,134 @@ def test_notes_imports_no_textual() -> None:
     )
     assert "What is the Doppler effect?  | a note" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "False"
+
+
+# Search ---------------------------------------------------------------------------------
+
+
+def test_note_filters_are_parsed_apart_from_the_words() -> None:
+    query = parse_query('entropy note:exam note:"second law" subject:physics')
+    assert query.match == '"entropy"'
+    assert query.note == '"exam" AND "second law"'
+    assert query.subjects == ("physics",)
+    assert parse_query("Note:Newton's").note == '"Newton"'
+    assert parse_query("note:the").note == '"the"'  # asked for by name: no stop word
+    assert parse_query("note:coll*").note == '"coll"*'
+    assert parse_query("note:exam").match == ""
+    with pytest.raises(QueryError, match="'co\\*': a prefix\\* needs 3 letters"):
+        parse_query("note:co*")
+
+
+NOTES = {
+    505: "Ask about *collisions* before the exam",
+    501: "Sirens and ambulances: the exam topic",
+    507: "exam: a no_index article",
+    99999: "exam, on an article gone from the library",
+}
+
+
+def test_plain_search_finds_articles_by_their_notes_first() -> None:
+    library = load_library(LIBRARY)
+    hits = library.search("ambulance", notes=NOTES)  # in no article, in one note
+    assert [(h.id, h.in_note) for h in hits] == [(501, True)]
+    assert hits[0].snippet == "Sirens and ambulances: the exam topic"
+    assert [hits[0].snippet[a:b] for a, b in hits[0].highlights] == ["ambulances"]
+    assert library.count_matches("ambulance", notes=NOTES) == 1
+    assert library.search("ambulance") == []  # without the notes
+
+    # "table" is in article 505 and in the note on 506: the article noted comes first.
+    notes = {506: "unlike a hash table, the call stack grows"}
+    hits = library.search("table", notes=notes)
+    assert [(h.id, h.in_note) for h in hits] == [(506, True), (505, False)]
+    assert library.count_matches("table", notes=notes) == 2
+    # Found both ways, an article is one hit.
+    hits = library.search("hash", notes={505: "hash it twice"})
+    assert [(h.id, h.in_note) for h in hits] == [(505, True)]
+    assert library.count_matches("hash", notes={505: "hash it twice"}) == 1
+
+
+def test_note_filter_keeps_the_articles_whose_note_matches() -> None:
+    library = load_library(LIBRARY)
+    # The note on a missing article, and on a no_index one, find nothing.
+    assert {h.id for h in library.search("note:exam", notes=NOTES)} == {505, 501}
+    assert library.count_matches("note:exam", notes=NOTES) == 2
+    hits = library.search("note:exam", notes=NOTES, include_no_index=True)
+    assert {h.id for h in hits} == {505, 501, 507}
+    assert [h.id for h in library.search("note:exam subject:physics", notes=NOTES)] == [501]
+    assert [h.id for h in library.search("note:collision", notes=NOTES)] == [505]  # stemmed
+    # With words: articles that hold them (in the index or the note) and whose note matches.
+    hits = library.search("hash note:collisions", notes=NOTES)
+    assert [(h.id, h.in_note) for h in hits] == [(505, False)]
+    assert library.search("doppler note:collisions", notes=NOTES) == []
+    assert library.count_matches("doppler note:collisions", notes=NOTES) == 0
+    assert library.search("note:nowhere", notes=NOTES) == []
+    assert library.search("note:exam") == []  # no notes given: no note matches
+
+
+def test_a_note_is_searched_as_clean_words() -> None:
+    library = load_library(LIBRARY)
+    notes = {503: "\x1b[31mslope\x1b[0m and $\\nabla f$ \u202eexam"}
+    hits = library.search("slope", notes=notes)
+    assert [h.id for h in hits] == [503]
+    assert "\x1b" not in hits[0].snippet and "\u202e" not in hits[0].snippet
+    assert [h.id for h in library.search("note:exam", notes=notes)] == [503]
+
+
+def test_read_notes_reads_without_opening_for_writing(tmp_path: Path) -> None:
+    assert read_notes() == {}  # no state yet: and none is made
+    assert not default_state_path().exists()
+    store = fresh()
+    store.save_note(501, "older", NOON)
+    store.save_note(505, "newer", NOON + timedelta(minutes=1))
+    store.save_note(503, "removed", NOON)
+    store.save_note(503, " ", NOON + timedelta(minutes=2))
+    assert list(read_notes().items()) == [(505, "newer"), (501, "older")]
+    assert read_notes() == store.note_texts()
+    store.close()
+    # A shared-memory file that cannot be opened: read as a plain file all the same.
+    default_state_path().with_name("state.db-shm").mkdir()
+    assert read_notes() == {505: "newer", 501: "older"}
+
+    old = tmp_path / "old.db"
+    db = sqlite3.connect(old)
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    assert read_notes(old) == {}
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StateError, match=r"the notes in .*junk\.db cannot be read"):
+        read_notes(tmp_path / "junk.db")
+
+
+def test_cli_search_finds_by_notes_and_says_which_hits_are() -> None:
+    store = fresh()
+    store.save_note(505, "Ask about collisions before the exam", NOON)
+    store.save_note(501, "hostile \x1b[2J exam", NOON)
+    store.close()
+    code, out, _ = run("search", "note:collisions", "--library", str(LIBRARY), "--json")
+    assert code == 0
+    assert json.loads(out) == [
+        {
+            "id": 505,
+            "title": "What is a hash table?",
+            "subject": "Computer Science",
+            "snippet": "Ask about collisions before the exam",
+            "in_note": True,
+        }
+    ]
+    code, out, _ = run("search", "exam", "--library", str(LIBRARY), "--format", "plain")
+    assert code == 0 and "\x1b" not in out
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["501", "505"]
+    code, out, _ = run("search", "exam", "--library", str(LIBRARY), "--format", "rich")
+    assert code == 0 and out.count("(in your note)") == 2
+    code, _, err = run("search", "note:nothing", "--library", str(LIBRARY))
+    assert code == 1 and "nothing matches 'note:nothing'" in err
+
+
+def test_cli_search_without_readable_notes_says_so_and_searches() -> None:
+    path = default_state_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database at all" * 100)
+    code, out, err = run("search", "hash", "--library", str(LIBRARY), "--format", "plain")
+    assert code == 0 and out.startswith("505\t")
+    assert f"the notes in {path} cannot be read" in err
+    assert "searching the articles only" in err
