@@ -535,3 +535,20 @@ def test_cli_search_without_readable_notes_says_so_and_searches() -> None:
     assert code == 0 and out.startswith("505\t")
     assert f"the notes in {path} cannot be read" in err
     assert "searching the articles only" in err
+
+
+# Export ---------------------------------------------------------------------------------
+
+
+def test_export_markdown_writes_each_note_under_its_article(tmp_path: Path) -> None:
+    store = fresh()
+    store.save_note(501, "# Sirens\n\nThe pitch *drops* \x1b[31mas it passes\r\n", NOON)
+    store.save_note(99999, "on an article gone", NOON)
+    store.close()
+    out = tmp_path / "md"
+    code, _, err = run("export", "markdown", "--library", str(LIBRARY), "--all", str(out))
+    assert code == 0 and err == ""
+    doppler = (out / "physics/what-is-the-doppler-effect.md").read_text()
+    assert doppler.endswith("## My notes\n\n# Sirens\n\nThe pitch *drops* as it passes\n")
+    others = [p.read_text() for p in out.rglob("*.md") if p.name != "what-is-the-doppler-effect.md"]
+    assert len(others) == 7 and not any("## My notes" in text for text in others)
