@@ -8,12 +8,12 @@ unchanged, and from the file otherwise, when asked for.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime
 import json
 import random
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,6 +90,9 @@ class Library:
         self._problems: list[Problem] | None = None
         self._told: str | None = None
         self._titles: tuple[str, list[int], list[int]] | None = None
+        # The notes of the last search, made searchable: the app searches as the reader
+        # types, with the same notes every time.
+        self._notes: tuple[dict[int, str], _NoteSearch] | None = None
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -578,23 +581,34 @@ class Library:
             parameters.extend(keys)
         noted: list[tuple[int, str]] = []
         if notes and (query.note or query.match):
-            with contextlib.closing(_NoteSearch(notes)) as searched:
-                if query.note:
-                    noted = searched.match(query.note)
-                    if not noted:
-                        return None
-                    filters += " AND s.rowid IN (SELECT value FROM json_each(?))"
-                    parameters.append(json.dumps([article_id for article_id, _ in noted]))
-                if query.match:
-                    kept = {article_id for article_id, _ in noted} if query.note else None
-                    noted = [
-                        found
-                        for found in searched.match(query.match)
-                        if kept is None or found[0] in kept
-                    ]
+            searched = self._searchable(notes)
+            if query.note:
+                noted = searched.match(query.note)
+                if not noted:
+                    return None
+                filters += " AND s.rowid IN (SELECT value FROM json_each(?))"
+                parameters.append(json.dumps([article_id for article_id, _ in noted]))
+            if query.match:
+                kept = {article_id for article_id, _ in noted} if query.note else None
+                noted = [
+                    found
+                    for found in searched.match(query.match)
+                    if kept is None or found[0] in kept
+                ]
         elif query.note:
             return None  # no notes: none matches
         return query, keys, filters, parameters, noted
+
+    def _searchable(self, notes: Mapping[int, str]) -> _NoteSearch:
+        """``notes`` made searchable, or as they were for the last search if they are the
+        same (comparing them costs far less than making them searchable again)."""
+        given = dict(notes)
+        cached = self._notes
+        if cached is not None and cached[0] == given:
+            return cached[1]
+        searched = _NoteSearch(given)
+        self._notes = (given, searched)
+        return searched
 
     def _note_hits(
         self, noted: list[tuple[int, str]], keys: list[str] | None, include_no_index: bool
@@ -674,10 +688,12 @@ _ARTICLE_SQL = (
 class _NoteSearch:
     """The user's notes in an FTS5 table of their own, in memory, their text made and
     split into words as the index's answers are, so that a query means the same in both.
-    Made for one search: notes are few (see ``bench/bench_note_search.py``)."""
+    Made again only when the notes change (see ``bench/bench_note_search.py``); used from
+    any thread, one search at a time."""
 
     def __init__(self, notes: Mapping[int, str]) -> None:
-        self._db = sqlite3.connect(":memory:")
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(f"CREATE VIRTUAL TABLE notes USING fts5 (text, tokenize = '{TOKENIZER}')")
         self._db.executemany(
             "INSERT INTO notes (rowid, text) VALUES (?, ?)",
@@ -687,17 +703,16 @@ class _NoteSearch:
                 if text.strip()
             ),
         )
+        self._db.commit()
 
     def match(self, expression: str) -> list[tuple[int, str]]:
         """The notes matching an FTS5 expression, best first, with a marked snippet."""
-        return self._db.execute(
-            "SELECT rowid, snippet(notes, 0, char(2), char(3), '…', 14) FROM notes "
-            "WHERE notes MATCH ? ORDER BY rank",
-            (expression,),
-        ).fetchall()
-
-    def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            return self._db.execute(
+                "SELECT rowid, snippet(notes, 0, char(2), char(3), '…', 14) FROM notes "
+                "WHERE notes MATCH ? ORDER BY rank",
+                (expression,),
+            ).fetchall()
 
 
 def _highlights(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:
