@@ -472,16 +472,16 @@ def test_a_note_changed_between_two_searches_is_searched_as_it_is_now() -> None:
     """The notes made searchable are kept from one search to the next while they are the
     same: a note edited, added or removed in between (even in the same dict) counts."""
     library = load_library(LIBRARY)
-    notes = {505: "collisions"}
-    assert [h.id for h in library.search("collisions", notes=notes)] == [505]
-    notes[505] = "chaining"
-    assert library.search("collisions", notes=notes) == []
-    assert [h.id for h in library.search("chaining", notes=notes)] == [505]
-    notes[501] = "chaining again"
-    assert {h.id for h in library.search("note:chaining", notes=notes)} == {501, 505}
+    notes = {505: "trombones"}
+    assert [h.id for h in library.search("trombones", notes=notes)] == [505]
+    notes[505] = "zeppelins"
+    assert library.search("trombones", notes=notes) == []
+    assert [h.id for h in library.search("zeppelins", notes=notes)] == [505]
+    notes[501] = "zeppelins again"
+    assert {h.id for h in library.search("note:zeppelin", notes=notes)} == {501, 505}
     del notes[505]
-    assert [h.id for h in library.search("note:chaining", notes=notes)] == [501]
-    assert library.search("note:chaining", notes={}) == []
+    assert [h.id for h in library.search("note:zeppelin", notes=notes)] == [501]
+    assert library.search("note:zeppelin", notes={}) == []
 
 
 def test_a_note_is_searched_as_clean_words() -> None:
