@@ -53,6 +53,8 @@ __all__ = [
 
 #: An article id as typed: digits, with a minus sign for the negative ids of real libraries.
 _ID_TEXT = re.compile(r"-?[0-9]+")
+#: How many similar articles an article shows at most.
+SIMILAR = 5
 
 
 def load_library(
@@ -400,6 +402,48 @@ class Library:
             ).fetchone()
         return self.article(row[0]) if row else None
 
+    # Links both ways ----------------------------------------------------------------------
+
+    def cited_by(self, article_id: int) -> tuple[RelatedLink, ...]:
+        """The articles whose related links name this one: each once, never itself, by
+        subject then title (as the tree lists them). An index lookup (related_edges)."""
+        if not is_article_id(article_id):
+            return ()
+        rows = self._db.execute(
+            "SELECT l.id, l.title, l.subject, l.url FROM related_edges e "
+            "JOIN listings l ON l.id = e.source AND l.rank = 0 WHERE e.target = ? "
+            "ORDER BY l.subject_key, lower(l.title), l.id",
+            (article_id,),
+        ).fetchall()
+        return tuple(RelatedLink(i, t, s, u, True) for i, t, s, u in rows)
+
+    def similar(self, article: Article, limit: int = SIMILAR) -> tuple[RelatedLink, ...]:
+        """Up to ``limit`` articles the full-text index finds for this one's question, title
+        and keywords: any of their significant words (:func:`similar_words`), best bm25
+        first (question and title weigh most); never the article itself, one of its related
+        articles or one marked ``no_index``."""
+        words = similar_words(article)
+        if not words or limit <= 0:
+            return ()
+        anywhere = " OR ".join(f'"{word}"' for word in words)
+        match = (
+            f"({{question title keywords description answer}} : ({anywhere})) NOT flags : hidden"
+        )
+        left_out = [article.id, *(link.id for link in article.related if is_article_id(link.id))]
+        rows = self._db.execute(
+            "SELECT s.rowid FROM search s WHERE search MATCH ? "
+            f"AND s.rowid NOT IN ({','.join('?' * len(left_out))}) ORDER BY s.rank LIMIT ?",
+            (match, *left_out, limit),
+        ).fetchall()
+        found = []
+        for (found_id,) in rows:
+            row = self._db.execute(
+                "SELECT title, subject, url FROM listings WHERE id = ? AND rank = 0", (found_id,)
+            ).fetchone()
+            if row is not None:
+                found.append(RelatedLink(found_id, row[0], row[1], row[2], True))
+        return tuple(found)
+
     # Search -------------------------------------------------------------------------------
 
     def search(
@@ -572,6 +616,26 @@ class Library:
             for link in article.related
             if not link.available
         ]
+
+
+#: The words of an article a "Similar" query is made of, at most: each OR'ed word is one
+#: more posting list to read and rank.
+SIMILAR_WORDS = 16
+_SIMILAR_WORD = re.compile(r"\w+")
+
+
+def similar_words(article: Article) -> list[str]:
+    """The significant words of an article's question, title and keywords, in that order,
+    each once: no stop words or words that only ask (the search's own lists), no lone
+    letters or numbers."""
+    from qtreader.library.query import SOFT_WORDS, STOP_WORDS
+
+    text = " ".join([article.question, article.title, *article.keywords]).casefold()
+    words: dict[str, None] = {}
+    for word in _SIMILAR_WORD.findall(text):
+        if len(word) > 1 and not word.isdigit() and word not in STOP_WORDS | SOFT_WORDS:
+            words[word] = None
+    return list(words)[:SIMILAR_WORDS]
 
 
 #: Matches above which search ranks the question/title/keywords tier first (see search).

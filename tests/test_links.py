@@ -1,0 +1,134 @@
+"""Links both ways: "Cited by" (the related edges of the index) and "Similar" (the full-text
+index), on libraries in the real format."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from qtreader.library.store import Library, load_library, similar_words
+
+from .articles import Related, Spec, front_matter, write_article
+from .conftest import FIXTURES
+
+RELATED = FIXTURES / "related-library"
+
+
+def _ids(links: tuple[object, ...]) -> list[int]:
+    return [link.id for link in links]  # type: ignore[attr-defined]
+
+
+def test_cited_by_counts_a_repeated_link_once_and_never_the_article_itself() -> None:
+    library = load_library(RELATED)
+    # 702 names 701 three times; 701 names itself.
+    assert _ids(library.cited_by(701)) == [702]
+    assert _ids(library.cited_by(702)) == [701]
+    # 703 names itself only: 701 is the one other article naming it.
+    assert _ids(library.cited_by(703)) == [701]
+    assert library.cited_by(799) != ()  # a dangling target still knows who names it
+    assert library.cited_by(2**70) == ()
+
+
+def _write_hidden(root: Path, spec: Spec) -> None:
+    """``spec`` with ``no_index: true``, as the rare real files have it."""
+    meta = front_matter(spec) | {"no_index": True}
+    path = root / "learn" / "subject" / f"article-{spec.id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(f"---\n{dumped}---\n\n&nbsp;\n", encoding="utf-8")
+
+
+def _cited_library(root: Path) -> None:
+    target = Related(1, "What is a lens?", "Physics")
+    write_article(root, Spec(1, "What is a lens?", "Physics"))
+    write_article(root, Spec(2, "Why is the sky blue?", "Physics", related=(target,)))
+    write_article(root, Spec(3, "How do eyes focus?", "Biology", related=(target, target)))
+    write_article(root, Spec(4, "Are mirrors lenses?", "Physics", related=(target,)))
+    _write_hidden(root, Spec(5, "Can you fix my glasses?", "Physics", related=(target,)))
+
+
+def test_cited_by_is_ordered_by_subject_then_title_and_keeps_no_index_articles(
+    tmp_path: Path,
+) -> None:
+    _cited_library(tmp_path)
+    library = load_library(tmp_path)
+    cited = library.cited_by(1)
+    # Biology before Physics; in Physics by title. A no_index article is still an article
+    # of the library whose link names this one (the tree lists it too).
+    assert [(c.id, c.subject) for c in cited] == [
+        (3, "Biology"),
+        (4, "Physics"),
+        (5, "Physics"),
+        (2, "Physics"),
+    ]
+    assert cited[0].title == "How do eyes focus?" and cited[0].available
+
+
+def test_cited_by_follows_files_changed_added_and_removed(tmp_path: Path) -> None:
+    _cited_library(tmp_path)
+    library = load_library(tmp_path)
+    assert _ids(library.cited_by(1)) == [3, 4, 5, 2]
+
+    # 2 no longer names 1, 6 comes and does, 4 goes: a small refresh (not a rebuild).
+    changed = write_article(tmp_path, Spec(2, "Why is the sky blue?", "Physics"))
+    stat = changed.stat()
+    os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    write_article(
+        tmp_path, Spec(6, "What is a prism?", "Physics", related=(Related(1, "x", "Physics"),))
+    )
+    (tmp_path / "learn" / "subject" / "article-4.md").unlink()
+    report = library.refresh()
+    assert (report.added, report.changed, report.removed) == (1, 1, 1)
+    assert _ids(library.cited_by(1)) == [3, 5, 6]
+    # A new process reads the same from the index on disk.
+    assert _ids(Library.open(tmp_path).cited_by(1)) == [3, 5, 6]
+
+
+def _similar_library(root: Path) -> None:
+    write_article(
+        root,
+        Spec(
+            1,
+            "How does photosynthesis capture light?",
+            "Biology",
+            question="How does photosynthesis capture light energy in chloroplasts?",
+            keywords=("photosynthesis", "chlorophyll"),
+            related=(Related(4, "Chlorophyll and photosynthesis pigments", "Biology"),),
+        ),
+    )
+    write_article(root, Spec(2, "What do chloroplasts hold?", "Biology"))
+    write_article(
+        root,
+        Spec(3, "Photosynthesis in light and dark", "Biology", keywords=("photosynthesis",)),
+    )
+    write_article(root, Spec(4, "Chlorophyll and photosynthesis pigments", "Biology"))
+    _write_hidden(root, Spec(5, "Photosynthesis light chlorophyll chloroplasts", "Biology"))
+    write_article(root, Spec(6, "What is a tax?", "Economics", keywords=("money",)))
+
+
+def test_similar_ranks_shared_words_and_leaves_out_self_related_and_no_index(
+    tmp_path: Path,
+) -> None:
+    _similar_library(tmp_path)
+    library = load_library(tmp_path)
+    article = library.article(1)
+    assert article is not None
+    similar = library.similar(article)
+    # 3 shares photosynthesis and light in its title and keywords, 2 only chloroplasts;
+    # 4 is related already, 5 is no_index, 6 shares nothing.
+    assert _ids(similar) == [3, 2]
+    assert similar[0].title == "Photosynthesis in light and dark"
+    assert similar[0].subject == "Biology"
+    assert library.similar(article, limit=1) == similar[:1]
+
+
+def test_similar_words_are_the_significant_ones_once() -> None:
+    library = load_library(RELATED)
+    article = library.article(701)
+    assert article is not None
+    words = similar_words(article)
+    assert "why" not in words and "do" not in words and "and" not in words
+    assert len(words) == len(set(words))
+    assert "leaves" in words
