@@ -27,6 +27,7 @@ from qtreader.library.index import (
 )
 from qtreader.library.models import (
     Article,
+    LinksBothWays,
     Listing,
     RelatedLink,
     SearchHit,
@@ -403,6 +404,12 @@ class Library:
         return self.article(row[0]) if row else None
 
     # Links both ways ----------------------------------------------------------------------
+
+    def links_both_ways(self, article: Article) -> LinksBothWays:
+        """Cited by, and Similar when the related list has room (fewer than
+        :data:`SIMILAR` links): what the reader and ``qtreader show`` list under it."""
+        short = len(article.related) < SIMILAR
+        return LinksBothWays(self.cited_by(article.id), self.similar(article) if short else ())
 
     def cited_by(self, article_id: int) -> tuple[RelatedLink, ...]:
         """The articles whose related links name this one: each once, never itself, by
