@@ -3,15 +3,22 @@ index), on libraries in the real format."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import yaml
+from click.testing import CliRunner
+from textual.widgets import Static
 
+from qtreader.cli import main
 from qtreader.library.store import Library, load_library, similar_words
+from qtreader.tui.app import QTReaderApp
+from qtreader.tui.widgets.article_view import RelatedList
 
 from .articles import Related, Spec, front_matter, write_article
 from .conftest import FIXTURES
+from .pilot import loaded, screen_lines, settled
 
 RELATED = FIXTURES / "related-library"
 
@@ -132,3 +139,104 @@ def test_similar_words_are_the_significant_ones_once() -> None:
     assert "why" not in words and "do" not in words and "and" not in words
     assert len(words) == len(set(words))
     assert "leaves" in words
+
+
+# The reader ---------------------------------------------------------------------------------
+
+
+def _question(app: QTReaderApp) -> str:
+    return "\n".join(screen_lines(app.screen.query_one("#question", Static))).strip()
+
+
+def _listed(app: QTReaderApp, list_id: str) -> list[str]:
+    listed = app.screen.query_one(list_id, RelatedList)
+    return [str(option.prompt) for option in listed.options] if listed.display else []
+
+
+async def test_the_reader_lists_similar_articles_and_6_opens_the_first(tmp_path: Path) -> None:
+    _similar_library(tmp_path)
+    app = QTReaderApp(tmp_path, start_article="1")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await loaded(pilot)
+        assert _question(app).startswith("How does photosynthesis capture light")
+        assert _listed(app, "#similar") == [
+            "6 Photosynthesis in light and dark  Biology",
+            "7 What do chloroplasts hold?  Biology",
+        ]
+        await pilot.press("8")  # there is no third
+        await pilot.press("6")
+        await settled(pilot)
+        assert _question(app) == "Photosynthesis in light and dark"
+        await pilot.press("left_square_bracket")
+        await settled(pilot)
+        await pilot.press("7")
+        await settled(pilot)
+        assert _question(app) == "What do chloroplasts hold?"
+        messages = [str(n.message) for n in app._notifications]
+        assert any("no similar article 3" in m for m in messages)
+
+
+async def test_the_reader_shows_cited_by_and_c_then_enter_opens_one(tmp_path: Path) -> None:
+    _cited_library(tmp_path)
+    app = QTReaderApp(tmp_path, start_article="1")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await loaded(pilot)
+        assert _listed(app, "#cited-by") == [
+            "How do eyes focus?  Biology",
+            "Are mirrors lenses?  Physics",
+            "Can you fix my glasses?  Physics",
+            "Why is the sky blue?  Physics",
+        ]
+        heading = screen.query_one("#cited-by-heading", Static)
+        assert heading.display and screen_lines(heading)[0].strip() == "Cited by"
+        await pilot.press("c", "down", "enter")
+        await settled(pilot)
+        assert _question(app) == "Are mirrors lenses?"
+        # Nothing names 4: no section.
+        assert _listed(app, "#cited-by") == []
+        assert not screen.query_one("#cited-by-heading", Static).display
+
+
+async def test_no_similar_section_when_five_articles_are_related(tmp_path: Path) -> None:
+    related = tuple(Related(i, f"Lenses part {i}", "Physics") for i in range(2, 7))
+    write_article(tmp_path, Spec(1, "What is a lens?", "Physics", related=related))
+    for i in range(2, 8):
+        write_article(tmp_path, Spec(i, f"Lenses part {i}", "Physics"))
+    app = QTReaderApp(tmp_path, start_article="1")
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await loaded(pilot)
+        assert len(_listed(app, "#related")) == 5
+        # 7 would be similar ("lenses"), but the related list is full.
+        assert _listed(app, "#similar") == []
+        assert not screen.query_one("#similar-heading", Static).display
+        await pilot.press("6")
+        await settled(pilot)
+        assert _question(app) == "What is a lens?"
+
+
+def test_show_prints_cited_by_and_similar_as_the_reader_lists_them(tmp_path: Path) -> None:
+    _similar_library(tmp_path)
+    write_article(
+        tmp_path, Spec(7, "Leaves", "Biology", related=(Related(1, "Photosynthesis", "Biology"),))
+    )
+    runner = CliRunner()
+    shown = runner.invoke(main, ["show", "1", "--format", "plain", "--library", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    lines = [line.strip() for line in shown.output.splitlines()]
+    cited = lines.index(next(line for line in lines if line.startswith("Cited by")))
+    similar = lines.index(next(line for line in lines if line.startswith("Similar")))
+    assert lines[cited + 1] == "7  Leaves  Biology"
+    # The reader's list, with its keys as numbers.
+    library = load_library(tmp_path)
+    article = library.article(1)
+    assert article is not None
+    links = library.links_both_ways(article)
+    assert sorted(_ids(links.similar)) == [2, 3]
+    assert lines[similar + 1 :] == [
+        f"{key}.{link.id:>8}  {link.title}  {link.subject}"
+        for key, link in zip("67", links.similar, strict=True)
+    ]
+    as_json = runner.invoke(main, ["show", "1", "--json", "--library", str(tmp_path)])
+    found = json.loads(as_json.output)
+    assert [x["id"] for x in found["cited_by"]] == [7]
+    assert [x["id"] for x in found["similar"]] == _ids(links.similar)
