@@ -21,8 +21,10 @@ import argparse
 import dataclasses
 import statistics
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from qtreader.library import store
 from qtreader.library.models import Article
 from qtreader.library.store import SIMILAR, Library, similar_words
 
@@ -43,6 +45,16 @@ def found_by(library: Library, article: Article, words: list[str], columns: str)
 
 def title_words(article: Article) -> list[str]:
     return similar_words(dataclasses.replace(article, question="", keywords=()))
+
+
+def _with_terms(library: Library, article: Article, *, terms: int) -> list[int]:
+    """Similar with another number of rarest words (store.SIMILAR_TERMS)."""
+    kept = store.SIMILAR_TERMS
+    store.SIMILAR_TERMS = terms
+    try:
+        return [link.id for link in library.similar(dataclasses.replace(article, related=()))]
+    finally:
+        store.SIMILAR_TERMS = kept
 
 
 def main() -> None:
@@ -67,6 +79,8 @@ def main() -> None:
         if related:
             judged.append((article, related))
     print(f"{len(judged)} articles with related articles in {args.library}")
+    for terms in (4, 8, 16):
+        methods[f"rarest {terms} words"] = partial(_with_terms, library, terms=terms)
     for name, method in methods.items():
         recalls, any_hit = [], 0
         for article, related in judged:
