@@ -240,3 +240,15 @@ def test_show_prints_cited_by_and_similar_as_the_reader_lists_them(tmp_path: Pat
     found = json.loads(as_json.output)
     assert [x["id"] for x in found["cited_by"]] == [7]
     assert [x["id"] for x in found["similar"]] == _ids(links.similar)
+
+
+def test_similar_takes_words_that_are_query_syntax_as_words(tmp_path: Path) -> None:
+    """Titles hold quotes, FTS5 operators and stars: each word is quoted, never syntax."""
+    title = 'NEAR(lens "focus" AND mirror* OR {title} : __ x² NOT'
+    write_article(tmp_path, Spec(1, title, "Physics", keywords=('"quoted"', "a*b")))
+    write_article(tmp_path, Spec(2, "How does a lens focus light near a mirror?", "Physics"))
+    library = load_library(tmp_path)
+    article = library.article(1)
+    assert article is not None
+    assert "near" in similar_words(article) and "lens" in similar_words(article)
+    assert _ids(library.similar(article)) == [2]
