@@ -252,3 +252,22 @@ def test_similar_takes_words_that_are_query_syntax_as_words(tmp_path: Path) -> N
     assert article is not None
     assert "near" in similar_words(article) and "lens" in similar_words(article)
     assert _ids(library.similar(article)) == [2]
+
+
+def test_an_index_from_before_the_edges_is_rebuilt_with_the_usual_message(tmp_path: Path) -> None:
+    import sqlite3
+
+    from qtreader.library.index import SCHEMA_VERSION, index_file
+
+    _cited_library(tmp_path)
+    load_library(tmp_path).index.close_all()
+    # An index of the previous schema: no related_edges table.
+    old = sqlite3.connect(index_file(tmp_path))
+    old.execute("DROP TABLE related_edges")
+    old.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    old.commit()
+    old.close()
+    library = load_library(tmp_path)
+    assert library.notice is not None
+    assert library.notice.startswith(f"Rebuilding the index (schema version {SCHEMA_VERSION - 1}")
+    assert _ids(library.cited_by(1)) == [3, 4, 5, 2]
