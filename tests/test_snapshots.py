@@ -45,3 +45,10 @@ def test_welcome_at_80x24(snap_compare: SnapCompare) -> None:
 def test_help_at_80x24(snap_compare: SnapCompare) -> None:
     app = QTReaderApp(Path("fixtures/library"))
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle, press=["question_mark"])
+
+
+def test_related_cited_by_and_similar_at_100x40(snap_compare: SnapCompare) -> None:
+    """The end of the pane of a shipped article with three related articles: Related,
+    Cited by, and Similar numbered 6 to 0."""
+    app = QTReaderApp(Path("../content"), start_article="2025")
+    assert snap_compare(app, terminal_size=(100, 40), run_before=settle, press=["end"])

@@ -242,9 +242,11 @@ async def test_the_help_lists_every_binding_with_its_keys() -> None:
         assert isinstance(app.screen, HelpScreen)
         shown = rendered(app.screen.query_one(Static))
         for binding in help_bindings():
-            if binding.id and binding.id.startswith("related-"):
-                continue
+            if binding.id and binding.id.startswith(("related-", "similar-")):
+                continue  # one row each, checked below
             assert (binding.tooltip or binding.description) in shown, binding
+        assert "1 … 5" in shown and "Open related article 1 to 5" in shown
+        assert "6 … 9  0" in shown and "Open similar article 1 to 5" in shown
 
 
 async def test_tab_cycles_through_tree_article_and_related_list() -> None:
@@ -252,12 +254,19 @@ async def test_tab_cycles_through_tree_article_and_related_list() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         seen: list[type[Widget]] = []
-        for _ in range(3):
+        for _ in range(5):
             assert app.focused is not None
             seen.append(type(app.focused))
             await pilot.press("tab")
+            if isinstance(app.focused, ArticleView):
+                break
+        # Then the lists under the related one that this article has (Cited by, Similar).
+        below = [
+            RelatedList for name in ("#cited-by", "#similar") if app.screen.query_one(name).display
+        ]
+        assert below
         # An article opened from the command line has the focus first.
-        assert seen == [ArticleView, RelatedList, SubjectTree]
+        assert seen == [ArticleView, RelatedList, *below, SubjectTree]
         assert isinstance(app.focused, ArticleView)  # and round again
         await pilot.press("tab")
         assert isinstance(app.focused, RelatedList)

@@ -37,6 +37,7 @@ __all__ = ["article_json", "random_article", "search", "show", "subjects"]
 
 def article_json(article: Article, library: Library, answer: str) -> dict[str, Any]:
     """An article as ``qtreader show --json`` prints it."""
+    links = library.links_both_ways(article)
     return {
         "id": article.id,
         "title": article.title,
@@ -56,6 +57,10 @@ def article_json(article: Article, library: Library, answer: str) -> dict[str, A
             }
             for link in article.related
         ],
+        **{
+            name: [{"id": x.id, "title": x.title, "subject": x.subject} for x in found]
+            for name, found in (("cited_by", links.cited_by), ("similar", links.similar))
+        },
         "path": str(article.path),
     }
 
@@ -118,7 +123,8 @@ def _print_article(
     elif output_format == "markdown":
         click.echo(article_markdown(article, answer), nl=False)
     else:
-        emit(article_renderable(article, answer, subject), options)
+        links = library.links_both_ways(article)
+        emit(article_renderable(article, answer, subject, links), options)
 
 
 @click.command()

@@ -28,6 +28,16 @@ class RelatedLink:
 
 
 @dataclass(frozen=True, slots=True)
+class LinksBothWays:
+    """What an article links with besides its related list: the articles whose related
+    links name it, and articles like it found by search (empty when its related list is
+    full). The reader and ``qtreader show`` show the same."""
+
+    cited_by: tuple[RelatedLink, ...]
+    similar: tuple[RelatedLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """Where an article is listed: one subject, with that listing's url and file."""
 

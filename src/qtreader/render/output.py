@@ -15,9 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from qtreader.library.models import Article, SearchHit, Subject
+    from qtreader.library.models import Article, LinksBothWays, RelatedLink, SearchHit, Subject
 
 __all__ = [
+    "SIMILAR_NUMBERS",
     "OutputOptions",
     "article_markdown",
     "article_renderable",
@@ -25,6 +26,10 @@ __all__ = [
     "hits_renderable",
     "subjects_renderable",
 ]
+
+#: The numbers (and keys, in the reader) of the similar articles: after related 1-5, and
+#: always the same, so that 6 is the first similar article however many are related.
+SIMILAR_NUMBERS = ("6", "7", "8", "9", "0")
 
 Format = Literal["rich", "plain", "markdown", "json"]
 ColorChoice = Literal["auto", "always", "never"]
@@ -73,8 +78,14 @@ def article_markdown(article: Article, answer: str) -> str:
     return f"# {article.question}\n\n{answer}\n"
 
 
-def article_renderable(article: Article, answer: str, subject: str | None = None) -> RenderableType:
-    """An article as ``qtreader show`` prints it: question, facts, answer, related ids."""
+def article_renderable(
+    article: Article,
+    answer: str,
+    subject: str | None = None,
+    links: LinksBothWays | None = None,
+) -> RenderableType:
+    """An article as ``qtreader show`` prints it: question, facts, answer, related ids,
+    and with ``links`` the articles citing it and similar ones, as the reader lists them."""
     from qtreader.render.markdown import render_answer
 
     subjects = [subject] if subject else []
@@ -89,17 +100,30 @@ def article_renderable(article: Article, answer: str, subject: str | None = None
         Text(""),
         render_answer(answer),
     ]
-    if article.related:
-        parts += [Text(""), Rule("Related", align="left", style="dim")]
-        for number, link in enumerate(article.related, start=1):
-            line = Text(f"{number}. ", style="bold")
-            line.append(f"{link.id:>7}  ", "dim" if not link.available else "cyan")
-            line.append(link.title, "dim" if not link.available else "")
-            line.append(f"  {link.subject}", "dim")
-            if not link.available:
-                line.append("  (not in this library)", "dim italic")
-            parts.append(line)
+    numbers = [f"{n}. " for n in range(1, len(article.related) + 1)]
+    parts += _link_lines("Related", article.related, numbers)
+    if links is not None:
+        parts += _link_lines("Cited by", links.cited_by, ["   "] * len(links.cited_by))
+        parts += _link_lines("Similar", links.similar, [f"{n}. " for n in SIMILAR_NUMBERS])
     return Group(*parts)
+
+
+def _link_lines(
+    heading: str, links: tuple[RelatedLink, ...], numbers: list[str]
+) -> list[RenderableType]:
+    """A section of links under a rule: number, id, title, subject (none if no links)."""
+    if not links:
+        return []
+    lines: list[RenderableType] = [Text(""), Rule(heading, align="left", style="dim")]
+    for number, link in zip(numbers, links, strict=False):
+        line = Text(number, style="bold")
+        line.append(f"{link.id:>7}  ", "dim" if not link.available else "cyan")
+        line.append(link.title, "dim" if not link.available else "")
+        line.append(f"  {link.subject}", "dim")
+        if not link.available:
+            line.append("  (not in this library)", "dim italic")
+        lines.append(line)
+    return lines
 
 
 def hits_renderable(hits: Iterable[SearchHit]) -> RenderableType:

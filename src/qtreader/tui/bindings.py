@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from qtreader.render.output import SIMILAR_NUMBERS
+
 __all__ = ["APP_BINDINGS", "READER_BINDINGS"]
 
 #: The app's keys, active on every screen.
@@ -150,5 +152,18 @@ READER_BINDINGS: list[BindingType] = [
     *(
         Binding(str(n), f"related({n})", f"Related {n}", show=False, id=f"related-{n}")
         for n in range(1, 6)
+    ),
+    # Keys that never move: 6 is the first similar article however many are related.
+    *(
+        Binding(key, f"similar({n})", f"Similar {n}", show=False, id=f"similar-{n}")
+        for n, key in enumerate(SIMILAR_NUMBERS, start=1)
+    ),
+    Binding(
+        "c",
+        "cited_by",
+        "Cited by",
+        show=False,
+        tooltip="Go to the articles whose related links name this one",
+        id="cited-by",
     ),
 ]

@@ -18,13 +18,15 @@ __all__ = ["LIST_KEYS", "HelpScreen", "key_rows"]
 #: Keys of Textual's own widgets (the tree, lists, scrolling): they depend on which widget
 #: has the focus, so they are named once here rather than read from one widget.
 LIST_KEYS = [
-    ("↑ ↓  j k", "Move in the tree, the related list, or scroll the article"),
+    ("↑ ↓  j k", "Move in the tree, a list of articles, or scroll the article"),
     ("enter", "Open the article (or expand the subject) under the cursor"),
-    ("tab  shift+tab", "Move focus between the tree, the article and its related list"),
+    ("tab  shift+tab", "Move focus between the tree, the article and its lists of articles"),
 ]
 
 #: Related-article bindings (``related-1`` … ``related-5``) are shown as one row.
 _RELATED = ("1 … 5", "Open related article 1 to 5 (dimmed ones are not in the library)")
+#: And the similar ones (``similar-1`` … ``similar-5``).
+_SIMILAR = ("6 … 9  0", "Open similar article 1 to 5 (listed when under 5 are related)")
 
 
 def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
@@ -50,20 +52,27 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
                 group.append(binding)
     rows: list[tuple[str, str]] = []
     for group in groups.values():
-        if any((b.id or "").startswith("related-") for b in group):
-            if _RELATED not in rows:
-                rows.append(_RELATED)
-            continue
-        keys: list[str] = []
-        group.sort(key=lambda binding: not binding.show)  # the footer's key first
-        for binding in group:  # the chain holds one binding per key
-            name = _key_name(binding.key)
-            if name not in keys:
-                keys.append(name)
-        shown = next((b for b in group if b.show), group[0])
-        described = shown if shown.tooltip else next((b for b in group if b.tooltip), shown)
-        rows.append(("  ".join(keys), described.tooltip or described.description))
+        for prefix, row in (("related-", _RELATED), ("similar-", _SIMILAR)):
+            if any((b.id or "").startswith(prefix) for b in group):
+                if row not in rows:
+                    rows.append(row)
+                break
+        else:
+            rows.append(_row(group))
     return rows
+
+
+def _row(group: list[Binding]) -> tuple[str, str]:
+    """The keys of one action and what it does."""
+    keys: list[str] = []
+    group.sort(key=lambda binding: not binding.show)  # the footer's key first
+    for binding in group:  # the chain holds one binding per key
+        name = _key_name(binding.key)
+        if name not in keys:
+            keys.append(name)
+    shown = next((b for b in group if b.show), group[0])
+    described = shown if shown.tooltip else next((b for b in group if b.tooltip), shown)
+    return ("  ".join(keys), described.tooltip or described.description)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from qtreader.library.clock import Clock, utc_now
 from qtreader.library.decode import escape_controls
@@ -27,7 +28,7 @@ from qtreader.tui.widgets.subject_tree import SubjectTree
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from qtreader.library.models import Article
+    from qtreader.library.models import Article, LinksBothWays
     from qtreader.library.state import HistoryEntry
     from qtreader.library.study import Scope, StudyRequest
     from qtreader.render.markdown import AnswerLink
@@ -79,6 +80,8 @@ class ReaderScreen(Screen[None]):
         self._sync_warned: set[str] = set()
         #: What was typed into search last: the search box opens with it.
         self.last_search = ""
+        #: Cited by and Similar of the open article, once found: (its id, the links).
+        self._links: tuple[int, LinksBothWays] | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleHeader()
@@ -206,6 +209,8 @@ class ReaderScreen(Screen[None]):
             answer = f"*This answer cannot be shown now: {error}*"
         self._note_reading(article, subject)
         self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
+        self._links = None
+        self._find_links(self.library, article)
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
@@ -228,6 +233,27 @@ class ReaderScreen(Screen[None]):
     def on_related_list_related_selected(self, message: RelatedList.RelatedSelected) -> None:
         self.open_article(message.article_id, message.subject)
 
+    @work(thread=True, exclusive=True, group="links-both-ways")
+    def _find_links(self, library: Library, article: Article) -> None:
+        """Find Cited by and Similar off the event loop: a full-text query ranks thousands
+        of articles in a large library. It reads no widget (see :meth:`_links_found`)."""
+        import sqlite3
+
+        try:
+            links = library.links_both_ways(article)
+        except sqlite3.Error:  # a damaged index: the article shows without them
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._links_found, article.id, links)
+
+    def _links_found(self, article_id: int, links: LinksBothWays) -> None:
+        """Show the links found, if their article is still the one open."""
+        current = self.history.current
+        if not self.is_attached or current is None or current.article_id != article_id:
+            return
+        self._links = (article_id, links)
+        self.query_one(ArticleView).show_links_both_ways(links)
+
     # Actions ----------------------------------------------------------------------------
 
     def action_related(self, number: int) -> None:
@@ -245,6 +271,33 @@ class ReaderScreen(Screen[None]):
             self.notify(f"“{link.title}” is not in this library.", severity="warning")
             return
         self.open_article(link.id, link.subject)
+
+    def action_similar(self, number: int) -> None:
+        """Open similar article ``number`` (1-5, on keys 6-9 and 0) of the open article."""
+        current = self.history.current
+        if self.library is None or current is None:
+            self._no_article()
+            return
+        if self._links is None or self._links[0] != current.article_id:
+            self.notify("Similar articles are still being found.", timeout=2)
+            return
+        similar = self._links[1].similar
+        if number > len(similar):
+            self.notify(f"This article has no similar article {number}.", severity="warning")
+            return
+        link = similar[number - 1]
+        self.open_article(link.id, link.subject)
+
+    def action_cited_by(self) -> None:
+        """Put the cursor in the list of articles citing the open one."""
+        cited = self.query_one("#cited-by", RelatedList)
+        if not cited.option_count:
+            self.notify("No article of this library lists this one as related.", timeout=2)
+            return
+        cited.focus()
+        cited.scroll_visible(animate=False)
+        if cited.highlighted is None:
+            cited.highlighted = 0
 
     def _remember_scroll(self) -> None:
         """Note how far down the article on screen is read, before leaving it."""

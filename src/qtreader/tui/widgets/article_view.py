@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,9 +13,10 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from qtreader.library.models import Article, RelatedLink
+from qtreader.library.models import Article, LinksBothWays, RelatedLink
 from qtreader.library.store import Library
 from qtreader.render.marks import MarkedWords, word_pattern
+from qtreader.render.output import SIMILAR_NUMBERS
 from qtreader.tui.widgets.key_scroll import KeyScroll
 from qtreader.tui.widgets.plain import data
 
@@ -43,7 +45,8 @@ class AnswerText(Static):
 
 
 class RelatedList(OptionList):
-    """The related articles, numbered 1-5; links the library lacks are shown dimmed."""
+    """Links to articles: the related ones numbered 1-5 (links the library lacks are shown
+    dimmed); the same list, numbered otherwise or not, holds Cited by and Similar."""
 
     _links: tuple[RelatedLink, ...] = ()
 
@@ -60,12 +63,17 @@ class RelatedList(OptionList):
             self.article_id = article_id
             self.subject = subject
 
-    def show_links(self, links: tuple[RelatedLink, ...]) -> None:
-        """List ``links`` in their order."""
+    def show_links(
+        self, links: tuple[RelatedLink, ...], numbers: Sequence[str] | None = None
+    ) -> None:
+        """List ``links`` in their order, numbered 1, 2... or by ``numbers`` (their keys;
+        empty: none)."""
         self._links = links
         self.clear_options()
-        for number, link in enumerate(links, start=1):
-            prompt = Text.assemble((f"{number} ", "bold"), link.title, (f"  {link.subject}", "dim"))
+        labels = [str(n) for n in range(1, len(links) + 1)] if numbers is None else numbers
+        for number, link in enumerate(links):
+            label = (f"{labels[number]} ", "bold") if number < len(labels) else ""
+            prompt = Text.assemble(label, link.title, (f"  {link.subject}", "dim"))
             if not link.available:
                 prompt.append("  (not in this library)", "italic")
             # No option id: the option's index is the link's, and an id listed twice (in a
@@ -94,6 +102,10 @@ class ArticleView(KeyScroll):
         yield AnswerText(id="answer")
         yield Static("Related articles", id="related-heading")
         yield RelatedList(id="related")
+        yield Static("Cited by", id="cited-by-heading")
+        yield RelatedList(id="cited-by")
+        yield Static("Similar articles", id="similar-heading")
+        yield RelatedList(id="similar")
 
     def show_article(
         self, article: Article, answer: str, subject: str, *, marks: tuple[str, ...] = ()
@@ -108,8 +120,19 @@ class ArticleView(KeyScroll):
         self.set_reactive(ArticleView.raw_tex, False)
         self._show_answer()
         self.query_one("#related-heading", Static).display = bool(article.related)
-        self.query_one(RelatedList).show_links(article.related)
+        self.query_one("#related", RelatedList).show_links(article.related)
+        self.show_links_both_ways(None)
         self.scroll_home(animate=False)
+
+    def show_links_both_ways(self, links: LinksBothWays | None) -> None:
+        """List the articles citing the open one and those like it (None: none, while they
+        are being found)."""
+        cited_by = links.cited_by if links else ()
+        similar = links.similar if links else ()
+        self.query_one("#cited-by-heading", Static).display = bool(cited_by)
+        self.query_one("#cited-by", RelatedList).show_links(cited_by, ())
+        self.query_one("#similar-heading", Static).display = bool(similar)
+        self.query_one("#similar", RelatedList).show_links(similar, SIMILAR_NUMBERS)
 
     answer = ""
     #: Formulas shown as raw TeX (``x``), until another article opens.
@@ -154,7 +177,8 @@ class ArticleView(KeyScroll):
         self.query_one("#facts", Static).update("")
         self.query_one("#answer", Static).update(data(body))
         self.query_one("#related-heading", Static).display = False
-        self.query_one(RelatedList).show_links(())
+        self.query_one("#related", RelatedList).show_links(())
+        self.show_links_both_ways(None)
 
     def show_welcome(self, library: Library) -> None:
         """The page shown before any article is opened."""
