@@ -1,8 +1,8 @@
 """The content store: finds a library's article files and answers lookups over its index.
 
 No Textual here: the command line and the app share this layer. :class:`Library` reads the
-catalog in :mod:`qtreader.library.index`; an article's answer comes from the index while its file is
-unchanged, and from the file otherwise, when asked for.
+catalog in :mod:`qtreader.library.index`; an article's answer, and the snippets of the
+search hits shown, come from its file when asked for.
 """
 
 from __future__ import annotations
@@ -12,18 +12,21 @@ import datetime
 import random
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qtreader.library.decode import escape_controls
 from qtreader.library.index import (
+    TOKENIZER,
     Index,
     RefreshReport,
     decode_related,
     file_name,
     open_index,
     replace_index,
+    search_columns,
 )
 from qtreader.library.models import (
     Article,
@@ -234,8 +237,7 @@ class Library:
         )
 
     def answer(self, article_id: int) -> str:
-        """The decoded Markdown answer of an article: as indexed while its file is
-        unchanged (one stat), else read from the file now.
+        """The decoded Markdown answer of an article, read from its file now.
 
         Raises :class:`AnswerUnavailable` if the file went or no longer parses.
         """
@@ -246,9 +248,6 @@ class Library:
         )
         if row is None:
             raise AnswerUnavailable(f"no article {article_id} in {escape_controls(self.root)}")
-        stored = self.index.stored_answer(row[0])
-        if stored is not None:
-            return stored
         from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
 
         path = self.root / file_name(row[0])
@@ -446,14 +445,14 @@ class Library:
         tiers = [in_title]
         if query.pairs:
             tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
-        rows: list[tuple[int, str]] = []
+        rows: list[tuple[int, str]] = []  # (article id, the tier that found it)
 
         def fill(tier: str) -> None:
-            others = f" AND s.rowid NOT IN ({','.join('?' * len(rows))})" if rows else ""
+            others = f" AND d.id NOT IN ({','.join('?' * len(rows))})" if rows else ""
             rows.extend(
-                self._db.execute(
-                    "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) "
-                    f"FROM search s WHERE search MATCH ?{filters}{others} "
+                (article_id, tier)
+                for (article_id,) in self._db.execute(
+                    f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
                     "ORDER BY s.rank LIMIT ?",
                     (tier, *parameters, *(row[0] for row in rows), limit - len(rows)),
                 )
@@ -468,7 +467,7 @@ class Library:
             # matches a large part of the library, rank first among the articles that match
             # in the question, title or keywords (the heavily weighted columns).
             many = self._db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search s "
+                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} "
                 f"WHERE search MATCH ?{filters} LIMIT ?)",
                 (everything, *parameters, _TIER_THRESHOLD),
             ).fetchone()[0]
@@ -477,7 +476,8 @@ class Library:
             if len(rows) < limit:
                 fill(everything)
         hits = []
-        for article_id, snippet in rows:
+        snippets = self._snippets(rows)
+        for article_id, _ in rows:
             row = self._db.execute(
                 "SELECT f.title, f.no_index, l.subject FROM articles a "
                 "JOIN files f ON f.path = a.path JOIN listings l ON l.id = a.id "
@@ -487,7 +487,7 @@ class Library:
                 (article_id, *(keys or ())),
             ).fetchone()
             if row is not None:
-                text_, spans = _highlights(snippet)
+                text_, spans = _highlights(snippets.get(article_id, ""))
                 hits.append(SearchHit(article_id, row[0], row[2], text_, spans, bool(row[1])))
         return hits
 
@@ -513,9 +513,58 @@ class Library:
         if not include_no_index:
             match = f"({match}) NOT (flags : hidden)"
         found = self._db.execute(
-            f"SELECT count(*) FROM search s WHERE search MATCH ?{filters}", (match, *parameters)
+            f"SELECT count(*) FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}",
+            (match, *parameters),
         ).fetchone()
         return int(found[0])
+
+    def _snippets(self, rows: list[tuple[int, str]]) -> dict[int, str]:
+        """FTS5's snippet of each hit (article id, the match expression that found it),
+        marked with STX and ETX, by id. The index keeps no text: each hit's first file is
+        read, its row made as the index made it, and FTS5 picks the snippet from that in a
+        table in memory, as it would have from the index."""
+        from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
+
+        if not rows:
+            return {}
+        ids = [article_id for article_id, _ in rows]
+        found = self._db.execute(
+            "SELECT a.id, a.path, f.question, f.title, f.keywords, f.description, f.no_index "
+            "FROM articles a JOIN files f ON f.path = a.path "
+            f"WHERE a.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        shown = _shown_table()
+        shown.execute("DELETE FROM shown")
+        for article_id, path, question, title, keywords, description, no_index in found:
+            parsed, _ = parse_file(self.root / file_name(path), self.root)
+            # A file that no longer parses still has its catalog fields to show.
+            answer = parsed.answer if parsed is not None else ""
+            shown.execute(
+                "INSERT INTO shown (rowid, question, title, keywords, description, answer, "
+                "flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    *search_columns(
+                        question or "",
+                        title or "",
+                        keywords or "",
+                        description or "",
+                        answer,
+                        bool(no_index),
+                    ),
+                ),
+            )
+        snippets: dict[int, str] = {}
+        for article_id, tier in rows:
+            row = shown.execute(
+                "SELECT snippet(shown, -1, char(2), char(3), '…', 14) FROM shown "
+                "WHERE shown MATCH ? AND rowid = ?",
+                (tier, article_id),
+            ).fetchone()
+            if row is not None:
+                snippets[article_id] = str(row[0] or "")
+        return snippets
 
     def _plan(
         self, text: str, subject: str | None, include_no_index: bool
@@ -533,7 +582,7 @@ class Library:
         parameters: list[object] = []
         if keys:
             filters = (
-                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
+                " AND d.id IN (SELECT id FROM listings WHERE subject_key IN "
                 f"({','.join('?' * len(keys))}))"
             )
             parameters.extend(keys)
@@ -572,6 +621,27 @@ class Library:
             for link in article.related
             if not link.available
         ]
+
+
+#: The search table's rows of live articles, ``d.id`` the article's: FTS5 first (CROSS JOIN),
+#: so that its own ORDER BY rank and MATCH lead, and each row found is looked up by doc.
+_LIVE_ROWS = "search s CROSS JOIN docs d ON d.doc = s.rowid"
+
+_shown_tables = threading.local()
+
+
+def _shown_table() -> sqlite3.Connection:
+    """This thread's in-memory FTS5 table for the snippets of the hits shown: the search
+    table's columns and tokenizer, and text of its own."""
+    connection: sqlite3.Connection | None = getattr(_shown_tables, "connection", None)
+    if connection is None:
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection.execute(
+            "CREATE VIRTUAL TABLE shown USING fts5 (question, title, keywords, description, "
+            f"answer, flags, tokenize = '{TOKENIZER}')"
+        )
+        _shown_tables.connection = connection
+    return connection
 
 
 #: Matches above which search ranks the question/title/keywords tier first (see search).
