@@ -641,3 +641,28 @@ def test_an_index_of_the_previous_schema_is_rebuilt_with_a_notice(library_copy: 
     tables = {row[0] for row in library.index.db.execute("SELECT name FROM sqlite_master")}
     assert "answers" not in tables and "docs" in tables
     assert [h.id for h in library.search("doppler")] == [501]
+
+
+def test_snippets_read_each_hit_file_once_while_it_is_unchanged(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = load_library(library_copy)
+    from qtreader.library import parse
+
+    read: list[str] = []
+    real = parse.parse_file
+
+    def recording(path: Path, root: Path) -> object:
+        read.append(path.name)
+        return real(path, root)
+
+    monkeypatch.setattr(parse, "parse_file", recording)
+    assert library.search("convex")[0].snippet.startswith("A convex lens")
+    assert library.search("convex lens")[0].snippet.startswith("A convex lens")
+    assert read == ["how-does-a-lens-focus-light.md"]
+    # Changed since the refresh: the snippet is made from the file as it is now.
+    _rewrite(
+        library_copy / "learn/physics/how-does-a-lens-focus-light.md", "convex", "convex, bright"
+    )
+    assert "convex, bright" in library.search("convex")[0].snippet
+    assert read == ["how-does-a-lens-focus-light.md"] * 2

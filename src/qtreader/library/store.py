@@ -27,6 +27,7 @@ from qtreader.library.index import (
     open_index,
     replace_index,
     search_columns,
+    search_text,
 )
 from qtreader.library.models import (
     Article,
@@ -89,6 +90,9 @@ class Library:
         self._problems: list[Problem] | None = None
         self._told: str | None = None
         self._titles: tuple[str, list[int], list[int]] | None = None
+        # The answers of recent hits as search text, by path, with the size and mtime of
+        # the file read: a query typed a letter at a time finds the same files again.
+        self._hit_texts: dict[str, tuple[int, int, str]] = {}
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -523,8 +527,6 @@ class Library:
         marked with STX and ETX, by id. The index keeps no text: each hit's first file is
         read, its row made as the index made it, and FTS5 picks the snippet from that in a
         table in memory, as it would have from the index."""
-        from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
-
         if not rows:
             return {}
         ids = [article_id for article_id, _ in rows]
@@ -537,23 +539,13 @@ class Library:
         shown = _shown_table()
         shown.execute("DELETE FROM shown")
         for article_id, path, question, title, keywords, description, no_index in found:
-            parsed, _ = parse_file(self.root / file_name(path), self.root)
-            # A file that no longer parses still has its catalog fields to show.
-            answer = parsed.answer if parsed is not None else ""
+            columns = search_columns(
+                question or "", title or "", keywords or "", description or "", "", no_index
+            )
             shown.execute(
                 "INSERT INTO shown (rowid, question, title, keywords, description, answer, "
                 "flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article_id,
-                    *search_columns(
-                        question or "",
-                        title or "",
-                        keywords or "",
-                        description or "",
-                        answer,
-                        bool(no_index),
-                    ),
-                ),
+                (article_id, *columns[:4], self._hit_text(path), columns[5]),
             )
         snippets: dict[int, str] = {}
         for article_id, tier in rows:
@@ -565,6 +557,26 @@ class Library:
             if row is not None:
                 snippets[article_id] = str(row[0] or "")
         return snippets
+
+    def _hit_text(self, path: str) -> str:
+        """The answer of the file at ``path`` (as the index keeps it) as search text, read
+        from the file: empty if it no longer parses (its other fields still show)."""
+        from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
+
+        file = self.root / file_name(path)
+        try:
+            stat = file.stat()
+        except OSError:
+            return ""
+        kept = self._hit_texts.get(path)
+        if kept is not None and kept[:2] == (stat.st_size, stat.st_mtime_ns):
+            return kept[2]
+        parsed, _ = parse_file(file, self.root)
+        text = search_text(parsed.answer) if parsed is not None else ""
+        if len(self._hit_texts) >= _HIT_TEXTS:
+            self._hit_texts.clear()
+        self._hit_texts[path] = (stat.st_size, stat.st_mtime_ns, text)
+        return text
 
     def _plan(
         self, text: str, subject: str | None, include_no_index: bool
@@ -628,6 +640,8 @@ class Library:
 _LIVE_ROWS = "search s CROSS JOIN docs d ON d.doc = s.rowid"
 
 _shown_tables = threading.local()
+#: How many hits' texts a library keeps (see Library._hit_text): a few screens of results.
+_HIT_TEXTS = 200
 
 
 def _shown_table() -> sqlite3.Connection:
