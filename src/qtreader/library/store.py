@@ -538,24 +538,33 @@ class Library:
         ).fetchall()
         shown = _shown_table()
         shown.execute("DELETE FROM shown")
-        for article_id, path, question, title, keywords, description, no_index in found:
-            columns = search_columns(
-                question or "", title or "", keywords or "", description or "", "", no_index
-            )
-            shown.execute(
-                "INSERT INTO shown (rowid, question, title, keywords, description, answer, "
-                "flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (article_id, *columns[:4], self._hit_text(path), columns[5]),
-            )
-        snippets: dict[int, str] = {}
+        shown.executemany(
+            "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, *columns[:4], self._hit_text(path), columns[5])
+                for article_id, path, question, title, keywords, description, no_index in found
+                for columns in [
+                    search_columns(
+                        question or "", title or "", keywords or "", description or "", "", no_index
+                    )
+                ]
+            ],
+        )
+        # One query per tier, for the hits it found.
+        tiers: dict[str, list[int]] = {}
         for article_id, tier in rows:
-            row = shown.execute(
-                "SELECT snippet(shown, -1, char(2), char(3), '…', 14) FROM shown "
-                "WHERE shown MATCH ? AND rowid = ?",
-                (tier, article_id),
-            ).fetchone()
-            if row is not None:
-                snippets[article_id] = str(row[0] or "")
+            tiers.setdefault(tier, []).append(article_id)
+        snippets: dict[int, str] = {}
+        for tier, tier_ids in tiers.items():
+            snippets.update(
+                (article_id, str(snippet or ""))
+                for article_id, snippet in shown.execute(
+                    "SELECT rowid, snippet(shown, -1, char(2), char(3), '…', 14) FROM shown "
+                    f"WHERE shown MATCH ? AND rowid IN ({','.join('?' * len(tier_ids))})",
+                    (tier, *tier_ids),
+                )
+            )
         return snippets
 
     def _hit_text(self, path: str) -> str:
