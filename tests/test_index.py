@@ -166,7 +166,7 @@ def _expected_search_rows(library: Library) -> list[tuple[object, ...]]:
             parsed.title,
             "\x1f".join(parsed.keywords),
             parsed.description,
-            parsed.answer,
+            index_module.search_text(parsed.answer),
             parsed.no_index,
         )
         memory.execute(

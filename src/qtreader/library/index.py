@@ -236,19 +236,13 @@ class IndexedFile(NamedTuple):
 
 
 def search_columns(
-    question: str, title: str, keywords: str, description: str, answer: str, no_index: bool
+    question: str, title: str, keywords: str, description: str, words: str, no_index: bool
 ) -> tuple[str, str, str, str, str, str]:
     """The text of one article's row of the search table, from its catalog fields (keywords
-    as the catalog keeps them) and its decoded answer: the one definition, for the index
-    and for the snippets made from the files of the hits shown."""
-    return (
-        question,
-        title,
-        keywords.replace("\x1f", ", "),
-        description,
-        search_text(answer),
-        "hidden" if no_index else "",
-    )
+    as the catalog keeps them) and its answer as :func:`search_text` gives it: the one
+    definition, for the index and for the snippets made from the files of the hits shown."""
+    flags = "hidden" if no_index else ""
+    return (question, title, keywords.replace("\x1f", ", "), description, words, flags)
 
 
 def encode_related(links: list[tuple[int, str, str, str]]) -> str:
@@ -287,6 +281,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
             size, mtime = -1, -1
         return IndexedFile((relative, size, mtime, reason, *([None] * 13)))
     related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
+    keywords = "\x1f".join(article.keywords)
     row = (
         relative,
         article.size,
@@ -297,7 +292,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         article.title,
         article.question,
         article.date.isoformat() if article.date else None,
-        "\x1f".join(article.keywords),
+        keywords,
         article.description,
         article.slug,
         article.url,
@@ -306,15 +301,9 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         related,
         sha256(article.answer.encode()).hexdigest()[:16],
     )
-    keywords = row[9]
-    assert isinstance(keywords, str)
+    words = search_text(article.answer)
     search = search_columns(
-        article.question,
-        article.title,
-        keywords,
-        article.description,
-        article.answer,
-        article.no_index,
+        article.question, article.title, keywords, article.description, words, article.no_index
     )
     return IndexedFile(row, search)
 

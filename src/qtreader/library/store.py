@@ -531,25 +531,25 @@ class Library:
             return {}
         ids = [article_id for article_id, _ in rows]
         found = self._db.execute(
-            "SELECT a.id, a.path, f.question, f.title, f.keywords, f.description, f.no_index "
+            "SELECT a.id, a.path, coalesce(f.question, ''), coalesce(f.title, ''), "
+            "coalesce(f.keywords, ''), coalesce(f.description, ''), f.no_index "
             "FROM articles a JOIN files f ON f.path = a.path "
             f"WHERE a.id IN ({','.join('?' * len(ids))})",
             ids,
         ).fetchall()
         shown = _shown_table()
-        shown.execute("DELETE FROM shown")
+        # Emptied without reading the old text back (a DELETE would tokenize it again).
+        shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
+        shown.execute("DELETE FROM shown_text")
+        texts = [
+            (article_id, *search_columns(q, t, k, d, self._hit_text(path), no_index))
+            for article_id, path, q, t, k, d, no_index in found
+        ]
+        shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
         shown.executemany(
             "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (article_id, *columns[:4], self._hit_text(path), columns[5])
-                for article_id, path, question, title, keywords, description, no_index in found
-                for columns in [
-                    search_columns(
-                        question or "", title or "", keywords or "", description or "", "", no_index
-                    )
-                ]
-            ],
+            texts,
         )
         # One query per tier, for the hits it found.
         tiers: dict[str, list[int]] = {}
@@ -660,8 +660,13 @@ def _shown_table() -> sqlite3.Connection:
     if connection is None:
         connection = sqlite3.connect(":memory:", isolation_level=None)
         connection.execute(
+            "CREATE TABLE shown_text (id INTEGER PRIMARY KEY, question, title, keywords, "
+            "description, answer, flags)"
+        )
+        connection.execute(
             "CREATE VIRTUAL TABLE shown USING fts5 (question, title, keywords, description, "
-            f"answer, flags, tokenize = '{TOKENIZER}')"
+            f"answer, flags, tokenize = '{TOKENIZER}', content = 'shown_text', "
+            "content_rowid = 'id')"
         )
         _shown_tables.connection = connection
     return connection
