@@ -666,3 +666,18 @@ def test_snippets_read_each_hit_file_once_while_it_is_unchanged(
     )
     assert "convex, bright" in library.search("convex")[0].snippet
     assert read == ["how-does-a-lens-focus-light.md"] * 2
+
+
+def test_a_hit_whose_file_broke_since_the_refresh_keeps_a_snippet(library_copy: Path) -> None:
+    library = load_library(library_copy)
+    doppler = library_copy / "learn/physics/what-is-the-doppler-effect.md"
+    doppler.write_text("---\nid: [this is not\n---\n")
+    _touch_forward(doppler)
+    (hit,) = library.search("doppler")
+    assert hit.id == 501
+    # The catalog's fields still hold the word; the answer, unreadable now, adds nothing.
+    assert "doppler" in hit.snippet.lower() and hit.highlights
+    doppler.unlink()
+    assert [h.id for h in library.search("doppler")] == [501]  # until the next refresh
+    library.refresh()
+    assert library.search("doppler") == []
