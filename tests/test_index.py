@@ -159,7 +159,7 @@ def _expected_search_rows(library: Library) -> list[tuple[object, ...]]:
         f"description, answer, flags, tokenize = '{index_module.TOKENIZER}')"
     )
     for article_id, path in library.index.db.execute("SELECT id, path FROM articles"):
-        parsed, _ = parse_file(library.root / path, library.root)
+        parsed, _ = parse_file(library.root / index_module.file_name(path), library.root)
         assert parsed is not None
         columns = index_module.search_columns(
             parsed.question,
