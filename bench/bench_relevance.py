@@ -44,7 +44,8 @@ def plain_bm25(library: Library, query: str) -> list[int]:
         return []
     match = "(" + " ".join(f'"{w}"' for w in words) + ") NOT (flags : hidden)"
     rows = library.index.db.execute(
-        "SELECT rowid FROM search WHERE search MATCH ? ORDER BY bm25(search) LIMIT ?",
+        "SELECT d.id FROM search CROSS JOIN docs d ON d.doc = search.rowid "
+        "WHERE search MATCH ? ORDER BY bm25(search) LIMIT ?",
         (match, DEPTH),
     ).fetchall()
     return [row[0] for row in rows]

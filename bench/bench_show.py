@@ -34,8 +34,8 @@ def compile_package() -> None:
 
 def median_article(library: Library) -> int:
     rows = library.index.db.execute(
-        "SELECT a.id FROM articles a JOIN answers b ON b.path = a.path "
-        "ORDER BY length(b.body) LIMIT 1 OFFSET (SELECT count(*) / 2 FROM articles)"
+        "SELECT a.id FROM articles a JOIN files f ON f.path = a.path "
+        "ORDER BY f.size LIMIT 1 OFFSET (SELECT count(*) / 2 FROM articles)"
     ).fetchone()
     return int(rows[0])
 

@@ -37,7 +37,8 @@ def found_by(library: Library, article: Article, words: list[str], columns: str)
         return []
     anywhere = " OR ".join(f'"{word}"' for word in words)
     rows = library.index.db.execute(
-        "SELECT rowid FROM search WHERE search MATCH ? AND rowid != ? ORDER BY rank LIMIT ?",
+        "SELECT d.id FROM search s CROSS JOIN docs d ON d.doc = s.rowid "
+        "WHERE search MATCH ? AND d.id != ? ORDER BY s.rank LIMIT ?",
         (f"({{{columns}}} : ({anywhere})) NOT flags : hidden", article.id, SIMILAR),
     ).fetchall()
     return [row[0] for row in rows]

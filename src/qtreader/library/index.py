@@ -2,9 +2,8 @@
 
 A warm start reads the catalog and never the files. :func:`refresh` finds files added,
 changed (size, mtime) or removed since the last run and parses only those, on every core.
-Each file's decoded answer is kept too, so that opening an article or
-``qtreader show`` needs one stat of its file, not YAML: the file is parsed again only when
-its size or mtime changed.
+Answers are not kept: an article's answer, and the snippets of the hits a search shows, are
+read from its file (a millisecond or two), which keeps the index smaller than the library.
 """
 
 from __future__ import annotations
@@ -46,13 +45,14 @@ __all__ = [
     "open_index",
     "related_ids",
     "replace_index",
+    "search_columns",
     "search_text",
     "stored_names",
     "write_edges",
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -82,10 +82,6 @@ CREATE TABLE files (
     answer_hash TEXT
 );
 CREATE INDEX files_id ON files (id);
--- Apart from files: a scan of the catalog never reads these pages. Rows of a kilobyte and
--- more belong in rowid tables: a WITHOUT ROWID row keeps about 1 KB in its page and spills
--- the rest into overflow pages (files and answers took 460 MB that way at 50,000 articles).
-CREATE TABLE answers (path TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE INDEX files_slug ON files (slug);
 -- The few files with a problem, without a scan of the catalog (the status line asks).
 CREATE INDEX files_problem ON files (path) WHERE problem IS NOT NULL;
@@ -132,31 +128,25 @@ CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT 
 -- No prefix indexes: FTS5 uses one only for prefixes of exactly its length, and they
 -- doubled the cost of building the index; prefix queries need three letters or more.
 --
--- The text it indexes is not stored again: it is the view below, made from the catalog
--- and the answers (search_text is a Python function, registered on every connection).
--- That keeps a third of the index out (200 MB at 50,000 articles), and each insert is a
--- fifth cheaper. The one rule of an external content table: a row's text is taken out of
--- the index (DELETE reads it from the view) before the catalog rows it comes from change.
-CREATE VIEW search_source AS SELECT a.id AS id, {columns}
-    FROM articles a JOIN files f ON f.path = a.path JOIN answers b ON b.path = a.path;
+-- No text is kept (content ''): the answer is in its file, and keeping it (or any form
+-- an FTS5 delete could take out again) cost more than the full-text index itself. SQLite
+-- 3.40 cannot delete a row of a contentless table, so a row is never changed: an article
+-- whose text changes gets a new row (a doc), and docs maps the live ones to articles;
+-- the old row stays, unreachable, until there are enough of them for a rebuild
+-- (_STALE_SHARE). Snippets are made for the hits shown, from their files (store.py).
 CREATE VIRTUAL TABLE search USING fts5 (
     question, title, keywords, description, answer, flags,
-    tokenize = '{tokenizer}',
-    content = 'search_source', content_rowid = 'id'
+    tokenize = '{tokenizer}', content = ''
 );
 -- Question and title count most, then keywords, then the description, then the answer.
 INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0, 0.0)');
+-- The live row of each article in search (a doc is never reused).
+CREATE TABLE docs (doc INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+CREATE UNIQUE INDEX docs_id ON docs (id);
 """
-#: The search columns of a file, from its rows ``f`` (files) and ``b`` (answers): the one
-#: definition of the text indexed, for the view, for indexing a file and for taking it out.
-_SEARCH_COLUMNS = (
-    "f.question AS question, f.title AS title, "
-    "replace(f.keywords, char(31), ', ') AS keywords, f.description AS description, "
-    "search_text(b.body) AS answer, CASE WHEN f.no_index THEN 'hidden' ELSE '' END AS flags"
-)
 #: How the search table splits text into words; the words of a query are stemmed alike.
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-_SCHEMA = _SCHEMA.replace("{columns}", _SEARCH_COLUMNS).replace("{tokenizer}", TOKENIZER)
+_SCHEMA = _SCHEMA.replace("{tokenizer}", TOKENIZER)
 
 
 def index_file(root: Path) -> Path:
@@ -247,12 +237,22 @@ def search_text(markdown: str) -> str:
 
 
 class IndexedFile(NamedTuple):
-    """What the index keeps of one file: its ``files`` row, and its answer if it is an
-    article. Its search columns are made from these by the writer (_SEARCH_COLUMNS)."""
+    """What the index keeps of one file: its ``files`` row, and its search columns if it
+    is an article (made in the worker: search_text is a quarter of a cold index's work)."""
 
     row: tuple[object, ...]
-    #: The decoded answer. Not compressed: zlib cost a worker 7% more time per file.
-    answer: str | None = None
+    #: question, title, keywords, description, answer (as :func:`search_text`), flags.
+    search: tuple[str, str, str, str, str, str] | None = None
+
+
+def search_columns(
+    question: str, title: str, keywords: str, description: str, words: str, no_index: bool
+) -> tuple[str, str, str, str, str, str]:
+    """The text of one article's row of the search table, from its catalog fields (keywords
+    as the catalog keeps them) and its answer as :func:`search_text` gives it: the one
+    definition, for the index and for the snippets made from the files of the hits shown."""
+    flags = "hidden" if no_index else ""
+    return (question, title, keywords.replace("\x1f", ", "), description, words, flags)
 
 
 def encode_related(links: list[tuple[int, str, str, str]]) -> str:
@@ -296,6 +296,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
             size, mtime = -1, -1
         return IndexedFile((relative, size, mtime, reason, *([None] * 13)))
     related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
+    keywords = "\x1f".join(article.keywords)
     row = (
         relative,
         article.size,
@@ -306,7 +307,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         article.title,
         article.question,
         article.date.isoformat() if article.date else None,
-        "\x1f".join(article.keywords),
+        keywords,
         article.description,
         article.slug,
         article.url,
@@ -315,7 +316,11 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         related,
         sha256(article.answer.encode()).hexdigest()[:16],
     )
-    return IndexedFile(row, article.answer)
+    words = search_text(article.answer)
+    search = search_columns(
+        article.question, article.title, keywords, article.description, words, article.no_index
+    )
+    return IndexedFile(row, search)
 
 
 def index_chunk(relatives: list[str], root: Path) -> list[IndexedFile]:
@@ -392,7 +397,6 @@ class Index:
             # refresh atomic for a crash of qtreader; a crash of the whole system may leave
             # a damaged index, which is found at the next open or use and rebuilt.
             connection.execute("PRAGMA synchronous = OFF")
-        connection.create_function("search_text", 1, search_text, deterministic=True)
         with self._connections_lock:
             self._connections.add(connection)
         return connection
@@ -506,6 +510,7 @@ class Index:
         the previous catalog until it commits, and an interrupted refresh leaves it intact.
         """
         # Building from nothing parses every file: the pool starts while the scan runs.
+        rebuild = rebuild or self._too_stale()
         cold = rebuild or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
         pool_starting = start_pool_early() if cold else None
         try:
@@ -557,59 +562,64 @@ class Index:
                 progress(len(on_disk), len(on_disk))
             return report
 
-        # The search row of an id whose file changed or went is rewritten: its remaining
+        # The search row of an id whose file changed or went is replaced: its remaining
         # files (cross-listings) are parsed again to have the text to write.
-        old_ids = {known[p][2] for p in changed + removed} - {None}
+        old_ids = {i for p in changed + removed if (i := known[p][2]) is not None}
         siblings = {
             path
             for article_id in old_ids
             for (path,) in db.execute("SELECT path FROM files WHERE id = ?", (article_id,))
         } & set(on_disk)
         to_parse = sorted(set(added) | set(changed) | siblings)
-        written: dict[int, str] = {}
         with _collector_calm(), self.transaction() as db:
-            # Every article of the catalog has its search row, with the text of its first
-            # file (the view's row for it) until the catalog changes. The rows of the ids
-            # touched go first, while the view still has their text.
+            # Each article's search row has the text of its first file by path (the one
+            # shown, see _derive): ``indexed`` holds that path for every article with a row.
             if rebuild:
-                indexed: set[int] = set()
+                indexed: dict[int, str] = {}
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
+                db.execute("DELETE FROM docs")
                 db.execute("DELETE FROM files")
-                db.execute("DELETE FROM answers")
+                stale = 0
             else:
-                indexed = {article_id for (article_id,) in db.execute("SELECT id FROM articles")}
-            db.executemany("DELETE FROM search WHERE rowid = ?", [(i,) for i in old_ids & indexed])
-            indexed -= old_ids
+                indexed = dict(
+                    db.execute("SELECT d.id, a.path FROM docs d JOIN articles a USING (id)")
+                )
+                stale = self._stale()
+            retired = [(i,) for i in old_ids if indexed.pop(i, None) is not None]
+            db.executemany("DELETE FROM docs WHERE id = ?", retired)
+            stale += len(retired)
+            last = db.execute("SELECT max(id) FROM search_docsize").fetchone()[0]
+            next_doc = int(last or 0) + 1
             bulk = len(to_parse) >= _BULK
             if bulk:  # merge segments once at the end, not all along
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 0)")
             db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
-            db.executemany("DELETE FROM answers WHERE path = ?", [(p,) for p in removed])
             chunks = parse_in_pool(
                 to_parse, self.root, index_chunk, progress, pool_starting=pool_starting
             )
+            parsed_ids: set[int] = set()  # their related edges are written again
             for chunk in chunks:
                 db.executemany(_INSERT_FILE, [item.row for item in chunk])
-                db.executemany(
-                    "DELETE FROM answers WHERE path = ?",
-                    [(p.row[0],) for p in chunk if p.answer is None],
-                )
-                db.executemany(
-                    _INSERT_ANSWER, [(p.row[0], p.answer) for p in chunk if p.answer is not None]
-                )
-                rows = []
+                rows, docs, replaced = [], [], []
                 for item in chunk:
-                    article_id = item.row[4]
-                    if item.answer is not None and article_id not in written:
-                        written[article_id] = path = str(item.row[0])  # type: ignore[index]
-                        rows.append((article_id, path))
-                # A new file of an article whose files are all unchanged (so its row in
-                # the view still is what the index holds): the old row goes first.
-                db.executemany(
-                    "DELETE FROM search WHERE rowid = ?",
-                    [(row[0],) for row in rows if row[0] in indexed],
-                )
-                db.executemany(_INDEX_FILE, rows)
+                    if item.search is None:
+                        continue
+                    article_id, path = item.row[4], str(item.row[0])
+                    assert isinstance(article_id, int)
+                    parsed_ids.add(article_id)
+                    first = indexed.get(article_id)
+                    if first is not None and first <= path:
+                        continue  # indexed by a file that sorts before: its first file
+                    if first is not None:  # this one sorts before: it is the first now
+                        replaced.append((article_id,))
+                    indexed[article_id] = path
+                    rows.append((next_doc, *item.search))
+                    docs.append((next_doc, article_id))
+                    next_doc += 1
+                db.executemany("DELETE FROM docs WHERE id = ?", replaced)
+                stale += len(replaced)
+                db.executemany(_INSERT_SEARCH, rows)
+                db.executemany("INSERT INTO docs VALUES (?, ?)", docs)
             catalog = _catalog_rows(db)
             if bulk:
                 # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
@@ -620,16 +630,19 @@ class Index:
             _replace_scan_problems(db, scan_rows)
             _replace_folders(db, folders)
             primary = _write_derived(db, derived)
-            touched = {i for i in old_ids | set(written) if i is not None}
+            touched = old_ids | parsed_ids
             write_edges(db, primary, None if bulk or rebuild else touched)
-            # Cross-listed files carry the same text, but a conflicting id must be searched
-            # by the text of the file that is shown: its first file, now the view's row.
-            for article_id, path in written.items():
-                first = primary.get(article_id)
-                if first is not None and first != path:
-                    db.execute(_UNINDEX_FILE, (article_id, path))
-                    db.execute(_INDEX_ARTICLE, (article_id,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (str(stale),))
         return report
+
+    def _stale(self) -> int:
+        """How many rows of the search table belong to no article any more."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'stale'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _too_stale(self) -> bool:
+        stale = self._stale()
+        return stale >= _STALE_MIN and stale > _STALE_SHARE * self.article_count()
 
     def article_count(self) -> int:
         """How many articles the catalog holds (cross-listed ones once)."""
@@ -653,22 +666,6 @@ class Index:
             except OSError:
                 return True
         return False
-
-    def stored_answer(self, relative: str) -> str | None:
-        """The answer kept for the file at ``relative`` (a path in the library), if the
-        file is still as it was indexed: same size and mtime. One stat, no parsing."""
-        try:
-            row = self.db.execute(
-                "SELECT f.size, f.mtime_ns, a.body FROM files f JOIN answers a "
-                "ON a.path = f.path WHERE f.path = ?",
-                (relative,),
-            ).fetchone()
-            stat = (self.root / file_name(relative)).stat()
-        except (OSError, sqlite3.Error):  # gone, or a damaged row: the caller reads the file
-            return None
-        if row is None or (stat.st_size, stat.st_mtime_ns) != (row[0], row[1]):
-            return None
-        return row[2] if isinstance(row[2], str) else None
 
     def problems(self) -> list[Problem]:
         """Every file with a problem, and every id conflict, sorted by path."""
@@ -853,21 +850,16 @@ _BUSY_SECONDS = 30
 _BULK = 1000
 
 _INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
-_INSERT_ANSWER = "INSERT OR REPLACE INTO answers VALUES (?, ?)"
-_SEARCH_ROW = "search (rowid, question, title, keywords, description, answer, flags)"
-#: Indexes an article (by id) by the text of one of its files (by path), just written.
-_INDEX_FILE = (
-    f"INSERT INTO {_SEARCH_ROW} SELECT ?, {_SEARCH_COLUMNS} "
-    "FROM files f JOIN answers b ON b.path = f.path WHERE f.path = ?"
+_INSERT_SEARCH = (
+    "INSERT INTO search (rowid, question, title, keywords, description, answer, flags) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-#: Takes an article's row out of the index by the text of the file it was indexed by,
-#: where the view now shows another.
-_UNINDEX_FILE = (
-    f"INSERT INTO search (search, rowid, question, title, keywords, description, answer, "
-    f"flags) SELECT 'delete', ?, {_SEARCH_COLUMNS} "
-    "FROM files f JOIN answers b ON b.path = f.path WHERE f.path = ?"
-)
-_INDEX_ARTICLE = f"INSERT INTO {_SEARCH_ROW} SELECT * FROM search_source WHERE id = ?"
+
+#: A refresh rebuilds the search table from the files when its rows no longer reachable
+#: (their articles changed or went) are more than this share of the live ones, and at
+#: least _STALE_MIN: each costs space, and a little in every search that matches it.
+_STALE_SHARE = 0.25
+_STALE_MIN = 500
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """The content store: finds a library's article files and answers lookups over its index.
 
 No Textual here: the command line and the app share this layer. :class:`Library` reads the
-catalog in :mod:`qtreader.library.index`; an article's answer comes from the index while its file is
-unchanged, and from the file otherwise, when asked for.
+catalog in :mod:`qtreader.library.index`; an article's answer, and the snippets of the
+search hits shown, come from its file when asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from qtreader.library.index import (
     file_name,
     open_index,
     replace_index,
+    search_columns,
     search_text,
 )
 from qtreader.library.models import (
@@ -96,6 +97,9 @@ class Library:
         # The notes of the last search, made searchable: the app searches as the reader
         # types, with the same notes every time.
         self._notes: tuple[dict[int, str], _NoteSearch] | None = None
+        # The answers of recent hits as search text, by path, with the size and mtime of
+        # the file read: a query typed a letter at a time finds the same files again.
+        self._hit_texts: dict[str, tuple[int, int, str]] = {}
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -244,8 +248,7 @@ class Library:
         )
 
     def answer(self, article_id: int) -> str:
-        """The decoded Markdown answer of an article: as indexed while its file is
-        unchanged (one stat), else read from the file now.
+        """The decoded Markdown answer of an article, read from its file now.
 
         Raises :class:`AnswerUnavailable` if the file went or no longer parses.
         """
@@ -256,9 +259,6 @@ class Library:
         )
         if row is None:
             raise AnswerUnavailable(f"no article {article_id} in {escape_controls(self.root)}")
-        stored = self.index.stored_answer(row[0])
-        if stored is not None:
-            return stored
         from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
 
         path = self.root / file_name(row[0])
@@ -444,8 +444,8 @@ class Library:
         match = f"({columns} : ({anywhere})) NOT flags : hidden"
         left_out = [article.id, *(link.id for link in article.related if is_article_id(link.id))]
         rows = self._db.execute(
-            "SELECT s.rowid FROM search s WHERE search MATCH ? "
-            f"AND s.rowid NOT IN ({','.join('?' * len(left_out))}) ORDER BY s.rank LIMIT ?",
+            f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ? "
+            f"AND d.id NOT IN ({','.join('?' * len(left_out))}) ORDER BY s.rank LIMIT ?",
             (match, *left_out, limit),
         ).fetchall()
         found = []
@@ -467,7 +467,7 @@ class Library:
         counted = []
         for position, word in enumerate(words):
             (count,) = self._db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} WHERE search MATCH ? LIMIT ?)",
                 (f'"{word}"', most + 1),
             ).fetchone()
             if 1 < count <= most:
@@ -530,16 +530,16 @@ class Library:
         tiers = [in_title]
         if query.pairs:
             tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
-        rows: list[tuple[int, str]] = []
+        rows: list[tuple[int, str]] = []  # (article id, the tier that found it)
         wanted = limit - len(in_notes)
 
         def fill(tier: str) -> None:
             taken = [hit.id for hit in in_notes] + [row[0] for row in rows]
-            others = f" AND s.rowid NOT IN ({','.join('?' * len(taken))})" if taken else ""
+            others = f" AND d.id NOT IN ({','.join('?' * len(taken))})" if taken else ""
             rows.extend(
-                self._db.execute(
-                    "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) "
-                    f"FROM search s WHERE search MATCH ?{filters}{others} "
+                (article_id, tier)
+                for (article_id,) in self._db.execute(
+                    f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
                     "ORDER BY s.rank LIMIT ?",
                     (tier, *parameters, *taken, wanted - len(rows)),
                 )
@@ -554,7 +554,7 @@ class Library:
             # matches a large part of the library, rank first among the articles that match
             # in the question, title or keywords (the heavily weighted columns).
             many = self._db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search s "
+                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} "
                 f"WHERE search MATCH ?{filters} LIMIT ?)",
                 (everything, *parameters, _TIER_THRESHOLD),
             ).fetchone()[0]
@@ -563,7 +563,8 @@ class Library:
             if len(rows) < wanted:
                 fill(everything)
         hits = list(in_notes)
-        for article_id, snippet in rows:
+        snippets = self._snippets(rows)
+        for article_id, _ in rows:
             row = self._db.execute(
                 "SELECT f.title, f.no_index, l.subject FROM articles a "
                 "JOIN files f ON f.path = a.path JOIN listings l ON l.id = a.id "
@@ -573,7 +574,7 @@ class Library:
                 (article_id, *(keys or ())),
             ).fetchone()
             if row is not None:
-                text_, spans = _highlights(snippet)
+                text_, spans = _highlights(snippets.get(article_id, ""))
                 hits.append(SearchHit(article_id, row[0], row[2], text_, spans, bool(row[1])))
         return hits
 
@@ -607,17 +608,83 @@ class Library:
         if not include_no_index:
             match = f"({match}) NOT (flags : hidden)"
         found = self._db.execute(
-            f"SELECT count(*) FROM search s WHERE search MATCH ?{filters}", (match, *parameters)
+            f"SELECT count(*) FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}",
+            (match, *parameters),
         ).fetchone()
         if not in_notes:
             return int(found[0])
         # Found by their notes, less those the index finds as well.
         both = self._db.execute(
-            f"SELECT count(*) FROM search s WHERE search MATCH ?{filters} "
-            "AND s.rowid IN (SELECT value FROM json_each(?))",
+            f"SELECT count(*) FROM {_LIVE_ROWS} WHERE search MATCH ?{filters} "
+            "AND d.id IN (SELECT value FROM json_each(?))",
             (match, *parameters, json.dumps(in_notes)),
         ).fetchone()
         return int(found[0]) + len(in_notes) - int(both[0])
+
+    def _snippets(self, rows: list[tuple[int, str]]) -> dict[int, str]:
+        """FTS5's snippet of each hit (article id, the match expression that found it),
+        marked with STX and ETX, by id. The index keeps no text: each hit's first file is
+        read, its row made as the index made it, and FTS5 picks the snippet from that in a
+        table in memory, as it would have from the index."""
+        if not rows:
+            return {}
+        ids = [article_id for article_id, _ in rows]
+        found = self._db.execute(
+            "SELECT a.id, a.path, coalesce(f.question, ''), coalesce(f.title, ''), "
+            "coalesce(f.keywords, ''), coalesce(f.description, ''), f.no_index "
+            "FROM articles a JOIN files f ON f.path = a.path "
+            f"WHERE a.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        shown = _shown_table()
+        # Emptied without reading the old text back (a DELETE would tokenize it again).
+        shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
+        shown.execute("DELETE FROM shown_text")
+        texts = [
+            (article_id, *search_columns(q, t, k, d, self._hit_text(path), no_index))
+            for article_id, path, q, t, k, d, no_index in found
+        ]
+        shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
+        shown.executemany(
+            "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            texts,
+        )
+        # One query per tier, for the hits it found.
+        tiers: dict[str, list[int]] = {}
+        for article_id, tier in rows:
+            tiers.setdefault(tier, []).append(article_id)
+        snippets: dict[int, str] = {}
+        for tier, tier_ids in tiers.items():
+            snippets.update(
+                (article_id, str(snippet or ""))
+                for article_id, snippet in shown.execute(
+                    "SELECT rowid, snippet(shown, -1, char(2), char(3), '…', 14) FROM shown "
+                    f"WHERE shown MATCH ? AND rowid IN ({','.join('?' * len(tier_ids))})",
+                    (tier, *tier_ids),
+                )
+            )
+        return snippets
+
+    def _hit_text(self, path: str) -> str:
+        """The answer of the file at ``path`` (as the index keeps it) as search text, read
+        from the file: empty if it no longer parses (its other fields still show)."""
+        from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
+
+        file = self.root / file_name(path)
+        try:
+            stat = file.stat()
+        except OSError:
+            return ""
+        kept = self._hit_texts.get(path)
+        if kept is not None and kept[:2] == (stat.st_size, stat.st_mtime_ns):
+            return kept[2]
+        parsed, _ = parse_file(file, self.root)
+        text = search_text(parsed.answer) if parsed is not None else ""
+        if len(self._hit_texts) >= _HIT_TEXTS:
+            self._hit_texts.clear()
+        self._hit_texts[path] = (stat.st_size, stat.st_mtime_ns, text)
+        return text
 
     def _plan(
         self,
@@ -640,7 +707,7 @@ class Library:
         parameters: list[object] = []
         if keys:
             filters = (
-                " AND s.rowid IN (SELECT id FROM listings WHERE subject_key IN "
+                " AND d.id IN (SELECT id FROM listings WHERE subject_key IN "
                 f"({','.join('?' * len(keys))}))"
             )
             parameters.extend(keys)
@@ -651,7 +718,7 @@ class Library:
                 noted = searched.match(query.note)
                 if not noted:
                     return None
-                filters += " AND s.rowid IN (SELECT value FROM json_each(?))"
+                filters += " AND d.id IN (SELECT value FROM json_each(?))"
                 parameters.append(json.dumps([article_id for article_id, _ in noted]))
             if query.match:
                 kept = {article_id for article_id, _ in noted} if query.note else None
@@ -766,6 +833,34 @@ def similar_words(article: Article) -> list[str]:
         if len(word) > 1 and not word.isdigit() and word not in STOP_WORDS | SOFT_WORDS:
             words[word] = None
     return list(words)[:SIMILAR_WORDS]
+
+
+#: The search table's rows of live articles, ``d.id`` the article's: FTS5 first (CROSS JOIN),
+#: so that its own ORDER BY rank and MATCH lead, and each row found is looked up by doc.
+_LIVE_ROWS = "search s CROSS JOIN docs d ON d.doc = s.rowid"
+
+_shown_tables = threading.local()
+#: How many hits' texts a library keeps (see Library._hit_text): a few screens of results.
+_HIT_TEXTS = 200
+
+
+def _shown_table() -> sqlite3.Connection:
+    """This thread's in-memory FTS5 table for the snippets of the hits shown: the search
+    table's columns and tokenizer, and text of its own."""
+    connection: sqlite3.Connection | None = getattr(_shown_tables, "connection", None)
+    if connection is None:
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection.execute(
+            "CREATE TABLE shown_text (id INTEGER PRIMARY KEY, question, title, keywords, "
+            "description, answer, flags)"
+        )
+        connection.execute(
+            "CREATE VIRTUAL TABLE shown USING fts5 (question, title, keywords, description, "
+            f"answer, flags, tokenize = '{TOKENIZER}', content = 'shown_text', "
+            "content_rowid = 'id')"
+        )
+        _shown_tables.connection = connection
+    return connection
 
 
 #: Matches above which search ranks the question/title/keywords tier first (see search).
