@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["APP_BINDINGS", "READER_BINDINGS"]
+__all__ = ["APP_BINDINGS", "NOTE_BINDINGS", "READER_BINDINGS"]
 
 #: The app's keys, active on every screen.
 APP_BINDINGS: list[BindingType] = [
@@ -140,6 +140,22 @@ READER_BINDINGS: list[BindingType] = [
         id="bookmarks",
     ),
     Binding(
+        "a",
+        "edit_note",
+        "Note",
+        show=False,
+        tooltip="Write a note on the open article (shown under its answer)",
+        id="note",
+    ),
+    Binding(
+        "A",
+        "external_note",
+        "Note in $EDITOR",
+        show=False,
+        tooltip="Write the note of the open article in $VISUAL or $EDITOR",
+        id="note-external",
+    ),
+    Binding(
         "ctrl+r",
         "refresh",
         "Refresh",
@@ -150,5 +166,26 @@ READER_BINDINGS: list[BindingType] = [
     *(
         Binding(str(n), f"related({n})", f"Related {n}", show=False, id=f"related-{n}")
         for n in range(1, 6)
+    ),
+]
+
+#: The note editor's keys. ``priority``: the text area would take them otherwise (ctrl+e
+#: moves to the end of a line there; the end key still does).
+NOTE_BINDINGS: list[BindingType] = [
+    Binding("ctrl+s", "save", "Save", priority=True, tooltip="Save the note", id="note.save"),
+    Binding(
+        "escape",
+        "leave",
+        "Back",
+        tooltip="Back to the article (asks first if the note has unsaved text)",
+        id="note.leave",
+    ),
+    Binding(
+        "ctrl+e",
+        "external",
+        "$EDITOR",
+        priority=True,
+        tooltip="Go on writing in $VISUAL or $EDITOR; what it saves is saved here",
+        id="note.external",
     ),
 ]
