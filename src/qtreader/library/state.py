@@ -1,4 +1,5 @@
-"""The reader's own state, kept in SQLite: history, bookmarks, read marks and study cards.
+"""The reader's own state, kept in SQLite: history, bookmarks, read marks, study cards and
+the user's notes.
 
 Everything is keyed by article id and nothing is ever deleted for an id the library no longer
 holds, so a changed library keeps the reviews of the articles that remain. The database
@@ -43,6 +44,7 @@ __all__ = [
     "CardRecord",
     "HistoryEntry",
     "NotSaved",
+    "Note",
     "OpenedState",
     "ReviewTally",
     "StateError",
@@ -52,7 +54,7 @@ __all__ = [
 ]
 
 #: The version of the schema below, kept in SQLite's ``user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: How long a write waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 15.0
@@ -104,8 +106,18 @@ CREATE INDEX reviews_article ON reviews (article_id);
 CREATE INDEX reviews_time ON reviews (reviewed_at);
 """
 
+# Version 2: the user's notes. A removed note stays as a row with empty text and the time
+# of its removal, so that sync can tell a note deleted from one never written.
+_NOTES = """
+CREATE TABLE notes (
+    article_id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
 # Each entry migrates from its index to the next version: _MIGRATIONS[0] creates version 1.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA,)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA, _NOTES)
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -165,6 +177,15 @@ class Bookmark:
 
     article_id: int
     added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """The user's own Markdown note on one article."""
+
+    article_id: int
+    text: str
+    updated: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +375,51 @@ class StateStore:
                 (article_id, to_text(when)),
             )
             return True
+
+    # Notes ------------------------------------------------------------------------------
+    # Kept whatever becomes of the article: they are the user's writing, not the library's.
+
+    def note(self, article_id: int) -> Note | None:
+        """The note on an article, if there is one."""
+        rows = self._read(
+            "SELECT article_id, text, updated_at FROM notes WHERE article_id = ? AND text != ''",
+            (article_id,),
+        )
+        return _note(rows[0]) if rows else None
+
+    def save_note(self, article_id: int, text: str, when: datetime) -> None:
+        """Saves the note; text that is empty or only whitespace removes it.
+
+        The text is kept exactly as given. Saving the text the note already has changes
+        nothing (its time stays that of the last change); removing a note that does not
+        exist records nothing.
+        """
+        stamp = to_text(when)
+        kept = text if text.strip() else ""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT text FROM notes WHERE article_id = ?", (article_id,)
+            ).fetchone()
+            if (row[0] if row is not None else "") == kept:
+                return
+            db.execute(
+                "INSERT INTO notes (article_id, text, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET "
+                "text = excluded.text, updated_at = excluded.updated_at",
+                (article_id, kept, stamp),
+            )
+
+    def notes(self) -> list[Note]:
+        """Every note, the latest changed first."""
+        rows = self._read(
+            "SELECT article_id, text, updated_at FROM notes WHERE text != '' "
+            "ORDER BY updated_at DESC, article_id"
+        )
+        return [_note(row) for row in rows]
+
+    def noted_ids(self) -> set[int]:
+        """The articles that have a note."""
+        return {row[0] for row in self._read("SELECT article_id FROM notes WHERE text != ''")}
 
     # Sync (library/sync.py) ------------------------------------------------------------
 
@@ -620,6 +686,10 @@ def _among(article_ids: Iterable[int] | None, verb: str = "WHERE") -> tuple[str,
 
     clause = f"{verb} article_id IN (SELECT value FROM json_each(?))"
     return clause, (json.dumps(sorted(article_ids)),)
+
+
+def _note(row: sqlite3.Row) -> Note:
+    return Note(row[0], row[1], from_text(row[2]))
 
 
 def _card(row: sqlite3.Row) -> CardRecord:
