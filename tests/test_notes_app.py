@@ -330,3 +330,29 @@ def test_note_editor_at_80x24(snap_compare: SnapCompare) -> None:
 
     app = QTReaderApp(Path("fixtures/library"), start_article=LENS, clock=lambda: NOON)
     assert snap_compare(app, terminal_size=(80, 24), run_before=in_editor)
+
+
+async def test_a_note_from_a_study_card_once_its_answer_shows() -> None:
+    from qtreader.library.study import Scope, StudyRequest
+    from qtreader.tui.screens.study import StudyScreen
+
+    request = StudyRequest(Scope.of_subject("History"))
+    app = QTReaderApp(LIBRARY, study=request, clock=lambda: NOON)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await started(pilot)
+        session = app.screen
+        assert isinstance(session, StudyScreen)
+        await pilot.press("a")  # the question only: a note would give the answer away
+        await settled(pilot)
+        assert app.screen is session
+        await pilot.press("space")
+        await settled(pilot)
+        editor = await open_editor(pilot)
+        assert "printing press" in "\n".join(screen_lines(editor.query_one("#note-title", Static)))
+        await type_text(pilot, "movable type")
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        await pilot.press("escape")
+        await settled(pilot)
+        assert app.screen is session
+        assert saved_note(508) == "movable type"

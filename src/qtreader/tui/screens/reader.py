@@ -534,15 +534,14 @@ class ReaderScreen(Screen[None]):
     # Notes ------------------------------------------------------------------------------
 
     def on_state_keeper_note_loaded(self, message: StateKeeper.NoteLoaded) -> None:
-        current = self.history.current
-        if current is None or current.article_id != message.article_id:
-            return  # another article opened meanwhile
         text = message.note.text if message.note is not None else ""
-        self._note = (message.article_id, text)
-        self.query_one(ArticleView).show_note(text)
         if self._edit_when_read == message.article_id:
             self._edit_when_read = None
             self._open_editor(message.article_id, text)
+        current = self.history.current
+        if current is not None and current.article_id == message.article_id:
+            self._note = (message.article_id, text)
+            self.query_one(ArticleView).show_note(text)
 
     def action_edit_note(self) -> None:
         """Open the note editor on the open article's note."""
@@ -550,14 +549,19 @@ class ReaderScreen(Screen[None]):
         if current is None:
             self.notify("Open an article to write a note on it.", timeout=3)
             return
+        self.edit_note(current.article_id)
+
+    def edit_note(self, article_id: int) -> None:
+        """Open the note editor on the note of ``article_id`` (the open article, or a study
+        card's), once the state has read it."""
         if not self._state_open:
             self.notify("The reading state is still opening.", timeout=3)
             return
-        if self._note is not None and self._note[0] == current.article_id:
+        if self._note is not None and self._note[0] == article_id:
             self._open_editor(*self._note)
         else:  # its note is being read: the editor opens with it
-            self._edit_when_read = current.article_id
-            self.query_one(StateKeeper).load_note(current.article_id)
+            self._edit_when_read = article_id
+            self.query_one(StateKeeper).load_note(article_id)
 
     def _open_editor(self, article_id: int, text: str) -> None:
         from qtreader.tui.screens.note import NoteScreen
@@ -660,7 +664,7 @@ class ReaderScreen(Screen[None]):
         if self.library is not None:
             launch_study(
                 self.app, self.library, self.query_one(StateKeeper), scope,
-                clock=self.clock, new_cards=new_cards,
+                clock=self.clock, new_cards=new_cards, edit_note=self.edit_note,
             )  # fmt: skip
 
 
