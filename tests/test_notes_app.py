@@ -293,6 +293,18 @@ async def test_the_help_screen_lists_the_note_keys() -> None:
         text = "\n".join(screen_lines(app.screen.query_one("#help-box Static", Static)))
         assert "Write a note on the open article" in text
         assert "$VISUAL or $EDITOR" in text
+        await pilot.press("escape", "a")
+        await settled(pilot)
+        assert isinstance(app.screen, NoteScreen)
+        app.action_help()  # as the palette would: ? is text here
+        await settled(pilot)
+        text = "\n".join(screen_lines(app.screen.query_one("#help-box Static", Static)))
+        for keys, doing in [
+            ("ctrl+s", "Save the note"),
+            ("escape", "Back to the article"),
+            ("ctrl+e", "Go on writing in $VISUAL or $EDITOR"),
+        ]:
+            assert any(line.strip().startswith(keys) and doing in line for line in text.split("\n"))
 
 
 # Snapshots ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["APP_BINDINGS", "NOTE_BINDINGS", "READER_BINDINGS"]
+__all__ = ["APP_BINDINGS", "NOTE_BINDINGS", "NOTE_TEXT_BINDINGS", "READER_BINDINGS"]
 
 #: The app's keys, active on every screen.
 APP_BINDINGS: list[BindingType] = [
@@ -169,10 +169,10 @@ READER_BINDINGS: list[BindingType] = [
     ),
 ]
 
-#: The note editor's keys. ``priority``: the text area would take them otherwise (ctrl+e
-#: moves to the end of a line there; the end key still does).
+#: The note editor's keys. None has ``priority``: a priority key runs before the text
+#: area has taken the keys typed just before it, and would save the text without them.
 NOTE_BINDINGS: list[BindingType] = [
-    Binding("ctrl+s", "save", "Save", priority=True, tooltip="Save the note", id="note.save"),
+    Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),
     Binding(
         "escape",
         "leave",
@@ -184,8 +184,19 @@ NOTE_BINDINGS: list[BindingType] = [
         "ctrl+e",
         "external",
         "$EDITOR",
-        priority=True,
         tooltip="Go on writing in $VISUAL or $EDITOR; what it saves is saved here",
         id="note.external",
+    ),
+]
+
+#: The note's text area takes ctrl+e from TextArea (end of line there; the end key still
+#: is) for the screen's ctrl+e above. A ``screen.`` action: the help lists it.
+NOTE_TEXT_BINDINGS: list[BindingType] = [
+    Binding(
+        "ctrl+e",
+        "screen.external",
+        "$EDITOR",
+        tooltip="Go on writing in $VISUAL or $EDITOR; what it saves is saved here",
+        id="note-text.external",
     ),
 ]

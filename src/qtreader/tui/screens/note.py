@@ -20,14 +20,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Static, TextArea
 
-from qtreader.tui.bindings import NOTE_BINDINGS
+from qtreader.tui.bindings import NOTE_BINDINGS, NOTE_TEXT_BINDINGS
 from qtreader.tui.widgets.header import TitleHeader
 from qtreader.tui.widgets.plain import data
 
-__all__ = ["NoteScreen", "UnsavedNoteScreen", "edit_externally"]
+__all__ = ["NoteArea", "NoteScreen", "UnsavedNoteScreen", "edit_externally"]
 
 #: What the question about unsaved text is answered with.
 Choice = Literal["save", "discard", "keep"]
+
+
+class NoteArea(TextArea):
+    """The text of the note: a ``TextArea`` whose ctrl+e hands the note to ``$EDITOR``."""
+
+    BINDINGS = NOTE_TEXT_BINDINGS
 
 
 class NoteScreen(Screen[None]):
@@ -52,7 +58,7 @@ class NoteScreen(Screen[None]):
             yield Static(
                 data("Markdown · ctrl+s save · escape back · ctrl+e $EDITOR"), id="note-hint"
             )
-            area = TextArea(self.saved_text, soft_wrap=True, id="note-text")
+            area = NoteArea(self.saved_text, soft_wrap=True, id="note-text")
             if "markdown" in area.available_languages:  # with tree-sitter installed
                 area.language = "markdown"
             yield area
