@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-from qtreader.library.state import open_state
+from qtreader.library.state import default_state_path, open_state
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.screens.note import NoteScreen, UnsavedNoteScreen
 from qtreader.tui.screens.reader import ReaderScreen
@@ -193,6 +193,32 @@ async def test_markup_and_control_characters_in_a_note_show_as_written() -> None
         await pilot.click("#note")  # a click on it runs nothing
         await settled(pilot)
         assert app.is_running
+
+
+async def test_a_note_that_cannot_be_saved_stays_in_the_editor_and_is_not_lost() -> None:
+    save_note_before(501, "older note")
+    path = default_state_path()
+    shm = path.with_name("state.db-shm")
+    shm.mkdir()  # the state opens read-only (see tests/test_state_faults.py)
+    app = QTReaderApp(LIBRARY, start_article=LENS, clock=lambda: NOON)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await loaded(pilot)
+        await started(pilot)
+        editor = await open_editor(pilot)
+        await type_text(pilot, "precious")
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert f"The note could not be saved: Is a directory: {shm}" in toasts(app)
+        assert "Note saved." not in toasts(app)
+        await pilot.press("escape")  # not saved: it asks
+        await settled(pilot)
+        assert isinstance(app.screen, UnsavedNoteScreen)
+        await pilot.press("s")  # saving fails again: the editor stays, with the text
+        await settled(pilot)
+        assert app.screen is editor
+        assert editor.query_one(TextArea).text == "precious"
+    shm.rmdir()
+    assert saved_note(502) is None and saved_note(501) == "older note"
 
 
 # The user's editor -------------------------------------------------------------------------
