@@ -135,13 +135,15 @@ def test_a_half_written_file_is_read_up_to_its_last_line_and_again_later(
     partial = whole[: len(whole) - 10]  # the second review is cut short
     (tmp_path / "beef0001.jsonl").write_text(partial)
     (tmp_path / ".syncthing.beef0002.jsonl.tmp").write_text(header("beef0002")[:9])
-    (tmp_path / "newer.jsonl").write_text(header("beef0003", 2) + "{}\n")
+    newer = sync_module.FORMAT + 1
+    (tmp_path / "newer.jsonl").write_text(header("beef0003", newer) + "{}\n")
     (tmp_path / "notes.txt").write_text("not a sync file\n")
     (tmp_path / "odd.jsonl").write_text(header("\x1b[2J"))
     code, out, err = run("sync", str(tmp_path))
     assert code == 0 and out.startswith("Received: 1 review(s)")
     assert err.splitlines() == [
-        f"qtreader: {tmp_path / 'newer.jsonl'}: written by a newer qtreader (format 2); skipped",
+        f"qtreader: {tmp_path / 'newer.jsonl'}: written by a newer qtreader (format {newer}); "
+        "skipped",
         f"qtreader: {tmp_path / 'odd.jsonl'}: not a valid sync header; skipped",
     ]
     store = open_state().store

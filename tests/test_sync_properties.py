@@ -1,9 +1,10 @@
 """Sync converges: three machines, each with its own data folder and its own copy of the
-sync folder (as Syncthing keeps one per machine), review, bookmark and read at random, copy
-each other's files at random, often half-written, under temporary or conflict names, and
-sync in random order. Once everything is copied and synced, all three hold the same state,
-the state a fresh machine gets by merging every file at once, and the state an
-independent model of the events gives: no review is missing."""
+sync folder (as Syncthing keeps one per machine), review, bookmark, read and write, rewrite
+or remove notes at random, copy each other's files at random, often half-written, under
+temporary or conflict names, and sync in random order. Once everything is copied and
+synced, all three hold the same state, the state a fresh machine gets by merging every file
+at once, and the state an independent model of the events gives: no review is missing, and
+each note is its latest change."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ actions = st.lists(
         ),
         st.tuples(st.just("bookmark"), st.integers(0, 2), st.sampled_from(ARTICLES)),
         st.tuples(st.just("open"), st.integers(0, 2), st.sampled_from(ARTICLES)),
+        # A note written, rewritten, or removed (blank text).
+        st.tuples(
+            st.just("note"), st.integers(0, 2), st.sampled_from(ARTICLES),
+            st.sampled_from(("", " \n", "first", "second\n[b]x[/b]")),
+        ),
         st.tuples(st.just("sync"), st.integers(0, 2)),
         # Machine a's file reaches machine b's folder: cut at a fraction, under a name.
         st.tuples(
@@ -86,6 +92,8 @@ def state_of(store: StateStore) -> dict[str, Any]:
             tuple(row)
             for row in db.execute("SELECT article_id, subject, opened_at, scroll FROM history")
         ),
+        "notes": sorted(tuple(row) for row in db.execute("SELECT * FROM notes")),
+        "shown notes": [(n.article_id, n.text, n.updated) for n in store.notes()],
     }
 
 
@@ -101,6 +109,7 @@ def test_three_machines_converge_to_the_replay_of_every_event(
         made_reviews: list[tuple[int, datetime, int, str]] = []
         toggles: dict[int, tuple[datetime, bool]] = {}
         opens: list[tuple[int, datetime]] = []
+        notes: dict[int, tuple[str, datetime]] = {}
         fuzzed = Scheduler()  # as the app grades: with fuzz, which a sync replays without
         for step, gap in zip(steps, gaps * 2, strict=False):
             clock += timedelta(seconds=gap)
@@ -125,6 +134,12 @@ def test_three_machines_converge_to_the_replay_of_every_event(
             elif kind == "open":
                 machine.store.record_open(step[2], "Physics", clock)
                 opens.append((step[2], clock))
+            elif kind == "note":
+                before = machine.store.note(step[2])
+                machine.store.save_note(step[2], step[3], clock)
+                after = machine.store.note(step[2])
+                if after != before:  # a save that changed nothing on its machine is no event
+                    notes[step[2]] = (after.text if after else "", clock)
             elif kind == "sync":
                 machine.sync()
             else:  # a syncs, its file reaches b (perhaps half-written), b syncs
@@ -171,6 +186,13 @@ def test_three_machines_converge_to_the_replay_of_every_event(
             first[article] = min(first.get(article, when), when)
         assert state["reads"] == sorted((a, to_text(t)) for a, t in first.items())
         assert state["history"] == sorted((a, "Physics", to_text(t), 0.0) for a, t in opens)
+        # The latest change of each note, a removal included, and only what is left shown.
+        assert state["notes"] == sorted((a, text, to_text(t)) for a, (text, t) in notes.items())
+        assert state["shown notes"] == sorted(
+            ((a, text, t) for a, (text, t) in notes.items() if text),
+            key=lambda note: note[2],
+            reverse=True,
+        )
         for machine in [*machines, fresh]:
             machine.store.close()
     finally:

@@ -73,6 +73,18 @@ def _bookmarked_ids() -> list[int]:
     return [bookmark.article_id for bookmark in opened.store.bookmarks()]
 
 
+def _note_texts() -> dict[int, str]:
+    """The user's notes by article id, read without changing (or creating) the state file;
+    none, and a warning, if they cannot be read."""
+    from qtreader.library.state import StateError, read_notes
+
+    try:
+        return read_notes()
+    except StateError as error:
+        warn(f"{error}: the articles are written without notes")
+        return {}
+
+
 def _chosen(
     out: Path,
     force: bool,
@@ -154,7 +166,8 @@ def markdown(
     force: bool,
     library_path: Path | None,
 ) -> None:
-    """Write each article as a Markdown file, OUT_DIR/<subject>/<slug>.md.
+    """Write each article as a Markdown file, OUT_DIR/<subject>/<slug>.md, with your note
+    on it under "My notes".
 
     With --force, files of the same name in OUT_DIR are replaced; no other file is removed.
 
@@ -166,12 +179,14 @@ def markdown(
 
     library, items = _chosen(out_dir, force, subject, bookmarks, everything, library_path)
     paths = markdown_files(items)
+    texts = _note_texts()
     written = 0
     try:
         with progress_bar("Exporting") as progress:
             for item, answer in answers(library, items, warn):
-                # The notes hook: pass the user's notes here once the reader keeps them.
-                text = markdown_document(item, answer, paths, notes=None)
+                text = markdown_document(
+                    item, answer, paths, notes=lambda article: texts.get(article.id)
+                )
                 target = out_dir / paths[item.article.id]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")

@@ -40,6 +40,7 @@ class ReaderGroup(click.Group):
         "subjects": ("qtreader.cli.lookup", "subjects"),
         "random": ("qtreader.cli.lookup", "random_article"),
         "history": ("qtreader.cli.study", "history"),
+        "notes": ("qtreader.cli.study", "notes"),
         "study": ("qtreader.cli.study", "study"),
         "stats": ("qtreader.cli.study", "stats"),
         "export": ("qtreader.cli.export", "export"),

@@ -138,23 +138,33 @@ def search(
 ) -> None:
     """Search every article; ranked results with id, title, subject and snippet.
 
-    QUERY holds words (all must match), "a phrase", prefix* (three letters or more) and
-    subject:name.
+    QUERY holds words (all must match), "a phrase", prefix* (three letters or more),
+    subject:name and note:word (the articles whose note holds it). Your notes are searched
+    too: an article whose note holds every word comes first.
     Exits 1 when nothing matches.
 
     \b
     Examples:
       qtreader search 'entropy "second law"'
       qtreader search 'hash* subject:"computer science"' --json
+      qtreader search 'note:exam'
     """
     from qtreader.library.query import QueryError
+    from qtreader.library.state import StateError, read_notes
     from qtreader.render.output import emit, hits_renderable
 
     _choice, library = open_library(library_path)
     if subject is not None:
         matching_subjects(library, subject)  # an unknown one is an error, not "no match"
     try:
-        hits = library.search(query, subject=subject, limit=limit, include_no_index=include_all)
+        notes = read_notes()
+    except StateError as error:  # the articles are searched all the same
+        warn(f"{error}: searching the articles only")
+        notes = {}
+    try:
+        hits = library.search(
+            query, subject=subject, limit=limit, include_no_index=include_all, notes=notes
+        )
     except QueryError as error:  # e.g. a prefix* too short: say so, never search another
         warn(str(error))
         sys.exit(EXIT_USAGE)
@@ -164,7 +174,14 @@ def search(
     output_format = output.resolved_format(sys.stdout)
     if output_format == "json":
         rows = [
-            {"id": h.id, "title": h.title, "subject": h.subject, "snippet": h.snippet} for h in hits
+            {
+                "id": h.id,
+                "title": h.title,
+                "subject": h.subject,
+                "snippet": h.snippet,
+                "in_note": h.in_note,
+            }
+            for h in hits
         ]
         click.echo(json_text(rows))
     elif output_format == "plain":  # one line per hit, for scripts: id, title, subject, snippet

@@ -1,6 +1,7 @@
-"""The commands about the reading state: ``history``, ``study``, ``stats`` and ``sync``.
+"""The commands about the reading state: ``history``, ``notes``, ``study``, ``stats`` and
+``sync``.
 
-``history`` and ``stats`` answer in the shell and import only the data layer, never
+``history``, ``notes`` and ``stats`` answer in the shell and import only the data layer, never
 Textual; ``study`` starts the full-screen app in a session. :mod:`qtreader.cli.group` adds them
 to the ``qtreader`` group.
 """
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from qtreader.library.progress import ProgressReport
     from qtreader.render.output import OutputOptions
 
-__all__ = ["history", "stats", "study", "sync"]
+__all__ = ["history", "notes", "stats", "study", "sync"]
 
 
 def _open_state() -> StateStore:
@@ -109,6 +110,62 @@ def history(clear: bool, limit: int, as_json: bool, library_path: Path | None) -
         when = entry.opened_at.astimezone().strftime("%Y-%m-%d %H:%M")
         title = row["title"] or "(no longer in this library)"
         click.echo(f"{when}  {entry.article_id:>7}  {title}  ({entry.subject})")
+
+
+# notes ------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print every field, the whole note too.")
+@library_option
+def notes(as_json: bool, library_path: Path | None) -> None:
+    """List the articles you wrote notes on, the latest changed first: when, id, title and
+    the note's first line.
+
+    Notes are kept when their article leaves the library; search finds articles by their
+    notes too, and note:word keeps those whose note holds the word.
+
+    \b
+    Examples:
+      qtreader notes
+      qtreader notes --json
+      qtreader search 'note:exam'
+    """
+    from qtreader.library.decode import escape_controls
+
+    store = _open_state()
+    try:
+        written = store.notes()
+    finally:
+        store.close()
+    if not written:
+        click.echo("[]" if as_json else "No notes yet.")
+        return
+    _choice, library = open_library(library_path)
+    articles = {note.article_id: library.article(note.article_id) for note in written}
+    if as_json:
+        rows = []
+        for note in written:
+            article = articles[note.article_id]
+            rows.append(
+                {
+                    "id": note.article_id,
+                    "title": article.title if article else None,
+                    "subjects": list(article.subjects) if article else [],
+                    "in_library": article is not None,
+                    "updated": note.updated.isoformat(),
+                    "text": note.text,
+                }
+            )
+        click.echo(json_text(rows))
+        return
+    for note in written:
+        article = articles[note.article_id]
+        when = note.updated.astimezone().strftime("%Y-%m-%d %H:%M")
+        title = article.title if article else "(not in this library)"
+        first = next(line.strip() for line in note.text.splitlines() if line.strip())
+        # The note and the title are data: a control character is shown, never obeyed.
+        click.echo(escape_controls(f"{when}  {note.article_id:>7}  {title}  | {first}"))
 
 
 # study ------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ __all__ = [
     "stable_id",
 ]
 
-#: The user's own notes on an article, when the reader gets a notes feature: the Markdown
-#: export adds them under "My notes". Nothing provides them yet (the command passes None).
+#: The user's own note on an article, or None: the Markdown export adds it under "My
+#: notes" (``qtreader export markdown`` gives the notes of the reading state).
 NotesSource = Callable[["Article"], str | None]
 
 

@@ -133,7 +133,7 @@ class Subject:
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """One search result: ``highlights`` are (start, end) spans of matched words in
-    ``snippet``."""
+    ``snippet``; ``in_note``: found by the user's note, whose words the snippet shows."""
 
     id: int
     title: str
@@ -141,3 +141,4 @@ class SearchHit:
     snippet: str
     highlights: tuple[tuple[int, int], ...]
     no_index: bool
+    in_note: bool = False

@@ -3,7 +3,8 @@
 Words must all match (the index stems them: ``reactions`` finds ``reaction``); ``"a
 phrase"`` matches in order; ``word*`` matches a prefix of three letters or more (a shorter
 one is refused: :class:`QueryError`); ``subject:name`` (or ``subject:"two words"``) keeps
-one subject.
+one subject; ``note:word`` (or ``note:"a phrase"``, ``note:prefix*``) keeps the articles
+whose note, the user's own, holds it.
 
 A student types questions: ``what is the difference between mitosis and meiosis``,
 ``mitosis vs meiosis``. Words that only join or ask (:data:`STOP_WORDS`: ``vs``, ``and``,
@@ -55,7 +56,7 @@ _ORDINALS = dict(
 )
 _ORDINALS.update({word: number for number, word in list(_ORDINALS.items())})
 
-_TOKEN = re.compile(r'(?i)subject:"([^"]*)"?|subject:(\S+)|"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r'(?i)(subject|note):"([^"]*)"?|(subject|note):(\S+)|"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: The end of a contraction or possessive (``Newton's``, ``don't``): not a word of its own.
 _CLITIC = re.compile(r"(?<=\w)['\u2019](?:s|t|d|ll|re|ve|m)\b", re.IGNORECASE)
@@ -81,6 +82,9 @@ class SearchQuery(NamedTuple):
     #: question or title holding one of them is about what was asked, not only near it
     #: ("light reactions", not "light-independent reactions").
     pairs: str = ""
+    #: The FTS5 match expression a note must satisfy (``note:`` filters, every one of
+    #: them), or empty when none was given.
+    note: str = ""
 
 
 def _quoted(text: str) -> str:
@@ -93,30 +97,28 @@ def parse_query(text: str) -> SearchQuery:
     Raises :class:`QueryError` for a prefix* shorter than :data:`MIN_PREFIX` letters.
     """
     subjects: list[str] = []
+    notes: list[str] = []  # FTS5 terms a note must hold
     items: list[tuple[str, str | None]] = []  # (FTS5 term, the word if a plain word)
     marks: list[str] = []
-    for quoted_subject, subject, phrase, word in _TOKEN.findall(text):
-        if quoted_subject or subject:
-            subjects.append((quoted_subject or subject).replace("-", " ").strip())
+    for quoted_name, quoted, name, value, phrase, word in _TOKEN.findall(text):
+        if quoted_name.lower() == "subject" or name.lower() == "subject":
+            subjects.append((quoted or value).replace("-", " ").strip())
+        elif quoted_name:  # note:"a phrase": its words in order
+            words = _WORD.findall(quoted)
+            if words:
+                notes.append(_quoted(" ".join(words)))
+        elif name:  # note:word, note:prefix*; every word counts, stop words too
+            notes.extend(term for term, _word in _words(value))
         elif phrase:
             words = _WORD.findall(phrase)
             if words:
                 items.append((_quoted(" ".join(words)), None))
                 marks.extend(w.lower() for w in words)
         elif word:
-            prefix = word.endswith("*")
-            parts = _WORD.findall(_CLITIC.sub("", word))
-            if prefix and (not parts or len(parts[-1]) < MIN_PREFIX) and word.strip("*"):
-                raise QueryError(
-                    f"{word!r}: a prefix* needs {MIN_PREFIX} letters or more "
-                    f"(type the whole word to search for it)"
-                )
-            for n, part in enumerate(parts):
-                if prefix and n == len(parts) - 1:
-                    items.append((_quoted(part) + "*", None))
-                    marks.append(part.lower() + "*")
-                else:
-                    items.append((_quoted(part), part.lower()))
+            for term, plain in _words(word):
+                items.append((term, plain))
+                if plain is None:
+                    marks.append(term.strip('"*').lower() + "*")
     required, soft, plain_marks, pairs = _terms(items)
     marks.extend(plain_marks)
     if not required:
@@ -136,7 +138,29 @@ def parse_query(text: str) -> SearchQuery:
         " AND ".join(required),
         shown,
         " OR ".join(pairs),
+        " AND ".join(notes),
     )
+
+
+def _words(word: str) -> list[tuple[str, str | None]]:
+    """The FTS5 terms of one typed word (``Newton's`` is ``newton``, ``x-ray`` two words),
+    each with its lower-case form, or ``None`` for the last of a ``prefix*``.
+
+    Raises :class:`QueryError` for a prefix* shorter than :data:`MIN_PREFIX` letters.
+    """
+    prefix = word.endswith("*")
+    parts = _WORD.findall(_CLITIC.sub("", word))
+    if prefix and (not parts or len(parts[-1]) < MIN_PREFIX) and word.strip("*"):
+        raise QueryError(
+            f"{word!r}: a prefix* needs {MIN_PREFIX} letters or more "
+            f"(type the whole word to search for it)"
+        )
+    return [
+        (_quoted(part) + "*", None)
+        if prefix and n == len(parts) - 1
+        else (_quoted(part), part.lower())
+        for n, part in enumerate(parts)
+    ]
 
 
 def _terms(

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import json
 import random
 import re
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qtreader.library.decode import escape_controls
+from qtreader.library.decode import clean_text, escape_controls
 from qtreader.library.index import (
+    TOKENIZER,
     Index,
     RefreshReport,
     decode_related,
     file_name,
     open_index,
     replace_index,
+    search_text,
 )
 from qtreader.library.models import (
     Article,
@@ -86,6 +90,9 @@ class Library:
         self._problems: list[Problem] | None = None
         self._told: str | None = None
         self._titles: tuple[str, list[int], list[int]] | None = None
+        # The notes of the last search, made searchable: the app searches as the reader
+        # types, with the same notes every time.
+        self._notes: tuple[dict[int, str], _NoteSearch] | None = None
 
     @classmethod
     def open(cls, root: Path, *, memory: bool = False) -> Library:
@@ -409,19 +416,29 @@ class Library:
         subject: str | None = None,
         limit: int = 20,
         include_no_index: bool = False,
+        notes: Mapping[int, str] | None = None,
     ) -> list[SearchHit]:
         """Articles matching ``text`` (see :mod:`qtreader.library.query`), best first: those whose
         question or title holds every word, then the others, each by bm25.
+
+        ``notes`` are the user's notes (article id: text; the library keeps none of its
+        own). An article whose note holds every word is found as well, and comes first:
+        the reader wrote about it. Its hit is marked ``in_note`` and its snippet is from
+        the note. ``note:`` filters keep only the articles whose note matches; without
+        ``notes`` nothing does.
 
         Articles marked ``no_index`` are left out unless ``include_no_index``. Raises
         :class:`qtreader.library.query.QueryError` for text that cannot be searched as typed.
         """
 
-        plan = self._plan(text, subject, include_no_index)
+        plan = self._plan(text, subject, include_no_index, notes)
         if plan is None:
             return []
-        query, keys, filters, parameters = plan
+        query, keys, filters, parameters, noted = plan
+        in_notes = self._note_hits(noted, keys, include_no_index)[:limit]
         if not query.match:
+            if query.note:
+                return in_notes
             if not keys:
                 return []
             return [
@@ -447,36 +464,40 @@ class Library:
         if query.pairs:
             tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
         rows: list[tuple[int, str]] = []
+        wanted = limit - len(in_notes)
 
         def fill(tier: str) -> None:
-            others = f" AND s.rowid NOT IN ({','.join('?' * len(rows))})" if rows else ""
+            taken = [hit.id for hit in in_notes] + [row[0] for row in rows]
+            others = f" AND s.rowid NOT IN ({','.join('?' * len(taken))})" if taken else ""
             rows.extend(
                 self._db.execute(
                     "SELECT s.rowid, snippet(search, -1, char(2), char(3), '…', 14) "
                     f"FROM search s WHERE search MATCH ?{filters}{others} "
                     "ORDER BY s.rank LIMIT ?",
-                    (tier, *parameters, *(row[0] for row in rows), limit - len(rows)),
+                    (tier, *parameters, *taken, wanted - len(rows)),
                 )
             )
 
         for tier in tiers:
-            fill(tier)
-            if len(rows) >= limit:
+            if len(rows) >= wanted:
                 break
+            fill(tier)
         else:
-            # bm25 is computed for every match of a tier before the LIMIT: for a query that
-            # matches a large part of the library, rank first among the articles that match
-            # in the question, title or keywords (the heavily weighted columns).
-            many = self._db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search s "
-                f"WHERE search MATCH ?{filters} LIMIT ?)",
-                (everything, *parameters, _TIER_THRESHOLD),
-            ).fetchone()[0]
-            if many >= _TIER_THRESHOLD:
-                fill(expression("question title keywords"))
-            if len(rows) < limit:
-                fill(everything)
-        hits = []
+            if len(rows) < wanted:
+                # bm25 is computed for every match of a tier before the LIMIT: for a query
+                # that matches a large part of the library, rank first among the articles
+                # that match in the question, title or keywords (the heavily weighted
+                # columns).
+                many = self._db.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM search s "
+                    f"WHERE search MATCH ?{filters} LIMIT ?)",
+                    (everything, *parameters, _TIER_THRESHOLD),
+                ).fetchone()[0]
+                if many >= _TIER_THRESHOLD:
+                    fill(expression("question title keywords"))
+                if len(rows) < wanted:
+                    fill(everything)
+        hits = list(in_notes)
         for article_id, snippet in rows:
             row = self._db.execute(
                 "SELECT f.title, f.no_index, l.subject FROM articles a "
@@ -492,14 +513,22 @@ class Library:
         return hits
 
     def count_matches(
-        self, text: str, *, subject: str | None = None, include_no_index: bool = False
+        self,
+        text: str,
+        *,
+        subject: str | None = None,
+        include_no_index: bool = False,
+        notes: Mapping[int, str] | None = None,
     ) -> int:
         """How many articles :meth:`search` finds for ``text`` in all, not only the best."""
-        plan = self._plan(text, subject, include_no_index)
+        plan = self._plan(text, subject, include_no_index, notes)
         if plan is None:
             return 0
-        query, keys, filters, parameters = plan
+        query, keys, filters, parameters, noted = plan
+        in_notes = [hit.id for hit in self._note_hits(noted, keys, include_no_index)]
         if not query.match:
+            if query.note:
+                return len(in_notes)
             if not keys:
                 return 0
             hidden = "" if include_no_index else " AND NOT a.no_index"
@@ -515,13 +544,26 @@ class Library:
         found = self._db.execute(
             f"SELECT count(*) FROM search s WHERE search MATCH ?{filters}", (match, *parameters)
         ).fetchone()
-        return int(found[0])
+        if not in_notes:
+            return int(found[0])
+        # Found by their notes, less those the index finds as well.
+        both = self._db.execute(
+            f"SELECT count(*) FROM search s WHERE search MATCH ?{filters} "
+            "AND s.rowid IN (SELECT value FROM json_each(?))",
+            (match, *parameters, json.dumps(in_notes)),
+        ).fetchone()
+        return int(found[0]) + len(in_notes) - int(both[0])
 
     def _plan(
-        self, text: str, subject: str | None, include_no_index: bool
-    ) -> tuple[SearchQuery, list[str] | None, str, list[object]] | None:
-        """The parsed query, subject keys, SQL filter and its parameters of a search; None
-        when a subject asked for does not exist."""
+        self,
+        text: str,
+        subject: str | None,
+        include_no_index: bool,
+        notes: Mapping[int, str] | None = None,
+    ) -> tuple[SearchQuery, list[str] | None, str, list[object], list[tuple[int, str]]] | None:
+        """The parsed query, subject keys, SQL filter and its parameters of a search, and
+        the notes found (id and marked snippet, best first); None when a subject asked for
+        does not exist, or no note matches a ``note:`` filter."""
         from qtreader.library.query import parse_query
 
         query = parse_query(text)
@@ -537,7 +579,67 @@ class Library:
                 f"({','.join('?' * len(keys))}))"
             )
             parameters.extend(keys)
-        return query, keys, filters, parameters
+        noted: list[tuple[int, str]] = []
+        if notes and (query.note or query.match):
+            searched = self._searchable(notes)
+            if query.note:
+                noted = searched.match(query.note)
+                if not noted:
+                    return None
+                filters += " AND s.rowid IN (SELECT value FROM json_each(?))"
+                parameters.append(json.dumps([article_id for article_id, _ in noted]))
+            if query.match:
+                kept = {article_id for article_id, _ in noted} if query.note else None
+                noted = [
+                    found
+                    for found in searched.match(query.match)
+                    if kept is None or found[0] in kept
+                ]
+        elif query.note:
+            return None  # no notes: none matches
+        return query, keys, filters, parameters, noted
+
+    def _searchable(self, notes: Mapping[int, str]) -> _NoteSearch:
+        """``notes`` made searchable, or as they were for the last search if they are the
+        same (comparing them costs far less than making them searchable again)."""
+        given = dict(notes)
+        cached = self._notes
+        if cached is not None and cached[0] == given:
+            return cached[1]
+        searched = _NoteSearch(given)
+        self._notes = (given, searched)
+        return searched
+
+    def _note_hits(
+        self, noted: list[tuple[int, str]], keys: list[str] | None, include_no_index: bool
+    ) -> list[SearchHit]:
+        """The hits of the articles found by their notes, in the order found: those in the
+        library (a note outlives its article), in the subjects asked for, and not
+        ``no_index`` unless it is asked for."""
+        if not noted:
+            return []
+        marks = ",".join("?" * len(keys or ()))
+        ordered = f"l.subject_key NOT IN ({marks}), " if keys else ""
+        among = f" AND a.id IN (SELECT id FROM listings WHERE subject_key IN ({marks}))"
+        among = among if keys else ""
+        hidden = "" if include_no_index else " AND NOT f.no_index"
+        rows = self._db.execute(
+            "SELECT a.id, f.title, f.no_index, (SELECT l.subject FROM listings l "
+            f"WHERE l.id = a.id ORDER BY {ordered}l.rank LIMIT 1) "
+            "FROM articles a JOIN files f ON f.path = a.path "
+            f"WHERE a.id IN (SELECT value FROM json_each(?)){among}{hidden}",
+            (*(keys or ()), json.dumps([article_id for article_id, _ in noted]), *(keys or ())),
+        ).fetchall()
+        found = {row[0]: row for row in rows}
+        hits = []
+        for article_id, snippet in noted:
+            row = found.get(article_id)
+            if row is not None:
+                text_, spans = _highlights(snippet)
+                hits.append(
+                    SearchHit(article_id, row[1], row[3], text_, spans, bool(row[2]), in_note=True)
+                )
+        return hits
 
     def _subject_keys(self, names: list[str]) -> list[str]:
         """Subject keys for names: an exact name, else every subject starting with it."""
@@ -581,6 +683,36 @@ _ARTICLE_SQL = (
     "SELECT a.id, f.title, f.question, f.slug, f.date, f.keywords, f.description, f.score, "
     "f.no_index, f.related FROM articles a JOIN files f ON f.path = a.path"
 )
+
+
+class _NoteSearch:
+    """The user's notes in an FTS5 table of their own, in memory, their text made and
+    split into words as the index's answers are, so that a query means the same in both.
+    Made again only when the notes change (see ``bench/bench_note_search.py``); used from
+    any thread, one search at a time."""
+
+    def __init__(self, notes: Mapping[int, str]) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(f"CREATE VIRTUAL TABLE notes USING fts5 (text, tokenize = '{TOKENIZER}')")
+        self._db.executemany(
+            "INSERT INTO notes (rowid, text) VALUES (?, ?)",
+            (
+                (article_id, search_text(clean_text(text)))
+                for article_id, text in notes.items()
+                if text.strip()
+            ),
+        )
+        self._db.commit()
+
+    def match(self, expression: str) -> list[tuple[int, str]]:
+        """The notes matching an FTS5 expression, best first, with a marked snippet."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT rowid, snippet(notes, 0, char(2), char(3), '…', 14) FROM notes "
+                "WHERE notes MATCH ? ORDER BY rank",
+                (expression,),
+            ).fetchall()
 
 
 def _highlights(snippet: str) -> tuple[str, tuple[tuple[int, int], ...]]:

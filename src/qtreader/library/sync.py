@@ -4,12 +4,16 @@ No server: any tool that copies files (Syncthing, Dropbox, git, rsync, a USB sti
 the folder. Each machine appends only to its own file, ``<device>.jsonl``, named by a
 device id made once beside ``state.db``; it reads every other file and merges it into its
 ``state.db``. A file is JSON Lines: a header ``{"qtreader_sync": 1, "device": ...}``, then
-one event a line (a review, a bookmark set or removed, a read mark, an opening).
+one event a line (a review, a bookmark set or removed, a read mark, an opening, a note
+written or removed). A file holding a note says format 2, which a qtreader of format 1
+skips and names instead of misreading; until then a file stays format 1, so machines not
+yet upgraded keep syncing.
 
 Merging is idempotent and order-free: events are kept by id, a card's FSRS state is
 recomputed by replaying all its reviews in time order (fuzz off, so every machine gets the
 same due dates), a bookmark is what its latest event says (ties broken by device id, then
-event id), a read mark is the earliest read, openings are added once each.
+event id), and so is a note (an empty text is a removal, which stays removed), a read
+mark is the earliest read, openings are added once each.
 
 Nothing is lost to a ``kill -9``: this machine's events are put in ``state.db`` first and
 marked sent only after the appended lines are flushed and fsynced; what was read of each
@@ -47,10 +51,13 @@ except ImportError:  # pragma: no cover - Windows
 
 __all__ = ["FORMAT", "SyncError", "SyncReport", "configured_sync_dir", "device_id", "sync"]
 
-#: The version of the file format written; a file of a higher one is skipped.
-FORMAT = 1
+#: The newest file format, read and written; a file of a higher one is skipped.
+FORMAT = 2
 
-KINDS = ("review", "bookmark", "read", "open")
+KINDS = ("review", "bookmark", "read", "open", "note")
+
+#: The format a file must say it is once it holds an event of this kind (1 otherwise).
+_FORMAT_OF = {"note": 2}
 _DEVICE = re.compile(r"[0-9a-f]{8,64}")
 
 
@@ -155,6 +162,10 @@ def _event(line: bytes, device: str) -> dict[str, Any] | None:
             event["on"] = raw["on"]
         elif kind == "open":
             event.update(subject=str(raw["subject"]), scroll=float(raw.get("scroll", 0.0)))
+        elif kind == "note":
+            if not isinstance(raw["text"], str):
+                return None
+            event["text"] = raw["text"] if raw["text"].strip() else ""
         return event
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
         return None
@@ -281,6 +292,12 @@ def _capture(db: sqlite3.Connection, device: str) -> dict[str, set[int]]:
         if _bookmark_winner(db, article) != state:
             _add_own(db, device, "bookmark", article, state[1], on=state[0])
             touched["bookmark"].add(article)
+    # A removed note is a row with empty text: its removal is sent like any other change.
+    notes = db.execute("SELECT article_id, text, updated_at FROM notes").fetchall()
+    for article, text, at in notes:
+        if _note_winner(db, article) != (text, at):
+            _add_own(db, device, "note", article, at, text=text)
+            touched["note"].add(article)
     return touched
 
 
@@ -294,6 +311,20 @@ def _bookmark_winner(db: sqlite3.Connection, article: int) -> tuple[bool, str] |
         return None
     event = json.loads(row[0])
     return bool(event["on"]), str(event["at"])
+
+
+def _note_winner(db: sqlite3.Connection, article: int) -> tuple[str, str] | None:
+    """The text and time of the latest note event of ``article``, ties broken as for
+    bookmarks."""
+    row = db.execute(
+        "SELECT body FROM sync_events WHERE kind = 'note' AND article_id = ? "
+        "ORDER BY at DESC, device DESC, id DESC LIMIT 1",
+        (article,),
+    ).fetchone()
+    if row is None:
+        return None
+    event = json.loads(row[0])
+    return str(event["text"]), str(event["at"])
 
 
 def _replay(db: sqlite3.Connection, article: int, scheduler: Any) -> None:
@@ -390,28 +421,49 @@ def _apply(db: sqlite3.Connection, new: list[dict[str, Any]], touched: dict[str,
                 "INSERT OR REPLACE INTO bookmark_removals (article_id, removed_at) VALUES (?, ?)",
                 (article, at),
             )
+    for article in sorted(touched["note"]):
+        note = _note_winner(db, article)
+        if note is not None:
+            db.execute(
+                "INSERT INTO notes (article_id, text, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET "
+                "text = excluded.text, updated_at = excluded.updated_at",
+                (article, *note),
+            )
 
 
 # Writing this machine's file ----------------------------------------------------------------
 
 
-def _append(folder: Path, device: str, lines: list[str], rewrite: bool) -> int:
+def _header(device: str, version: int) -> bytes:
+    return (json.dumps({"qtreader_sync": version, "device": device}) + "\n").encode()
+
+
+def _append(folder: Path, device: str, lines: list[str], rewrite: bool, version: int = 1) -> int:
     """Append ``lines`` to this machine's file (made, with its header, if missing), flushed
-    and fsynced; a half-written last line left by a killed run is cut off first. Returns
-    the file's size."""
+    and fsynced; a half-written last line left by a killed run is cut off first. The header
+    says at least ``version``: an older one is raised in place (the same length, so that
+    readers keep their offsets), and fsynced, before the lines that need it are written.
+    Returns the file's size."""
     path = folder / f"{device}.jsonl"
-    header = json.dumps({"qtreader_sync": FORMAT, "device": device}) + "\n"
+    headers = {number: _header(device, number) for number in range(1, FORMAT + 1)}
     with open(path, "a+b") as handle:
         handle.seek(0)
         data = handle.read()
         whole = data.rfind(b"\n") + 1
-        if rewrite or not data.startswith(header.encode()):
+        found = next((n for n, header in headers.items() if data.startswith(header)), None)
+        if rewrite or found is None:
             whole = 0
         if whole != len(data):
             handle.truncate(whole)
+        if found is not None and whole and found < version:
+            with open(path, "r+b") as raised:  # "a" mode would append it instead
+                raised.write(headers[version])
+                raised.flush()
+                os.fsync(raised.fileno())
         handle.seek(whole)
         if whole == 0:
-            handle.write(header.encode())
+            handle.write(headers[version])
         handle.write("".join(line + "\n" for line in lines).encode())
         handle.flush()
         os.fsync(handle.fileno())
@@ -497,7 +549,8 @@ def sync(store: StateStore, folder: Path, *, dry_run: bool = False) -> SyncRepor
                 devices.setdefault(read.device, None)
             devices.setdefault(device, None)
         if not dry_run and (pending or rewrite):
-            size = _append(folder, device, [row[2] for row in pending], rewrite)
+            version = max((_FORMAT_OF.get(row[1], 1) for row in pending), default=1)
+            size = _append(folder, device, [row[2] for row in pending], rewrite, version)
             with store.sync_transaction() as db:
                 db.executemany(
                     "UPDATE sync_events SET exported = 1 WHERE id = ?",

@@ -103,12 +103,15 @@ def article_renderable(article: Article, answer: str, subject: str | None = None
 
 
 def hits_renderable(hits: Iterable[SearchHit]) -> RenderableType:
-    """Search results: id, title, subject, and the snippet with matched words marked."""
+    """Search results: id, title, subject, and the snippet with matched words marked (of
+    the user's note, when that is where they matched)."""
     lines: list[RenderableType] = []
     for hit in hits:
         head = Text(f"{hit.id:>7}  ", style="cyan")
         head.append(hit.title, "bold")
         head.append(f"  {hit.subject}", "dim")
+        if hit.in_note:
+            head.append("  (in your note)", "italic")
         snippet = Text(" " * 9 + hit.snippet)
         for start, end in hit.highlights:
             snippet.stylize("bold yellow", start + 9, end + 9)
