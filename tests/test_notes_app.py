@@ -215,7 +215,7 @@ async def test_a_note_that_cannot_be_saved_stays_in_the_editor_and_is_not_lost()
         assert isinstance(app.screen, UnsavedNoteScreen)
         await pilot.press("s")  # saving fails again: the editor stays, with the text
         await settled(pilot)
-        assert app.screen is editor
+        assert app.screen_stack[-1] is editor
         assert editor.query_one(TextArea).text == "precious"
     shm.rmdir()
     assert saved_note(502) is None and saved_note(501) == "older note"
