@@ -63,11 +63,16 @@ def save_note_before(article_id: int, text: str) -> None:
 
 
 async def open_editor(pilot: Pilot[None]) -> NoteScreen:
+    """Press ``a`` and wait for the editor, its text area focused (the note may be read
+    first, on a loaded machine after a few frames)."""
     await pilot.press("a")
     await settled(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, NoteScreen)
-    return screen
+    for _ in range(400):  # a bound, not a time: each pause lets the app process messages
+        screen = pilot.app.screen
+        if isinstance(screen, NoteScreen) and screen.query_one(TextArea).has_focus:
+            return screen
+        await pilot.pause()
+    raise AssertionError(f"no note editor in front: {pilot.app.screen!r}")
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
@@ -158,6 +163,34 @@ async def test_save_from_the_question_saves_and_leaves() -> None:
         await settled(pilot)
         assert isinstance(app.screen, ReaderScreen)
         assert saved_note(502) == "keep me"
+
+
+async def test_quitting_with_unsaved_text_asks_first() -> None:
+    app = QTReaderApp(LIBRARY, start_article=LENS, clock=lambda: NOON)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await loaded(pilot)
+        await started(pilot)
+        await open_editor(pilot)
+        await type_text(pilot, "not yet saved")
+        await pilot.press("ctrl+q")
+        await settled(pilot)
+        assert isinstance(app.screen, UnsavedNoteScreen)
+        assert app.is_running
+        await pilot.press("s")  # saved, then quit
+        await settled(pilot)
+        assert not app.is_running
+    assert saved_note(502) == "not yet saved"
+
+    app = QTReaderApp(LIBRARY, start_article=LENS, clock=lambda: NOON)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await loaded(pilot)
+        await started(pilot)
+        await open_editor(pilot)
+        await type_text(pilot, " more")
+        await pilot.press("ctrl+q", "d")  # discarded, then quit
+        await settled(pilot)
+        assert not app.is_running
+    assert saved_note(502) == "not yet saved"
 
 
 async def test_saving_empty_text_removes_the_note() -> None:
@@ -360,8 +393,7 @@ def test_note_editor_at_80x24(snap_compare: SnapCompare) -> None:
 
     async def in_editor(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press("a")
-        await settled(pilot)
+        await open_editor(pilot)
         # The cursor shown steadily: blinking, the screenshot would depend on the moment.
         pilot.app.screen.query_one(TextArea).cursor_blink = False
         await pilot.pause()

@@ -49,7 +49,8 @@ class NoteScreen(Screen[None]):
         """The note as the state holds it."""
         self._save = save
         self._saving: str | None = None
-        self._leave_when_saved = False
+        #: What happens once the text being saved is saved (leaving, or quitting).
+        self._when_saved: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleHeader()
@@ -80,6 +81,11 @@ class NoteScreen(Screen[None]):
         """Whether the editor holds text that is neither saved nor being saved."""
         return self.text not in (self.saved_text, self._saving)
 
+    @property
+    def unsafe(self) -> bool:
+        """Whether the editor holds text the state does not hold yet (unsaved, or saving)."""
+        return self.text != self.saved_text
+
     # Told by the reader ------------------------------------------------------------------
 
     def saved(self, text: str) -> None:
@@ -87,13 +93,14 @@ class NoteScreen(Screen[None]):
         self.saved_text = text
         if self._saving == text:
             self._saving = None
-        if self._leave_when_saved and not self.unsaved:
-            self.dismiss()
+        then, self._when_saved = self._when_saved, None
+        if then is not None and not self.unsafe:
+            then()
 
     def not_saved(self) -> None:
         """The save asked for failed (the reader says why): the text stays here, unsaved."""
         self._saving = None
-        self._leave_when_saved = False
+        self._when_saved = None
 
     # Actions ----------------------------------------------------------------------------
 
@@ -105,21 +112,34 @@ class NoteScreen(Screen[None]):
         self._save(text)
 
     def action_leave(self) -> None:
-        if self._saving is not None and self.text == self._saving:
-            self._leave_when_saved = True  # once the state has it
-        elif not self.unsaved:
-            self.dismiss()
-        else:
-            self.app.push_screen(UnsavedNoteScreen(), self._answered)
+        self.leave()
 
-    def _answered(self, choice: Choice | None) -> None:
-        if choice == "save":
-            self._leave_when_saved = True
-            self._request_save(self.text)
-        elif choice == "discard":
-            self.dismiss()
+    def leave(self, then: Callable[[], None] | None = None) -> None:
+        """Leave the editor (or, ``then``, do that instead: quit), asking first what
+        becomes of unsaved text; text being saved is waited for."""
+
+        def go() -> None:
+            if then is not None:
+                then()
+            else:
+                self.dismiss()
+
+        if self._saving is not None and self.text == self._saving:
+            self._when_saved = go  # once the state has it
+        elif not self.unsaved:
+            go()
         else:
-            self.query_one(TextArea).focus()
+
+            def answered(choice: Choice | None) -> None:
+                if choice == "save":
+                    self._when_saved = go
+                    self._request_save(self.text)
+                elif choice == "discard":
+                    go()
+                else:
+                    self.query_one(TextArea).focus()
+
+            self.app.push_screen(UnsavedNoteScreen(), answered)
 
     def action_external(self) -> None:
         """Hand the text to ``$VISUAL``/``$EDITOR``; what it writes is saved."""
