@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -136,6 +137,7 @@ def main() -> None:
         read_notes(path)
         read.append(time.perf_counter() - start)
     size = path.stat().st_size / 1e6
+    shutil.rmtree(folder)
     print(f"state of {size:.0f} MB, {len(notes)} notes and 200,000 reviews:")
     print(f"  open_state + note_texts      median {statistics.median(opened) * 1e3:7.2f} ms")
     print(f"  read_notes                   median {statistics.median(read) * 1e3:7.2f} ms")

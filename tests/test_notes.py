@@ -501,12 +501,23 @@ def test_read_notes_reads_without_opening_for_writing(tmp_path: Path) -> None:
     store.save_note(505, "newer", NOON + timedelta(minutes=1))
     store.save_note(503, "removed", NOON)
     store.save_note(503, " ", NOON + timedelta(minutes=2))
-    assert list(read_notes().items()) == [(505, "newer"), (501, "older")]
+    assert list(read_notes().items()) == [(505, "newer"), (501, "older")]  # from the WAL
     assert read_notes() == store.note_texts()
+    # A WAL whose shared-memory file cannot be opened (copies, left by a killed process):
+    # the database file is read as it is, without what the WAL holds.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("state.db", "state.db-wal"):
+        (copy / name).write_bytes(default_state_path().with_name(name).read_bytes())
+    (copy / "state.db-shm").mkdir()
+    assert read_notes(copy / "state.db").items() <= {505: "newer", 501: "older"}.items()
     store.close()
-    # A shared-memory file that cannot be opened: read as a plain file all the same.
-    default_state_path().with_name("state.db-shm").mkdir()
+    # With nothing in a WAL, the file alone is read: no WAL or shared-memory file is made.
     assert read_notes() == {505: "newer", 501: "older"}
+    assert sorted(p.name for p in default_state_path().parent.iterdir()) == [
+        "state.db",
+        "state.db.lock",
+    ]
 
     old = tmp_path / "old.db"
     db = sqlite3.connect(old)

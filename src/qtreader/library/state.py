@@ -783,9 +783,12 @@ def read_notes(path: Path | None = None) -> dict[int, str]:
     if not path.exists():
         return {}
     failure: BaseException | None = None
-    # Read-only first, which sees what is in the WAL; immutable (no WAL or shared-memory
-    # file needed) where that cannot be opened, as in a read-only folder.
-    for mode in ("mode=ro", "mode=ro&immutable=1"):
+    # With nothing in the WAL the file alone is the state: read as immutable, which makes
+    # no WAL or shared-memory file. Else read-only, which sees what the WAL holds, and
+    # immutable only if that cannot be opened (a read-only folder).
+    wal = path.with_name(path.name + "-wal")
+    modes = ("mode=ro", "mode=ro&immutable=1") if _nonempty(wal) else ("mode=ro&immutable=1",)
+    for mode in modes:
         try:
             source = sqlite3.connect(
                 f"{path.absolute().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_S

@@ -479,24 +479,22 @@ class Library:
             )
 
         for tier in tiers:
+            fill(tier)  # none when the notes' hits fill the limit (LIMIT 0)
             if len(rows) >= wanted:
                 break
-            fill(tier)
         else:
+            # bm25 is computed for every match of a tier before the LIMIT: for a query that
+            # matches a large part of the library, rank first among the articles that match
+            # in the question, title or keywords (the heavily weighted columns).
+            many = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search s "
+                f"WHERE search MATCH ?{filters} LIMIT ?)",
+                (everything, *parameters, _TIER_THRESHOLD),
+            ).fetchone()[0]
+            if many >= _TIER_THRESHOLD:
+                fill(expression("question title keywords"))
             if len(rows) < wanted:
-                # bm25 is computed for every match of a tier before the LIMIT: for a query
-                # that matches a large part of the library, rank first among the articles
-                # that match in the question, title or keywords (the heavily weighted
-                # columns).
-                many = self._db.execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM search s "
-                    f"WHERE search MATCH ?{filters} LIMIT ?)",
-                    (everything, *parameters, _TIER_THRESHOLD),
-                ).fetchone()[0]
-                if many >= _TIER_THRESHOLD:
-                    fill(expression("question title keywords"))
-                if len(rows) < wanted:
-                    fill(everything)
+                fill(everything)
         hits = list(in_notes)
         for article_id, snippet in rows:
             row = self._db.execute(
