@@ -410,6 +410,13 @@ async def test_the_readme_keys_table_is_what_help_shows() -> None:
                 shown |= {key for key in keys.split() if key != "…"}
             await pilot.press("escape")
             if not in_study:
+                await pilot.press("a")  # the note editor, where ? is text: the palette's way
+                await settle(pilot)
+                app.action_help()
+                await pilot.pause()
+                for keys, _ in help_rows(app):
+                    shown |= set(keys.split())
+                await pilot.press("escape", "escape")
                 await pilot.press("s", "enter")
                 await settle(pilot)
                 assert isinstance(app.screen, StudyScreen)

@@ -105,6 +105,16 @@ class QTReaderApp(App[None]):
             markup=False,
         )
 
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q); a note editor holding unsaved text asks about it first."""
+        from qtreader.tui.screens.note import NoteScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, NoteScreen) and screen.unsafe:
+                screen.leave(then=self.exit)
+                return
+        await super().action_quit()
+
     def action_command_palette(self) -> None:
         """The command palette (ctrl+p): Textual's, made safe against key bursts."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):

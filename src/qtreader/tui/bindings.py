@@ -7,7 +7,7 @@ from textual.binding import Binding, BindingType
 
 from qtreader.render.output import SIMILAR_NUMBERS
 
-__all__ = ["APP_BINDINGS", "READER_BINDINGS"]
+__all__ = ["APP_BINDINGS", "NOTE_BINDINGS", "NOTE_TEXT_BINDINGS", "READER_BINDINGS"]
 
 #: The app's keys, active on every screen.
 APP_BINDINGS: list[BindingType] = [
@@ -142,6 +142,22 @@ READER_BINDINGS: list[BindingType] = [
         id="bookmarks",
     ),
     Binding(
+        "a",
+        "edit_note",
+        "Note",
+        show=False,
+        tooltip="Write a note on the open article (shown under its answer)",
+        id="note",
+    ),
+    Binding(
+        "A",
+        "external_note",
+        "Note in $EDITOR",
+        show=False,
+        tooltip="Write the note of the open article in $VISUAL or $EDITOR",
+        id="note-external",
+    ),
+    Binding(
         "ctrl+r",
         "refresh",
         "Refresh",
@@ -165,5 +181,37 @@ READER_BINDINGS: list[BindingType] = [
         show=False,
         tooltip="Go to the articles whose related links name this one",
         id="cited-by",
+    ),
+]
+
+#: The note editor's keys. None has ``priority``: a priority key runs before the text
+#: area has taken the keys typed just before it, and would save the text without them.
+NOTE_BINDINGS: list[BindingType] = [
+    Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),
+    Binding(
+        "escape",
+        "leave",
+        "Back",
+        tooltip="Back to the article (asks first if the note has unsaved text)",
+        id="note.leave",
+    ),
+    Binding(
+        "ctrl+e",
+        "external",
+        "$EDITOR",
+        tooltip="Go on writing in $VISUAL or $EDITOR; what it saves is saved here",
+        id="note.external",
+    ),
+]
+
+#: The note's text area takes ctrl+e from TextArea (end of line there; the end key still
+#: is) for the screen's ctrl+e above. A ``screen.`` action: the help lists it.
+NOTE_TEXT_BINDINGS: list[BindingType] = [
+    Binding(
+        "ctrl+e",
+        "screen.external",
+        "$EDITOR",
+        tooltip="Go on writing in $VISUAL or $EDITOR; what it saves is saved here",
+        id="note-text.external",
     ),
 ]

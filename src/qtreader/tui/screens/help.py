@@ -31,7 +31,8 @@ _SIMILAR = ("6 … 9  0", "Open similar article 1 to 5 (listed when under 5 are 
 
 def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
     """One row per action of ``screen`` and the app, in binding order: its keys and what it
-    does. Keys of the focused widget (scrolling, moving) are left to :data:`LIST_KEYS`.
+    does. Keys of the focused widget (scrolling, moving) are left to :data:`LIST_KEYS`,
+    but for those that run a ``screen.`` action.
 
     The bindings are read as :attr:`Screen.active_bindings` reads them (the first node to
     bind a key has it), but without asking ``check_action``: a key that does nothing yet
@@ -45,7 +46,9 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
             if key in seen:
                 continue
             seen.add(key)
-            if not isinstance(node, App | Screen) or binding.action.startswith("app.focus"):
+            # A widget's binding that runs an action of the screen is the screen's key.
+            screens = isinstance(node, App | Screen) or binding.action.startswith("screen.")
+            if not screens or binding.action.startswith("app.focus"):
                 continue
             group = groups.setdefault((id(node), binding.action), [])
             if binding not in group:

@@ -78,6 +78,10 @@ class ReaderScreen(Screen[None]):
         self._recorded: int | None = None
         self._scroll_saved = 0.0
         self._sync_warned: set[str] = set()
+        #: The note of the article on screen, once the state has read it: (id, text).
+        self._note: tuple[int, str] | None = None
+        #: The article whose note editor opens once its note is read (``a`` pressed early).
+        self._edit_when_read: int | None = None
         #: What was typed into search last: the search box opens with it.
         self.last_search = ""
         #: Cited by and Similar of the open article, once found: (its id, the links).
@@ -211,6 +215,7 @@ class ReaderScreen(Screen[None]):
         self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
         self._links = None
         self._find_links(self.library, article)
+        self._read_note(article_id)
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
@@ -484,6 +489,8 @@ class ReaderScreen(Screen[None]):
         keeper = self.query_one(StateKeeper)
         if keeper.tree_width is not None:
             self.query_one(SubjectTree).chosen_width = keeper.tree_width
+        if self.history.current is not None:  # shown before the state was open
+            self._read_note(self.history.current.article_id)
         self._library_shown()
 
     def _library_shown(self) -> None:
@@ -528,7 +535,14 @@ class ReaderScreen(Screen[None]):
             self.query_one(StateKeeper).save_scroll(self._recorded, y)
 
     def on_state_keeper_marks_changed(self, message: StateKeeper.MarksChanged) -> None:
-        self.query_one(SubjectTree).show_marks(message.overview)
+        self.query_one(SubjectTree).show_marks(message.overview, message.noted)
+
+    def _read_note(self, article_id: int) -> None:
+        """Ask for the note of the article just shown (it shows under the answer)."""
+        if self._note is not None and self._note[0] != article_id:
+            self._note = None
+        if self._state_open:
+            self.query_one(StateKeeper).load_note(article_id)
 
     def on_state_keeper_synced(self, message: StateKeeper.Synced) -> None:
         report = message.report
@@ -595,6 +609,95 @@ class ReaderScreen(Screen[None]):
 
         self.app.push_screen(BookmarksScreen(items), chosen)
 
+    # Notes ------------------------------------------------------------------------------
+
+    def on_state_keeper_note_loaded(self, message: StateKeeper.NoteLoaded) -> None:
+        text = message.note.text if message.note is not None else ""
+        if self._edit_when_read == message.article_id:
+            self._edit_when_read = None
+            self._open_editor(message.article_id, text)
+        current = self.history.current
+        if current is not None and current.article_id == message.article_id:
+            self._note = (message.article_id, text)
+            self.query_one(ArticleView).show_note(text)
+
+    def action_edit_note(self) -> None:
+        """Open the note editor on the open article's note."""
+        current = self.history.current
+        if current is None:
+            self.notify("Open an article to write a note on it.", timeout=3)
+            return
+        self.edit_note(current.article_id)
+
+    def edit_note(self, article_id: int) -> None:
+        """Open the note editor on the note of ``article_id`` (the open article, or a study
+        card's), once the state has read it."""
+        if not self._state_open:
+            self.notify("The reading state is still opening.", timeout=3)
+            return
+        if self._note is not None and self._note[0] == article_id:
+            self._open_editor(*self._note)
+        else:  # its note is being read: the editor opens with it
+            self._edit_when_read = article_id
+            self.query_one(StateKeeper).load_note(article_id)
+
+    def _open_editor(self, article_id: int, text: str) -> None:
+        from qtreader.tui.screens.note import NoteScreen
+
+        article = self.library.article(article_id) if self.library is not None else None
+        title = article.title if article is not None else f"article {article_id}"
+
+        def save(new_text: str) -> None:
+            self.query_one(StateKeeper).save_note(article_id, new_text)
+
+        self.app.push_screen(NoteScreen(article_id, title, text, save))
+
+    def action_external_note(self) -> None:
+        """Write the open article's note in ``$VISUAL``/``$EDITOR``; what it saves is saved."""
+        current = self.history.current
+        if current is None:
+            self.notify("Open an article to write a note on it.", timeout=3)
+            return
+        if self._note is None or self._note[0] != current.article_id:
+            self.notify("The note of this article is still being read.", timeout=3)
+            return
+        from qtreader.tui.screens.note import edit_externally
+
+        written = edit_externally(self.app, self._note[1])
+        if written is not None and written != self._note[1]:
+            self.query_one(StateKeeper).save_note(current.article_id, written)
+
+    def on_state_keeper_note_saved(self, message: StateKeeper.NoteSaved) -> None:
+        from qtreader.tui.screens.note import NoteScreen
+
+        current = self.history.current
+        if current is not None and current.article_id == message.article_id:
+            self._note = (message.article_id, message.text)
+            self.query_one(ArticleView).show_note(message.text)
+        self.query_one(SubjectTree).mark_noted(message.article_id, bool(message.text.strip()))
+        store = self.query_one(StateKeeper).store
+        note = " For this run only: nothing is recorded." if store and store.incognito else ""
+        done = "Note saved." if message.text.strip() else "Note removed."
+        self.notify(f"{done}{note}", timeout=3 if not note else 6)
+        for screen in self.app.screen_stack:
+            if isinstance(screen, NoteScreen) and screen.article_id == message.article_id:
+                screen.saved(message.text)
+        if self.library is not None:
+            self.query_one(StateKeeper).refresh_marks(self.library)
+
+    def on_state_keeper_note_not_saved(self, message: StateKeeper.NoteNotSaved) -> None:
+        from qtreader.tui.screens.note import NoteScreen
+
+        self.notify(
+            f"The note could not be saved: {message.reason}",
+            title="Note not saved",
+            severity="error",
+            timeout=10,
+        )
+        for screen in self.app.screen_stack:
+            if isinstance(screen, NoteScreen) and screen.article_id == message.article_id:
+                screen.not_saved()
+
     # Study --------------------------------------------------------------------------------
 
     def action_study(self) -> None:
@@ -639,7 +742,7 @@ class ReaderScreen(Screen[None]):
         if self.library is not None:
             launch_study(
                 self.app, self.library, self.query_one(StateKeeper), scope,
-                clock=self.clock, new_cards=new_cards,
+                clock=self.clock, new_cards=new_cards, edit_note=self.edit_note,
             )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,6 +169,14 @@ class StudyScreen(Screen[SessionSummary | None]):
             tooltip="Grade: remembered at once",
             id="study.easy",
         ),
+        Binding(
+            "a",
+            "edit_note",
+            "Note",
+            show=False,
+            tooltip="Write a note on the card's article (once its answer shows)",
+            id="study.note",
+        ),
         Binding("escape", "end", "End", tooltip="End the session: its summary", id="study.end"),
         Binding(
             "q",
@@ -188,8 +197,11 @@ class StudyScreen(Screen[SessionSummary | None]):
         new_per_day: int,
         new_cards: int | None = None,
         new_order: str = "interleaved",
+        edit_note: Callable[[int], None] | None = None,
     ) -> None:
+        """``edit_note``: opens the note editor on an article (none: ``a`` does nothing)."""
         super().__init__()
+        self._edit_note = edit_note
         self.library = library
         self.store = store
         self.scope = scope
@@ -342,7 +354,14 @@ class StudyScreen(Screen[SessionSummary | None]):
             return None if self._busy else True
         if action == "end":
             return None if self._busy else True
+        if action == "edit_note":  # not before the answer: it would give the card away
+            return self._revealed and self._edit_note is not None
         return True
+
+    def action_edit_note(self) -> None:
+        """Write a note on the card's article (the reader opens the editor)."""
+        if self._shown is not None and self._revealed and self._edit_note is not None:
+            self._edit_note(self._shown.card.article_id)
 
     def action_reveal(self) -> None:
         """The article's own summary first, when it has one (a review takes seconds);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qtreader.tui.screens.study import StudyScreen, SummaryScreen
@@ -25,9 +26,11 @@ def launch_study(
     *,
     clock: Clock,
     new_cards: int | None = None,
+    edit_note: Callable[[int], None] | None = None,
 ) -> None:
     """Run a session of ``scope``; then its summary, and new figures for the tree (the
-    keeper posts them). A session ended by quitting ends the app."""
+    keeper posts them). A session ended by quitting ends the app. ``edit_note``: opens the
+    note editor on an article (``a`` on a card once its answer shows)."""
     if keeper.store is None:
         return
     if scope.kind == "subject" and library.subject(scope.subject or "") is None:
@@ -54,5 +57,6 @@ def launch_study(
         new_per_day=keeper.new_per_day,
         new_order=keeper.new_order,
         new_cards=new_cards,
+        edit_note=edit_note,
     )
     app.push_screen(session, ended)

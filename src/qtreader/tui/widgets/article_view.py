@@ -18,7 +18,7 @@ from qtreader.library.store import Library
 from qtreader.render.marks import MarkedWords, word_pattern
 from qtreader.render.output import SIMILAR_NUMBERS
 from qtreader.tui.widgets.key_scroll import KeyScroll
-from qtreader.tui.widgets.plain import data
+from qtreader.tui.widgets.plain import data, visible_controls
 
 if TYPE_CHECKING:
     from qtreader.render.markdown import AnswerLink
@@ -100,6 +100,8 @@ class ArticleView(KeyScroll):
         yield Static(id="question")
         yield Static(id="facts")
         yield AnswerText(id="answer")
+        yield Static("My note", id="note-heading")
+        yield Static(id="note")
         yield Static("Related articles", id="related-heading")
         yield RelatedList(id="related")
         yield Static("Cited by", id="cited-by-heading")
@@ -119,6 +121,7 @@ class ArticleView(KeyScroll):
         self.set_reactive(ArticleView.marks, marks)
         self.set_reactive(ArticleView.raw_tex, False)
         self._show_answer()
+        self.show_note(None)  # the screen shows it once the state has read it
         self.query_one("#related-heading", Static).display = bool(article.related)
         self.query_one("#related", RelatedList).show_links(article.related)
         self.show_links_both_ways(None)
@@ -167,6 +170,20 @@ class ArticleView(KeyScroll):
         pattern = word_pattern(self.marks) if self.marks else None
         answer_text.update(MarkedWords(rendered, pattern) if pattern else rendered)
 
+    def show_note(self, text: str | None) -> None:
+        """Show the reader's note under the answer (none: ``None`` or blank). It is Markdown
+        like an answer; the characters a terminal would obey are shown as escapes."""
+        shown = text is not None and bool(text.strip())
+        self.query_one("#note-heading", Static).display = shown
+        note = self.query_one("#note", Static)
+        note.display = shown
+        if shown and text is not None:
+            from qtreader.render.markdown import render_answer
+
+            note.update(render_answer(visible_controls(text)))
+        else:
+            note.update("")
+
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
         self.answer = ""
@@ -176,6 +193,7 @@ class ArticleView(KeyScroll):
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
         self.query_one("#answer", Static).update(data(body))
+        self.show_note(None)
         self.query_one("#related-heading", Static).display = False
         self.query_one("#related", RelatedList).show_links(())
         self.show_links_both_ways(None)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qtreader.library.clock import Clock
-    from qtreader.library.state import HistoryEntry, StateStore
+    from qtreader.library.state import HistoryEntry, Note, StateStore
     from qtreader.library.store import Library
     from qtreader.library.study import Overview
     from qtreader.library.sync import SyncReport
@@ -50,11 +50,13 @@ class StateKeeper(Widget):
             self.last = last
 
     class MarksChanged(Message):
-        """New figures for the tree: read marks, bookmarks, due and new counts."""
+        """New figures for the tree: read marks, bookmarks, due and new counts, and the
+        articles with a note (``noted``)."""
 
-        def __init__(self, overview: Overview) -> None:
+        def __init__(self, overview: Overview, noted: frozenset[int] = frozenset()) -> None:
             super().__init__()
             self.overview = overview
+            self.noted = noted
 
     class BookmarkToggled(Message):
         """A bookmark was added (``bookmarked``) or removed."""
@@ -78,6 +80,30 @@ class StateKeeper(Widget):
             super().__init__()
             self.reason = reason
 
+    class NoteLoaded(Message):
+        """The note of ``article_id`` was read: ``None`` when it has none."""
+
+        def __init__(self, article_id: int, note: Note | None) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.note = note
+
+    class NoteSaved(Message):
+        """The note of ``article_id`` was saved as ``text`` (removed when it is blank)."""
+
+        def __init__(self, article_id: int, text: str) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.text = text
+
+    class NoteNotSaved(Message):
+        """A note could not be saved; ``reason`` says why. The editor keeps its text."""
+
+        def __init__(self, article_id: int, reason: str) -> None:
+            super().__init__()
+            self.article_id = article_id
+            self.reason = reason
+
     class WriteFailed(Message):
         """A write to the state database failed; ``reason`` says why."""
 
@@ -93,6 +119,8 @@ class StateKeeper(Widget):
         self.new_per_day = DEFAULT_NEW_PER_DAY
         self.new_order = NEW_CARD_ORDERS[0]
         self.overview: Overview | None = None
+        self.noted: frozenset[int] = frozenset()
+        """The articles with a note, as last summed up."""
         self.tree_width: int | None = None
         """The tree's width as the user last set it (``<`` ``>``), if ever."""
         self.sync_dir: Path | None = None
@@ -247,15 +275,17 @@ class StateKeeper(Widget):
             from qtreader.library.study import overview
 
             figures = overview(library, self.store, now=self.clock(), new_per_day=self.new_per_day)
+            noted = frozenset(self.store.noted_ids())
         except sqlite3.Error as error:
             self.post_message(self.WriteFailed(str(error)))
             return
-        self.app.call_from_thread(self._summed_up, figures, generation)
+        self.app.call_from_thread(self._summed_up, figures, noted, generation)
 
-    def _summed_up(self, figures: Overview, generation: int) -> None:
+    def _summed_up(self, figures: Overview, noted: frozenset[int], generation: int) -> None:
         if generation == self._generation:  # not overtaken by a later request
             self.overview = figures
-            self.post_message(self.MarksChanged(figures))
+            self.noted = noted
+            self.post_message(self.MarksChanged(figures, noted))
 
     @work(thread=True, group="state-bookmark")
     def toggle_bookmark(self, article_id: int) -> None:
@@ -273,3 +303,34 @@ class StateKeeper(Widget):
             self.post_message(self.WriteFailed(str(error)))
             return
         self.post_message(self.BookmarkToggled(article_id, bookmarked))
+
+    @work(thread=True, group="state-note")
+    def load_note(self, article_id: int) -> None:
+        """Read the note of an article (:class:`NoteLoaded` tells it)."""
+        if self.store is None:
+            return
+        self.store.flush()  # a note saved a moment ago is read back as saved
+        try:
+            note = self.store.note(article_id)
+        except sqlite3.Error as error:
+            self.post_message(self.WriteFailed(str(error)))
+            return
+        self.post_message(self.NoteLoaded(article_id, note))
+
+    @work(thread=True, group="state-note")
+    def save_note(self, article_id: int, text: str) -> None:
+        """Save the note of an article; blank ``text`` removes it."""
+        if self.store is None:
+            self.post_message(self.NoteNotSaved(article_id, "the reading state is not open yet"))
+            return
+        from qtreader.library.state import NotSaved  # loaded by now: the store is open
+
+        try:
+            self.store.save_note(article_id, text, self.clock())
+        except NotSaved as error:
+            self.post_message(self.NoteNotSaved(article_id, error.reason))
+            return
+        except (sqlite3.Error, OSError) as error:
+            self.post_message(self.NoteNotSaved(article_id, str(error)))
+            return
+        self.post_message(self.NoteSaved(article_id, text))

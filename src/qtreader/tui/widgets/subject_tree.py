@@ -23,7 +23,10 @@ from qtreader.tui.widgets.plain import visible_controls
 if TYPE_CHECKING:
     from qtreader.library.study import Overview, Progress
 
-__all__ = ["SubjectTree"]
+__all__ = ["NOTE_MARK", "SubjectTree"]
+
+#: After the title of an article with a note (``a``): kept when a long title is cut.
+NOTE_MARK = " ✎"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class SubjectTree(Tree[TreeEntry]):
         self._marks: Overview | None = None
         self._progress: dict[str, Progress] = {}
         self._read: set[int] = set()
+        self._noted: frozenset[int] = frozenset()
         self._titles: dict[int, str] = {}
         self._bookmarks_node: TreeNode[TreeEntry] | None = None
         self._bookmark_ids: tuple[int, ...] = ()
@@ -121,9 +125,11 @@ class SubjectTree(Tree[TreeEntry]):
 
     # Reading state --------------------------------------------------------------------
 
-    def show_marks(self, marks: Overview) -> None:
-        """Show read marks, bookmarks and each subject's read/total, due and new counts."""
+    def show_marks(self, marks: Overview, noted: frozenset[int] = frozenset()) -> None:
+        """Show read marks, bookmarks, notes (``noted``: the articles with one) and each
+        subject's read/total, due and new counts."""
         self._marks = marks
+        self._noted = noted
         self._progress = dict(marks.subjects)
         self._read = set(marks.read_ids)
         for article_id, subjects in self._read_here.items():  # not yet in these figures
@@ -141,11 +147,22 @@ class SubjectTree(Tree[TreeEntry]):
         if self._marks is None or article_id in self._read:
             return
         self._count_read(article_id, subjects)
+        for node in self._nodes_of(article_id):
+            node.set_label(self._article_label(article_id))
+
+    def mark_noted(self, article_id: int, noted: bool) -> None:
+        """Mark an article as having a note (a note just saved), or not (removed)."""
+        self._noted = self._noted | {article_id} if noted else self._noted - {article_id}
+        if self._marks is not None:
+            for node in self._nodes_of(article_id):
+                node.set_label(self._article_label(article_id))
+
+    def _nodes_of(self, article_id: int) -> list[TreeNode[TreeEntry]]:
+        """The article's nodes: under each subject shown, and under Bookmarks."""
         nodes = [n for (_key, i), n in self._article_nodes.items() if i == article_id]
         if self._bookmarks_node is not None:
             nodes += [n for n in self._bookmarks_node.children if _id(n) == article_id]
-        for node in nodes:
-            node.set_label(self._article_label(article_id))
+        return nodes
 
     def _count_read(self, article_id: int, subjects: tuple[str, ...]) -> None:
         if article_id in self._read:
@@ -212,7 +229,10 @@ class SubjectTree(Tree[TreeEntry]):
         if self._marks is None:
             return Text(title)
         read = article_id in self._read
-        return Text.assemble(("✓ " if read else "  ", "dim"), (title, "dim" if read else ""))
+        label = Text.assemble(("✓ " if read else "  ", "dim"), (title, "dim" if read else ""))
+        if article_id in self._noted:
+            label.append(NOTE_MARK, "bold")
+        return label
 
     @property
     def cursor_subject(self) -> str | None:
@@ -321,8 +341,12 @@ class SubjectTree(Tree[TreeEntry]):
                 head.append("…")
                 head.append_text(counts)
                 return head
-        cut = label.copy()
-        cut.truncate(room, overflow="ellipsis")
+        noted = _id(node) is not None and label.plain.endswith(NOTE_MARK)
+        mark = NOTE_MARK if noted and room > 2 * len(NOTE_MARK) else ""
+        cut = label[: len(label) - len(mark)] if mark else label.copy()
+        cut.truncate(room - len(mark), overflow="ellipsis")
+        if mark:
+            cut.append_text(label[len(label) - len(mark) :])
         return cut
 
     def render_label(self, node: TreeNode[TreeEntry], base_style: Style, style: Style) -> Text:
