@@ -101,3 +101,32 @@ async def test_the_last_query_comes_back_and_its_words_are_marked_until_the_next
         await pilot.pause()
         assert app.screen.query_one(ArticleView).marks == ()
         assert _marked(app) == []
+
+
+async def test_search_finds_an_article_by_the_users_note() -> None:
+    from datetime import UTC, datetime
+
+    from textual.widgets import OptionList
+
+    from qtreader.library.state import open_state
+
+    store = open_state().store
+    store.save_note(503, "Remember the zebrafish example from class.", datetime.now(UTC))
+    store.close()
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"zebrafish")
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        assert [hit.id for hit in screen.hits] == [503]
+        assert screen.hits[0].in_note
+        prompt = str(screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "What is a gradient?" in prompt and "(in your note)" in prompt
+        await pilot.press("ctrl+a", "ctrl+k", *"note:zebrafish gradient")
+        await _settle(pilot)
+        assert [hit.id for hit in screen.hits] == [503]
+        await pilot.press("ctrl+a", "ctrl+k", *"note:zebrafish doppler")
+        await _settle(pilot)
+        assert screen.hits == []

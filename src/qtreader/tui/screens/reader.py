@@ -368,7 +368,9 @@ class ReaderScreen(Screen[None]):
 
         from qtreader.tui.screens.search import SearchScreen
 
-        search = SearchScreen(self.library, self.last_search)
+        search = SearchScreen(
+            self.library, self.last_search, state=self.query_one(StateKeeper).store
+        )
 
         def chosen(choice: tuple[int, str] | None) -> None:
             self.last_search = search.query_text  # shown again at the next search

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,6 +18,9 @@ from textual.worker import get_current_worker
 from qtreader.library.models import SearchHit
 from qtreader.library.query import QueryError, parse_query
 from qtreader.library.store import Library
+
+if TYPE_CHECKING:
+    from qtreader.library.state import StateStore
 
 __all__ = ["SearchScreen"]
 
@@ -36,9 +42,13 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         Binding("pageup", "move(-8)", "Page up", show=False, id="search.pageup"),
     ]
 
-    def __init__(self, library: Library, query: str = "") -> None:
+    def __init__(
+        self, library: Library, query: str = "", *, state: StateStore | None = None
+    ) -> None:
+        """``state``: where the user's notes are, searched with the articles."""
         super().__init__()
         self.library = library
+        self.state = state
         self.query_text = query
         self.hits: list[SearchHit] = []
         #: The query (text, no_index included) whose results are shown.
@@ -49,7 +59,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
             box.border_title = "Search"
-            box.border_subtitle = 'words · "a phrase" · prefix* · subject:name'
+            box.border_subtitle = 'words · "a phrase" · prefix* · subject:name · note:word'
             yield Input(self.query_text, placeholder="Search every article…", id="search-input")
             yield Checkbox("Include articles marked no_index", id="search-no-index")
             yield Static(id="search-summary")
@@ -86,10 +96,16 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         It reads no widget: during a cold index the thread can start (or end) after the
         screen was closed, when its widgets are gone.
         """
+        notes = None
+        if self.state is not None:
+            try:
+                notes = self.state.note_texts()
+            except sqlite3.Error:  # the articles are still searched
+                notes = None
         try:
-            hits = self.library.search(text, limit=SHOWN, include_no_index=include)
+            hits = self.library.search(text, limit=SHOWN, include_no_index=include, notes=notes)
             total = (
-                self.library.count_matches(text, include_no_index=include)
+                self.library.count_matches(text, include_no_index=include, notes=notes)
                 if len(hits) == SHOWN
                 else len(hits)
             )
@@ -168,6 +184,8 @@ def _hit_prompt(hit: SearchHit) -> Text:
     prompt.append(f"  {hit.subject}", "dim")
     if hit.no_index:
         prompt.append("  (no_index)", "dim italic")
+    if hit.in_note:
+        prompt.append("  (in your note)", "italic")
     snippet = Text(hit.snippet, style="dim")
     for start, end in hit.highlights:
         snippet.stylize("bold reverse", start, end)
