@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import os
 import signal
@@ -31,7 +32,9 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-__all__ = ["QUIT_GRACE", "ReaderServer", "ReaderService", "reader_argv"]
+from qtreader.library.config import ENV_PAGE_CLIPBOARD
+
+__all__ = ["QUIT_GRACE", "ReaderServer", "ReaderService", "may_copy", "reader_argv"]
 
 #: Seconds an app has to quit when asked before its process group is killed.
 QUIT_GRACE = 5.0
@@ -40,11 +43,21 @@ log = logging.getLogger("qtreader.serve")
 
 
 class ReaderService(AppService):
-    """One browser tab's app process, started from an argument list in a new session."""
+    """One browser tab's app process, started from an argument list in a new session.
 
-    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+    ``clipboard``: whether the tab's page may write to the browser's clipboard; when not,
+    the reader is told so (``y`` then says why it cannot copy).
+    """
+
+    def __init__(self, argv: list[str], *, clipboard: bool, **kwargs: Any) -> None:
         super().__init__(argv[0], **kwargs)
         self.argv = argv
+        self.clipboard = clipboard
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width=width, height=height)
+        environment[ENV_PAGE_CLIPBOARD] = "yes" if self.clipboard else "no"
+        return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         process = await asyncio.create_subprocess_exec(
@@ -135,6 +148,7 @@ class ReaderServer(Server):
         await websocket.prepare(request)
         service = ReaderService(
             self.argv,
+            clipboard=may_copy(request),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -153,6 +167,21 @@ class ReaderServer(Server):
             self.services.discard(service)
             await websocket.close()
         return websocket
+
+
+def may_copy(request: web.Request) -> bool:
+    """Whether the browser lets the page of ``request`` write to its clipboard (xterm.js
+    copies with ``navigator.clipboard``, which browsers give only to secure pages: https,
+    or http from a loopback address or a ``localhost`` name)."""
+    if request.secure:
+        return True
+    host = (request.url.host or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def reader_argv(library: str) -> list[str]:
