@@ -247,10 +247,12 @@ class Browser:
             permissions=["clipboard-read", "clipboard-write"],
         )
         self.context.add_init_script(_KEEP_TERMINALS)
-        # The page asks Google for a font: no request leaves the machine in a test (names
-        # under .test are mapped to this machine by --host-resolver-rules).
+        # No request leaves the machine in a test (names under .test are mapped to this
+        # machine by --host-resolver-rules).
         local = r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/]|[a-z.]+\.test[:/])"
-        self.context.route(re.compile(local), _refuse)
+        #: The addresses the pages asked for outside this machine (refused).
+        self.refused: list[str] = []
+        self.context.route(re.compile(local), self._refuse)
 
     def open(self, url: str) -> Tab:
         """A new tab on ``url``, its terminal focused so that keys reach the app."""
@@ -259,6 +261,10 @@ class Browser:
         page.wait_for_function(_SCREEN, timeout=DEADLINE * 1000)
         page.locator(".xterm-helper-textarea").focus()
         return Tab(page)
+
+    def _refuse(self, route: Any) -> None:
+        self.refused.append(route.request.url)
+        route.abort()
 
     def close(self) -> None:
         self.context.close()
@@ -274,7 +280,3 @@ class Browser:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _refuse(route: Any) -> None:
-    route.abort()

@@ -86,6 +86,7 @@ def test_tree_open_related_search_in_the_browser(
     print(f"screenshot: {shot}")
     assert shot.stat().st_size > 10_000  # a page drawn, not a blank one
     assert "Traceback" not in served.log()
+    assert browser.refused == []  # the page needs nothing from elsewhere (its font is served)
 
 
 def test_two_tabs_study_at_once_and_stats_counts_both(

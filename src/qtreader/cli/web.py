@@ -12,6 +12,9 @@ what changes here:
 - the page's websocket and static addresses come from the address the browser used, not
   from ``--host``: through ``ssh -L 9000:localhost:8000`` the page must talk to
   ``localhost:9000``, and ``--host 0.0.0.0`` is no address a browser can reach;
+- the page is qtreader's (``page/app_index.html``): textual-serve's asks a font service
+  for its font on every load; this one uses the copy textual-serve ships, so it works
+  offline;
 - the server's own lines are plain ``qtreader serve: ...`` lines, without a log per request.
 """
 
@@ -25,6 +28,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -35,6 +39,9 @@ from textual_serve.server import Server, to_int
 from qtreader.library.config import ENV_PAGE_CLIPBOARD
 
 __all__ = ["QUIT_GRACE", "ReaderServer", "ReaderService", "may_copy", "reader_argv"]
+
+#: The folder of the page's template (textual-serve's script and styles, a bundled font).
+PAGE = Path(__file__).with_name("page")
 
 #: Seconds an app has to quit when asked before its process group is killed.
 QUIT_GRACE = 5.0
@@ -95,7 +102,9 @@ class ReaderServer(Server):
     def __init__(
         self, argv: list[str], *, host: str, port: int, announce: Callable[[], None]
     ) -> None:
-        super().__init__(" ".join(argv), host=host, port=port, title="qtreader")
+        super().__init__(
+            " ".join(argv), host=host, port=port, title="qtreader", templates_path=PAGE
+        )
         self.argv = argv
         self.announce = announce
         self.services: set[ReaderService] = set()
