@@ -10,13 +10,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from ..conftest import LIBRARY
-from .browser import QTREADER, Browser, Served, alive, why_no_browser
+from .browser import DEADLINE, QTREADER, Browser, Served, alive, why_no_browser
 
 pytestmark = pytest.mark.skipif(why_no_browser() is not None, reason=str(why_no_browser()))
 
@@ -152,6 +153,32 @@ def test_stopping_the_server_ends_the_readers_of_its_tabs(
     assert served.left_behind() == []  # nor any process of theirs (indexing workers)
     assert "qtreader serve: stopped" in served.log()
     assert "Traceback" not in served.log()
+
+
+def test_closing_a_tab_or_quitting_in_it_ends_its_reader(
+    serve: Callable[..., Served], browser: Browser
+) -> None:
+    served = serve()
+    closed, quitting = browser.open(served.url), browser.open(served.url)
+    for tab in (closed, quitting):
+        tab.wait_for("8 articles · 5 subjects")
+    readers = served.app_pids()
+    assert len(readers) == 2
+    closed.page.close()
+    quitting.keys("q")
+    quitting.page.get_by_text("The reader has ended.").wait_for(timeout=DEADLINE * 1000)
+    for pid in readers:
+        wait_until_ended(pid)
+    assert served.process.poll() is None  # the server goes on
+    reopened = browser.open(served.url)
+    reopened.wait_for("8 articles · 5 subjects")
+
+
+def wait_until_ended(pid: int) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while alive(pid):
+        assert time.monotonic() < deadline, f"reader {pid} still runs"
+        time.sleep(0.05)
 
 
 def test_copy_reaches_the_browsers_clipboard(

@@ -44,10 +44,13 @@ def serve(library_path: Path | None, host: str, port: int) -> None:
     """Serve the reader to a browser: every tab gets the full reader, with the same state
     and index as in the terminal. Ctrl+C stops the server and the readers of its tabs.
 
+    From another machine, keep 127.0.0.1 and tunnel: ssh -L 8000:localhost:8000 host,
+    run qtreader serve there, and open http://localhost:8000 here.
+
     \b
     Examples:
       qtreader serve --library ~/quicktakes
-      ssh -L 8000:localhost:8000 host qtreader serve   (then open http://localhost:8000)
+      qtreader serve --port 8080
     """
     try:
         choice = choose_library(library_path)
