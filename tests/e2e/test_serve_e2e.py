@@ -65,6 +65,8 @@ def test_tree_open_related_search_in_the_browser(
     assert served.url == f"http://127.0.0.1:{served.port}"
     tab = browser.open(served.url)
     tab.wait_for("8 articles · 5 subjects", "Welcome to qtreader", "Computer Science")
+    tab.keys("ArrowDown", "ArrowUp")  # the first key gives the app the focus: the footer
+    tab.wait_for("s Study", "^p palette")
 
     # Physics is the fifth subject; enter expands it, and its second article opens.
     tab.keys("ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "Enter")
