@@ -14,7 +14,7 @@ from aiohttp.test_utils import make_mocked_request
 from click.testing import CliRunner
 
 from qtreader.cli import main
-from qtreader.cli.web import may_copy
+from qtreader.tui.web import may_copy
 
 from .conftest import LIBRARY
 from .e2e.browser import QTREADER, Served

@@ -1,6 +1,6 @@
 """``qtreader serve``: the reader in a browser, through textual-serve. Each tab runs the
-real ``qtreader read`` (same app, keys, state and index); :mod:`qtreader.cli.web` is the
-server, imported only when the command runs."""
+real ``qtreader read`` (same app, keys, state and index); :mod:`qtreader.tui.web` is the
+server (the app's, as the reader's screens are), imported only when the command runs."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def serve(library_path: Path | None, host: str, port: int) -> None:
             f"you; to reach it from another machine, use 127.0.0.1 and an SSH tunnel "
             f"(ssh -L {port}:localhost:{port} this-host)"
         )
-    from qtreader.cli.web import ReaderServer, reader_argv
+    from qtreader.tui.web import ReaderServer, reader_argv
 
     def announce() -> None:
         click.echo(f"qtreader serve: open {address(host, port)} in a browser", err=False)

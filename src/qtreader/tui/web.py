@@ -12,7 +12,7 @@ what changes here:
 - the page's websocket and static addresses come from the address the browser used, not
   from ``--host``: through ``ssh -L 9000:localhost:8000`` the page must talk to
   ``localhost:9000``, and ``--host 0.0.0.0`` is no address a browser can reach;
-- the page is qtreader's (``page/app_index.html``): textual-serve's asks a font service
+- the page is qtreader's (``tui/page/app_index.html``): textual-serve's asks a font service
   for its font on every load; this one uses the copy textual-serve ships, so it works
   offline;
 - the server's own lines are plain ``qtreader serve: ...`` lines, without a log per request.
