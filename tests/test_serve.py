@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,9 @@ def served() -> Iterator[list[Served]]:
 
 def test_serve_prints_the_address_and_stops_on_ctrl_c(served: list[Served], tmp_path: Path) -> None:
     served.append(server := Served(LIBRARY, tmp_path))
+    # Once the address is printed, it answers (the line came before it listened, once).
+    with urllib.request.urlopen(server.url, timeout=30) as page:
+        assert b'class="textual-terminal"' in page.read()
     assert server.interrupt() == 0
     out = server.output.read_text()
     assert f"qtreader serve: open http://127.0.0.1:{server.port} in a browser\n" in out

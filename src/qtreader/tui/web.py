@@ -113,7 +113,7 @@ class ReaderServer(Server):
         logging.basicConfig(level=logging.WARNING, format="qtreader serve: %(message)s")
 
     async def on_startup(self, app: web.Application) -> None:
-        self.announce()
+        """Nothing: startup runs before the server listens; :meth:`serve` announces."""
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Before aiohttp waits for the websockets' handlers: end every app, which closes
@@ -132,7 +132,9 @@ class ReaderServer(Server):
             port=self.port,
             handle_signals=False,
             loop=loop,
-            print=None,
+            # Called once every address listens (on_startup comes before): the address is
+            # printed when a browser can open it.
+            print=lambda _running: self.announce(),
             access_log=None,
             shutdown_timeout=QUIT_GRACE,
         )
