@@ -128,6 +128,13 @@ class Served:
                 raise AssertionError(f"qtreader serve did not start:\n{self.log()}")
             time.sleep(0.05)
 
+    def wait_for_line(self, start: str) -> None:
+        deadline = time.monotonic() + DEADLINE
+        while not any(line.startswith(start) for line in self.output.read_text().splitlines()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"no line {start!r}:\n{self.log()}")
+            time.sleep(0.01)
+
     def log(self) -> str:
         return f"stdout:\n{self.output.read_text()}\nstderr:\n{self.errors.read_text()}"
 
@@ -139,13 +146,17 @@ class Served:
         """The running processes that have :attr:`mark` in their environment."""
         return [pid for pid in _pids() if alive(pid) and _marked(pid, self.mark.encode())]
 
-    def interrupt(self, *, group: bool = True, number: int = signal.SIGINT) -> int:
+    def interrupt(self, *, group: bool = True, number: int = signal.SIGINT, times: int = 1) -> int:
         """Ctrl+C as a terminal sends it (SIGINT to the process group), or with ``group``
-        false a signal to the server alone (``kill PID``); the exit status."""
-        if group:
-            os.killpg(self.process.pid, number)
-        else:
-            self.process.send_signal(number)
+        false a signal to the server alone (``kill PID``), ``times`` times; the exit
+        status."""
+        for time_ in range(times):
+            if time_:  # again once it is stopping its readers
+                self.wait_for_line("qtreader serve: stopping")
+            if group:
+                os.killpg(self.process.pid, number)
+            else:
+                self.process.send_signal(number)
         try:
             return self.process.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:

@@ -134,12 +134,17 @@ def test_two_tabs_study_at_once_and_stats_counts_both(
 
 
 @pytest.mark.parametrize(
-    ("group", "number"),
-    [(True, signal.SIGINT), (False, signal.SIGINT), (False, signal.SIGTERM)],
-    ids=["ctrl+c", "kill -INT", "kill"],
+    ("group", "number", "times"),
+    [
+        (True, signal.SIGINT, 1),
+        (True, signal.SIGINT, 2),
+        (False, signal.SIGINT, 1),
+        (False, signal.SIGTERM, 1),
+    ],
+    ids=["ctrl+c", "ctrl+c twice", "kill -INT", "kill"],
 )
 def test_stopping_the_server_ends_the_readers_of_its_tabs(
-    serve: Callable[..., Served], browser: Browser, group: bool, number: int
+    serve: Callable[..., Served], browser: Browser, group: bool, number: int, times: int
 ) -> None:
     """Ctrl+C reaches the whole process group; ``kill`` only the server, which must end
     its readers itself (they run in sessions of their own)."""
@@ -150,7 +155,7 @@ def test_stopping_the_server_ends_the_readers_of_its_tabs(
     readers = served.app_pids()
     assert len(readers) == 2, served.log()
 
-    assert served.interrupt(group=group, number=number) == 0
+    assert served.interrupt(group=group, number=number, times=times) == 0
     assert [pid for pid in readers if alive(pid)] == []
     assert served.left_behind() == []  # nor any process of theirs (indexing workers)
     assert "qtreader serve: stopped" in served.log()

@@ -108,6 +108,15 @@ class ReaderServer(Server):
         self.argv = argv
         self.announce = announce
         self.services: set[ReaderService] = set()
+        self.stopping = False
+
+    def request_exit(self) -> None:
+        """Stop on the first SIGINT or SIGTERM; a second one, while the readers are asked
+        to quit, must not cut that short (it would leave the server's exit half done)."""
+        if self.stopping:
+            return
+        self.stopping = True
+        super().request_exit()
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level=logging.WARNING, format="qtreader serve: %(message)s")
@@ -118,6 +127,9 @@ class ReaderServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         """Before aiohttp waits for the websockets' handlers: end every app, which closes
         its tab's websocket, so that the handlers return."""
+        if self.services:
+            readers = len(self.services)
+            print(f"qtreader serve: stopping {readers} reader{'s' * (readers > 1)}", flush=True)
         await asyncio.gather(*(service.stop() for service in list(self.services)))
 
     def serve(self, debug: bool = False) -> None:
