@@ -45,6 +45,7 @@ class ReaderGroup(click.Group):
         "stats": ("qtreader.cli.study", "stats"),
         "export": ("qtreader.cli.export", "export"),
         "sync": ("qtreader.cli.study", "sync"),
+        "serve": ("qtreader.cli.serve", "serve"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

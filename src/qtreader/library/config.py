@@ -27,6 +27,9 @@ __all__ = [
 ]
 
 ENV_LIBRARY = "QTREADER_LIBRARY"
+#: Set to "no" by ``qtreader serve`` for a reader whose page the browser lets no script copy
+#: to its clipboard (plain http on an address other than localhost).
+ENV_PAGE_CLIPBOARD = "QTREADER_PAGE_CLIPBOARD"
 
 
 class ConfigError(Exception):

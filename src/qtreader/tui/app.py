@@ -75,6 +75,13 @@ class QTReaderApp(App[None]):
             f"qtreader: crashed while article {article_id} ({escape_controls(str(path))}) was open"
         )
 
+    def watch_app_focus(self, focus: bool) -> None:
+        """Redraw the footer when the app gets the focus back. Textual's footer ignores a
+        change of bindings while the app is blurred and not its return; the web driver
+        (``qtreader serve``) starts the app blurred, so the footer stayed empty."""
+        if focus:
+            self.screen.refresh_bindings()
+
     def get_default_screen(self) -> Screen[None]:
         return ReaderScreen(
             self.library_path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from qtreader.library.clock import Clock, utc_now
+from qtreader.library.config import ENV_PAGE_CLIPBOARD
 from qtreader.library.decode import escape_controls
 from qtreader.library.navigation import BrowseHistory, Visit
 from qtreader.library.store import AnswerUnavailable, Library, subject_key
@@ -354,6 +356,15 @@ class ReaderScreen(Screen[None]):
             answer = self.library.answer(current.article_id)
         except AnswerUnavailable as error:
             self.notify(str(error), title="Not copied", severity="error")
+            return
+        if self.app.is_web and os.environ.get(ENV_PAGE_CLIPBOARD) == "no":
+            # The copy would reach xterm.js, whose navigator.clipboard the page lacks.
+            self.notify(
+                "The browser lets a page copy only over https or from localhost: open it "
+                "through ssh -L 8000:localhost:8000 as http://localhost:8000.",
+                title="Not copied",
+                severity="warning",
+            )
             return
         if article is not None:
             from qtreader.render.output import article_markdown
