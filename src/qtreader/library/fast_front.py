@@ -124,12 +124,16 @@ def _read(text: str) -> dict[str, Any] | None:
                 or not plain.isprintable()
             ):
                 return None
-            if first in resolved_first and not _is_text(plain):
-                value = _typed(plain) if key in typed_fields else _DECLINED
-                if value is _DECLINED:
+            value = plain
+            if first in resolved_first:  # perhaps no text: YAML's resolver decides
+                if key in typed_fields:  # the usual forms first, then any other
+                    value = _typed(plain)
+                    if value is _DECLINED:
+                        if not _is_text(plain):
+                            return None
+                        value = plain
+                elif not _is_text(plain):
                     return None
-            else:
-                value = plain
         elif level:  # empty: a nested mapping holds no deeper one (a deeper line fails)
             if key not in typed_fields:
                 return None
@@ -168,10 +172,19 @@ def _typed(value: str) -> Any:
     return _DECLINED
 
 
+#: What YAML 1.1 reads as no text, by first character: PyYAML's patterns, in one.
+_NOT_TEXT = {
+    first: re.compile(
+        "|".join(f"(?{'x' if p.flags & re.VERBOSE else ''}:{p.pattern})" for _t, p in patterns)
+    )
+    for first, patterns in _RESOLVERS.items()
+    if first
+}
 #: The first characters of plain values that YAML may read as something other than text.
-_RESOLVED_FIRST = frozenset(first for first in _RESOLVERS if first)
+_RESOLVED_FIRST = frozenset(_NOT_TEXT)
 
 
 def _is_text(value: str) -> bool:
-    """Whether YAML reads the plain scalar ``value`` as a string."""
-    return not any(pattern.match(value) for _tag, pattern in _RESOLVERS.get(value[0], ()))
+    """Whether YAML reads the plain scalar ``value`` (its first character one of
+    :data:`_RESOLVED_FIRST`) as a string."""
+    return _NOT_TEXT[value[0]].match(value) is None
