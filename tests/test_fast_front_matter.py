@@ -175,13 +175,13 @@ def regular(draw: st.DrawFn) -> str:
     return "".join(lines)
 
 
-@settings(BASE, max_examples=400)
+@settings(BASE, max_examples=200)
 @given(regular())
 def test_regular_front_matter_is_taken_and_read_as_yaml_reads_it(text: str) -> None:
     assert check(text)
 
 
-@settings(BASE, max_examples=400)
+@settings(BASE, max_examples=300)
 @given(document(SAFE_TEXT))
 def test_regular_values_in_any_style_are_read_as_yaml_reads_them_or_declined(text: str) -> None:
     check(text)
@@ -209,7 +209,7 @@ def test_the_regular_shape_is_taken() -> None:
     }
 
 
-@settings(BASE, max_examples=600)
+@settings(BASE, max_examples=500)
 @given(document(ANY_TEXT))
 @example("\nid: 1\ntitle: yes\n")
 @example("\nid: 2024-02-30\n")
@@ -220,7 +220,7 @@ def test_arbitrary_values_are_read_as_yaml_reads_them_or_declined(text: str) -> 
     check(text)
 
 
-@settings(BASE, max_examples=800)
+@settings(BASE, max_examples=600)
 @given(near_regular())
 def test_near_regular_front_matter_is_read_as_yaml_reads_it_or_declined(text: str) -> None:
     check(text)
