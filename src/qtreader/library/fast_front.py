@@ -1,5 +1,5 @@
-"""A strict reader for the machine-written front matter of real libraries, many times faster
-than any YAML parser in Python.
+"""A strict reader for the machine-written front matter of real libraries: a quarter of the
+CPU time of ``yaml.load`` with ``CSafeLoader`` on them, half that of the event loader.
 
 Every published article's front matter has one shape (see ``ARTICLE-FORMAT.md``): ``key:
 value`` lines, plain one-line values, ``>-`` folded values written on one or more lines of
@@ -152,11 +152,13 @@ def _read(text: str) -> dict[str, Any] | None:
 _TEXT_KEYS: set[str] = set()
 
 
+#: What :func:`_typed` returns for a value in none of its forms (``None`` is a value).
 _DECLINED: Any = object()
 
 
 def _typed(value: str) -> Any:
-    """The value of a plain scalar YAML reads as no string, in a field that keeps its type."""
+    """The value of a plain scalar in a typed field, in the forms machine-written files
+    use (a decimal integer, a decimal fraction, a date, a boolean or null word)."""
     if _INT.fullmatch(value):
         return int(value)
     if _FLOAT.fullmatch(value):
