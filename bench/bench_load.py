@@ -40,7 +40,7 @@ def read_floor(paths: list[Path]) -> None:
 
 
 def parse_only(root: Path, paths: list[Path]) -> None:
-    """Parse every file as the index does, in this process: the index's work but its
+    """Parse every file as the index does, in this process: the index's work less its
     writes and its pool."""
     for path in paths:
         parse_file(path, root)
