@@ -16,6 +16,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from qtreader.library.decode import clean_text, decode_answer
+from qtreader.library.fast_front import fast_front_matter
 from qtreader.library.models import ARTICLE_IDS, ArticleFile, LinkRecord, Problem
 
 __all__ = ["MAX_FILE_BYTES", "ParseResult", "parse_bytes", "parse_file", "subject_from_folder"]
@@ -90,17 +91,7 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
     if not _HANDLER.detect(text):
         raise _Refused("no front matter (the file does not start with a --- line)")
     front = _front_matter(text)
-    try:
-        meta = load_front_matter(front)
-    except yaml.YAMLError as error:
-        if not _RAW_CONTROL.search(front):
-            raise _Refused(_yaml_reason(error)) from None
-        # YAML refuses control bytes anywhere in a stream; they are noise in text, so drop
-        # them (with any escape sequence they start) rather than lose the article.
-        try:
-            meta = load_front_matter(clean_text(front))
-        except yaml.YAMLError as error:
-            raise _Refused(_yaml_reason(error)) from None
+    meta = _read_front_matter(front)
     if not isinstance(meta, dict):
         raise _Refused(f"front matter is {_kind(meta)}, not a mapping of fields")
 
@@ -139,6 +130,28 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
         size=size,
         mtime_ns=mtime_ns,
     )
+
+
+def _read_front_matter(front: str) -> Any:
+    """The fields of a front matter; raises :class:`_Refused` if it is no YAML.
+
+    Nearly every real file is machine-written in one regular shape, which the strict reader
+    of that shape reads in a fraction of YAML's time; it declines the rest, which YAML reads.
+    """
+    meta = fast_front_matter(front)
+    if meta is not None:
+        return meta
+    try:
+        return load_front_matter(front)
+    except yaml.YAMLError as error:
+        if not _RAW_CONTROL.search(front):
+            raise _Refused(_yaml_reason(error)) from None
+    # YAML refuses control bytes anywhere in a stream; they are noise in text, so drop
+    # them (with any escape sequence they start) rather than lose the article.
+    try:
+        return load_front_matter(clean_text(front))
+    except yaml.YAMLError as error:
+        raise _Refused(_yaml_reason(error)) from None
 
 
 def _front_matter(text: str) -> str:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -24,6 +26,8 @@ ProgressCallback = Callable[[int, int], None]
 # Below this many files a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 1500
 _CHUNK = 250
+#: Chunks submitted to each worker ahead of the writer: enough that none waits for work.
+_AHEAD = 4
 
 
 def _workers() -> int:
@@ -71,7 +75,7 @@ def parse_in_pool(
     elif pool is None and total >= _POOL_THRESHOLD and _workers() > 1:
         pool = _start_pool(_workers())  # None if this process cannot start one
     results: Iterator[list[T]] = (
-        pool.map(work, chunks, [root] * len(chunks))
+        _ahead(pool, work, chunks, root)
         if pool is not None
         else (work(chunk, root) for chunk in chunks)
     )
@@ -87,6 +91,27 @@ def parse_in_pool(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ahead(
+    pool: ProcessPoolExecutor,
+    work: Callable[[list[Item], Path], list[T]],
+    chunks: list[list[Item]],
+    root: Path,
+) -> Iterator[list[T]]:
+    """The results of ``work`` over ``chunks`` in order, with at most :data:`_AHEAD` chunks
+    per worker submitted and not yet taken. The workers parse several times faster than
+    the index is written: with every chunk submitted at once (``pool.map``), the parsed
+    library (every answer) waited in this process's memory for the writer."""
+    queued: deque[Future[list[T]]] = deque()
+    waiting = iter(chunks)
+    for chunk in islice(waiting, _AHEAD * _workers()):
+        queued.append(pool.submit(work, chunk, root))
+    while queued:
+        result = queued.popleft().result()
+        for chunk in islice(waiting, 1):
+            queued.append(pool.submit(work, chunk, root))
+        yield result
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
