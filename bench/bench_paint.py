@@ -144,6 +144,8 @@ def write_chain(root: Path, chain: Chain) -> None:
 
 
 def make_library(root: Path, chains: list[Chain], base: Path | None) -> None:
+    if root.exists():  # kept from an earlier run (--keep)
+        return
     for chain in chains:
         write_chain(root, chain)
     if base is not None:  # the base library's subjects beside ours, by folder symlinks
@@ -377,16 +379,21 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=1.0, help="seconds before each key")
     parser.add_argument("--base", type=Path, help="a library whose subjects are added")
     parser.add_argument("--screens", action="store_true", help="time the screens instead")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the library and its index in this folder for the next run"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-paint-") as temporary, server():
-        folder = Path(temporary)
-        root = folder / "library"
+        folder = options.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        root = folder / ("screens" if options.screens else "library")
         env = {
             "XDG_CACHE_HOME": str(folder / "cache"),
             "XDG_CONFIG_HOME": str(folder / "config"),
             "XDG_DATA_HOME": str(folder / "data"),
             "XDG_STATE_HOME": str(folder / "state"),
             "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": os.environ.get("PYTHONPATH", ""),  # to time another version
             "HOME": os.environ.get("HOME", temporary),
             "TERM": "tmux-256color",
             "COLORTERM": "truecolor",

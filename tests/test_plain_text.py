@@ -63,6 +63,9 @@ SAFE_CALLS = {
 SAFE_CLASS_METHODS = {"Text": {"assemble", "styled", "from_rich_text"}, "Table": {"grid"}}
 SAFE_CLASS_METHODS["Content"] = SAFE_CLASS_METHODS["Text"]
 SAFE_TYPES = {"Text", "Content"}
+#: Types whose attribute holds a safe renderable: ``RenderedAnswer.renderable`` is what
+#: ``render_answer`` built (kept to be shown again, or rendered ahead in a thread).
+SAFE_HOLDERS = {"RenderedAnswer": "renderable"}
 
 
 @cache
@@ -141,7 +144,21 @@ class Checker:
             return False
         if isinstance(node, ast.Name):
             return node.id not in seen and self._safe_name(node, seen | {node.id})
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            holder = self._annotation_of(node.value)
+            return holder in SAFE_HOLDERS and SAFE_HOLDERS[holder] == node.attr
         return False
+
+    def _annotation_of(self, node: ast.Name) -> str | None:
+        """The one annotation the name is given in its function, if any."""
+        found = {
+            _annotation(inner.annotation)
+            for inner in ast.walk(self._scope(node))
+            if isinstance(inner, ast.AnnAssign)
+            and isinstance(inner.target, ast.Name)
+            and inner.target.id == node.id
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _safe_name(self, node: ast.Name, seen: frozenset[str]) -> bool:
         """Every binding of the name in its function is safe, and there is one."""

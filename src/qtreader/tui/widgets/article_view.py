@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property
+from threading import Lock
 from typing import TYPE_CHECKING
 
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +26,101 @@ from qtreader.tui.widgets.plain import data
 if TYPE_CHECKING:
     from qtreader.render.markdown import AnswerLink
 
-__all__ = ["AnswerText", "ArticleView", "RelatedList"]
+__all__ = [
+    "AnswerCache",
+    "AnswerKey",
+    "AnswerLayout",
+    "AnswerText",
+    "ArticleView",
+    "RelatedList",
+    "RenderedAnswer",
+    "rendered_answer",
+]
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """What a rendered answer depends on: its text (a changed file is a new key), formulas
+    drawn or raw, the width it is laid out at and the app's theme."""
+
+    answer: str
+    raw_tex: bool
+    width: int
+    theme: str
+
+
+@dataclass(frozen=True)
+class RenderedAnswer:
+    """An answer ready to show: the renderable (which keeps its lines per width once
+    rendered) and its links."""
+
+    renderable: RenderableType
+    links: tuple[AnswerLink, ...]
+
+
+class AnswerCache:
+    """The most recently rendered answers, shared by the UI thread and the thread that
+    renders the next ones ahead; bounded, as a long answer's lines take megabytes."""
+
+    def __init__(self, size: int = 12) -> None:
+        self.size = size
+        self._items: OrderedDict[AnswerKey, RenderedAnswer] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: AnswerKey) -> RenderedAnswer | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: AnswerKey, rendered: RenderedAnswer) -> None:
+        with self._lock:
+            self._items[key] = rendered
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+@dataclass(frozen=True)
+class AnswerLayout:
+    """How the pane lays out answers now, read on the UI thread so that another thread can
+    render answers exactly as Textual will paint them: with the app's console at the
+    answer's width (the renderable keeps its lines per console and width)."""
+
+    console: Console
+    options: ConsoleOptions
+    theme: str
+
+    def key(self, answer: str, raw_tex: bool = False) -> AnswerKey:
+        return AnswerKey(answer, raw_tex, self.options.max_width, self.theme)
+
+    def render(self, answer: str, raw_tex: bool = False, *, ahead: bool = False) -> RenderedAnswer:
+        """``answer`` as the pane shows it; ``ahead``: its lines rendered now (in a
+        thread), so that painting it later only copies them."""
+        rendered = rendered_answer(answer, raw_tex)
+        if ahead:
+            for _ in self.console.render(rendered.renderable, self.options):
+                pass
+        return rendered
+
+
+def rendered_answer(answer: str, raw_tex: bool) -> RenderedAnswer:
+    """``answer`` as the pane shows it, rendered when it is painted."""
+    # Imported here, not at the top: the renderer (markdown-it and the TeX packages) is
+    # needed for the first article, not for the first paint of the tree.
+    from qtreader.render.markdown import answer_links, render_answer
+
+    renderable = render_answer(answer, raw_tex=raw_tex, link_action="follow_link({})")
+    return RenderedAnswer(renderable, tuple(answer_links(answer)))
 
 
 class AnswerText(Static):
@@ -35,6 +134,13 @@ class AnswerText(Static):
             self.link = link
 
     links: list[AnswerLink] = []
+
+    class Resized(Message):
+        """The answer's width changed (a resize, the tree shown or hidden, a scrollbar):
+        answers rendered ahead at the old width are of no use."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
     def action_follow_link(self, number: int) -> None:
         """Report the link; following it (and confirming an external one) is the screen's job."""
@@ -112,6 +218,20 @@ class ArticleView(KeyScroll):
         self.scroll_home(animate=False)
 
     answer = ""
+
+    @cached_property
+    def cache(self) -> AnswerCache:
+        """Answers rendered on this pane or ahead of it (see :meth:`answer_layout`)."""
+        return AnswerCache()
+
+    def answer_layout(self) -> AnswerLayout | None:
+        """How answers are laid out in the pane now; None before it has a size."""
+        width = self.query_one(AnswerText).size.width
+        if width <= 0:
+            return None
+        options = self.app.console_options.update_width(width).update(highlight=False)
+        return AnswerLayout(self.app.console, options, self.app.theme)
+
     #: Formulas shown as raw TeX (``x``), until another article opens.
     raw_tex: reactive[bool] = reactive(False, init=False)
     #: The words marked in the open answer (see :meth:`show_article`).
@@ -135,14 +255,22 @@ class ArticleView(KeyScroll):
 
     def _show_answer(self) -> None:
         answer_text = self.query_one(AnswerText)
-        # Imported here, not at the top: the renderer (markdown-it and the TeX packages) is
-        # needed for the first article, not for the first paint of the tree.
-        from qtreader.render.markdown import answer_links, render_answer
-
-        answer_text.links = answer_links(self.answer)
-        rendered = render_answer(self.answer, raw_tex=self.raw_tex, link_action="follow_link({})")
+        layout = self.answer_layout()
+        rendered: RenderedAnswer
+        if layout is None:  # not laid out yet: nothing to look up
+            rendered = rendered_answer(self.answer, self.raw_tex)
+        else:
+            key = layout.key(self.answer, self.raw_tex)
+            found = self.cache.get(key)
+            if found is None:  # Textual renders it when it paints
+                found = layout.render(self.answer, self.raw_tex)
+                self.cache.put(key, found)
+            rendered = found
+        answer_text.links = list(rendered.links)
         pattern = word_pattern(self.marks) if self.marks else None
-        answer_text.update(MarkedWords(rendered, pattern) if pattern else rendered)
+        answer_text.update(
+            MarkedWords(rendered.renderable, pattern) if pattern else rendered.renderable
+        )
 
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
