@@ -157,9 +157,15 @@ def make_library(root: Path, chains: list[Chain], base: Path | None) -> None:
 # tmux -----------------------------------------------------------------------------------
 
 
+#: A pane whose program ended stays, so that its last screen (a traceback) can be read.
+CONFIG = Path(tempfile.gettempdir()) / f"{SOCKET}.conf"
+
+
 def tmux(*args: str) -> str:
+    if not CONFIG.exists():
+        CONFIG.write_text("set -g remain-on-exit on\n", encoding="utf-8")
     return subprocess.run(
-        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args],
+        ["tmux", "-L", SOCKET, "-f", str(CONFIG), *args],
         capture_output=True,
         text=True,
         check=True,
@@ -190,6 +196,8 @@ class Pane:
             now = time.perf_counter()
             if test(text):
                 return now
+            if "Pane is dead" in text:  # the program ended: its last screen says why
+                raise RuntimeError(f"{self.name} ended:\n{text}")
             if now > deadline:
                 raise TimeoutError(f"{self.name}: not seen in {timeout} s; the pane:\n{text}")
 
@@ -214,6 +222,7 @@ def server() -> Iterator[None]:
         yield
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True, check=False)
+        CONFIG.unlink(missing_ok=True)
 
 
 FLOOR_APP = """

@@ -55,10 +55,12 @@ ATTRIBUTES = {"border_title", "border_subtitle", "tooltip"}
 #: tokens as ``Text``, never parsing markup (tests/test_render.py); ``MarkedWords`` styles
 #: the segments of what it wraps; ``report_renderable`` (qtreader.render.progress) builds its
 #: calendar, charts and table from ``Text`` (tests/test_progress.py); a ``Table`` is safe
-#: when its cells are, which ``add_row`` checks.
+#: when its cells are, which ``add_row`` checks; ``AnswerLines`` holds the segments
+#: ``render_answer`` rendered.
 SAFE_CALLS = {
     *("data", "cell", "palette_help", "highlight"),
     *("Text", "Content", "render_answer", "Table", "MarkedWords", "report_renderable"),
+    "AnswerLines",
 }
 SAFE_CLASS_METHODS = {"Text": {"assemble", "styled", "from_rich_text"}, "Table": {"grid"}}
 SAFE_CLASS_METHODS["Content"] = SAFE_CLASS_METHODS["Text"]

@@ -8,9 +8,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.worker import Worker, WorkerState
 
 from qtreader.library.store import Library
+from qtreader.render.markdown import render_answer
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.screens.reader import ReaderScreen
 from qtreader.tui.widgets.article_view import (
@@ -82,6 +84,16 @@ def answer_lines(screen: ReaderScreen) -> list[str]:
     return screen_lines(screen.query_one(AnswerText), outer=True)
 
 
+def rich_lines(screen: ReaderScreen, article_id: int, width: int) -> list[str]:
+    """The answer's lines as Rich draws it at ``width``, stripped: what the pane showed
+    before it laid out answers itself."""
+    assert screen.library is not None
+    answer = shown_part(screen.library.answer(article_id), article_id)
+    console = Console(width=width, force_terminal=True, color_system="truecolor")
+    rendered = render_answer(answer, link_action="follow_link({})")
+    return ["".join(s.text for s in line).strip() for line in console.render_lines(rendered)]
+
+
 async def rendered_now(screen: ReaderScreen, pilot: object, article_id: int) -> list[str]:
     """The answer's lines as the pane shows it rendered from nothing (an empty cache)."""
     view = screen.query_one(ArticleView)
@@ -104,11 +116,15 @@ async def test_next_and_related_articles_are_rendered_ahead_and_shown_as_rendere
         ahead = view.cache.get(ahead_key(screen, 2))
         assert ahead is not None
 
+        width = ahead_key(screen, 2).width
+        assert width in ahead.lines  # laid out already
+
         await pilot.press("n")
         await settled(pilot)
-        assert screen.query_one(AnswerText).content is ahead.renderable  # not rendered again
+        assert view.cache.get(ahead_key(screen, 2)) is ahead  # shown from it, not again
         shown = answer_lines(screen)
         assert "Answer 2 starts" in "\n".join(shown)
+        assert [line.strip() for line in shown] == rich_lines(screen, 2, width)
         assert shown == await rendered_now(screen, pilot, 2)
 
 
@@ -130,7 +146,7 @@ async def test_a_resize_renders_ahead_again_at_the_new_width(waves: Path) -> Non
 
         await pilot.press("1")
         await settled(pilot)
-        assert screen.query_one(AnswerText).content is ahead.renderable
+        assert view.cache.get(ahead_key(screen, 4)) is ahead
         shown = answer_lines(screen)
         assert "Answer 4 starts" in "\n".join(shown)
         assert max(map(len, shown)) <= screen.query_one(AnswerText).outer_size.width
@@ -154,7 +170,7 @@ async def test_a_theme_change_never_shows_an_answer_rendered_for_the_old_theme(
         await settled(pilot)
         light = ahead_key(screen, 2)
         assert light.theme == "textual-light" != dark.theme
-        assert screen.query_one(AnswerText).content is not stale.renderable
+        assert view.cache.get(light) is not stale
         assert answer_lines(screen) == await rendered_now(screen, pilot, 2)
 
 
@@ -222,3 +238,27 @@ async def test_a_broken_neighbour_neither_stops_nor_breaks_the_reader(
         shown = "\n".join(answer_lines(screen))
         assert "cannot be shown" in shown
         assert "article-2.md" in shown.replace("\n", "")
+
+
+async def test_a_long_answer_shows_its_first_screens_and_the_rest_below_them(
+    tmp_path: Path,
+) -> None:
+    """The first lines in one widget, the rest in another laid out only when scrolled
+    to: together the lines Rich draws, and x (raw TeX) redraws both."""
+    long = "\n".join(ANSWER.format(n=f"5.{part}") for part in range(12))
+    write_article(tmp_path, Spec(5, "A long one", "Waves", answer=long))
+    app = QTReaderApp(tmp_path, start_article="5")
+    async with app.run_test(size=(90, 30)) as pilot:
+        screen = await loaded(pilot)
+        head, rest = screen.query_one("#answer", AnswerText), screen.query_one("#answer-rest")
+        assert rest.display
+        width = ahead_key(screen, 5).width
+        shown = screen_lines(head, outer=True) + screen_lines(rest, outer=True)
+        assert [line.strip() for line in shown] == rich_lines(screen, 5, width)
+        assert head.size.height == 60
+        assert "answer 5.11 ends here." in "\n".join(screen_lines(rest, outer=True))
+
+        await pilot.press("x")
+        await settled(pilot)
+        assert "\\frac{a}{b}" in "\n".join(screen_lines(rest, outer=True))
+        assert "\\frac{a}{b}" in "\n".join(screen_lines(head, outer=True))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from threading import Lock
 from typing import TYPE_CHECKING
 
-from rich.console import Console, ConsoleOptions, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,11 +52,35 @@ class AnswerKey:
 
 @dataclass(frozen=True)
 class RenderedAnswer:
-    """An answer ready to show: the renderable (which keeps its lines per width once
-    rendered) and its links."""
+    """An answer ready to show: the renderable, its links, and its lines laid out at each
+    width it was shown at (filled by :meth:`lines_at`)."""
 
     renderable: RenderableType
     links: tuple[AnswerLink, ...]
+    lines: dict[int, list[list[Segment]]] = field(default_factory=dict, compare=False)
+
+    def lines_at(self, console: Console, options: ConsoleOptions) -> list[list[Segment]]:
+        """The answer's lines at ``options.max_width`` (rendered once per width)."""
+        width = options.max_width
+        found = self.lines.get(width)
+        if found is None:
+            found = list(Segment.split_lines(console.render(self.renderable, options)))
+            self.lines[width] = found
+        return found
+
+
+class AnswerLines:
+    """Lines laid out already, as a renderable: Textual only copies them (at the width
+    they were laid out at)."""
+
+    def __init__(self, lines: list[list[Segment]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        new_line = Segment.line()
+        for line in self.lines:
+            yield from line
+            yield new_line
 
 
 class AnswerCache:
@@ -108,8 +133,7 @@ class AnswerLayout:
         thread), so that painting it later only copies them."""
         rendered = rendered_answer(answer, raw_tex)
         if ahead:
-            for _ in self.console.render(rendered.renderable, self.options):
-                pass
+            rendered.lines_at(self.console, self.options)
         return rendered
 
 
@@ -198,6 +222,9 @@ class ArticleView(KeyScroll):
         yield Static(id="question")
         yield Static(id="facts")
         yield AnswerText(id="answer")
+        # A long answer's lines after the first screens: Textual lays out a widget's lines
+        # all at once when any is shown, which for 2,000 lines took 0.3 s of each open.
+        yield AnswerText(id="answer-rest")
         yield Static("Related articles", id="related-heading")
         yield RelatedList(id="related")
 
@@ -226,7 +253,7 @@ class ArticleView(KeyScroll):
 
     def answer_layout(self) -> AnswerLayout | None:
         """How answers are laid out in the pane now; None before it has a size."""
-        width = self.query_one(AnswerText).size.width
+        width = self.query_one("#answer", AnswerText).size.width
         if width <= 0:
             return None
         options = self.app.console_options.update_width(width).update(highlight=False)
@@ -253,24 +280,50 @@ class ArticleView(KeyScroll):
         self.raw_tex = not self.raw_tex
         return self.raw_tex
 
+    #: The width the answer's lines were laid out at (None: left to Textual).
+    _laid_out_width: int | None = None
+
     def _show_answer(self) -> None:
-        answer_text = self.query_one(AnswerText)
+        head, rest = (
+            self.query_one("#answer", AnswerText),
+            self.query_one("#answer-rest", AnswerText),
+        )
         layout = self.answer_layout()
+        pattern = word_pattern(self.marks) if self.marks else None
         rendered: RenderedAnswer
-        if layout is None:  # not laid out yet: nothing to look up
+        if layout is None:  # not laid out yet: Textual lays it out when it paints
             rendered = rendered_answer(self.answer, self.raw_tex)
+            head.update(
+                MarkedWords(rendered.renderable, pattern) if pattern else rendered.renderable
+            )
+            rest.display = False
+            self._laid_out_width = None
         else:
             key = layout.key(self.answer, self.raw_tex)
             found = self.cache.get(key)
-            if found is None:  # Textual renders it when it paints
+            if found is None:
                 found = layout.render(self.answer, self.raw_tex)
                 self.cache.put(key, found)
             rendered = found
-        answer_text.links = list(rendered.links)
-        pattern = word_pattern(self.marks) if self.marks else None
-        answer_text.update(
-            MarkedWords(rendered.renderable, pattern) if pattern else rendered.renderable
-        )
+            # The first screens in one widget, the rest in another that Textual lays out
+            # only once it is scrolled into sight.
+            lines = rendered.lines_at(layout.console, layout.options)
+            cut = max(HEAD_LINES, 2 * self.app.size.height)
+            first = AnswerLines(lines[:cut])
+            after = AnswerLines(lines[cut:])
+            head.update(MarkedWords(first, pattern) if pattern else first)
+            rest.update(MarkedWords(after, pattern) if pattern else after)
+            rest.display = len(lines) > cut
+            self._laid_out_width = layout.options.max_width
+        head.links = rest.links = list(rendered.links)
+
+    def on_answer_text_resized(self) -> None:
+        """Lines laid out for another width: lay them out again (the screen, which gets
+        the message next, renders ahead again)."""
+        layout = self.answer_layout()
+        width = layout.options.max_width if layout is not None else None
+        if self.answer and self._laid_out_width is not None and width != self._laid_out_width:
+            self._show_answer()
 
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
@@ -278,6 +331,8 @@ class ArticleView(KeyScroll):
         self.set_reactive(ArticleView.marks, ())
         self.set_reactive(ArticleView.raw_tex, False)
         self.query_one(AnswerText).links = []
+        self.query_one("#answer-rest", AnswerText).display = False
+        self._laid_out_width = None
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
         self.query_one("#answer", Static).update(data(body))
@@ -310,6 +365,9 @@ def _facts(article: Article, subject: str) -> Text:
         facts.append(", ".join(article.keywords), "italic")
     return facts
 
+
+#: The fewest lines of an answer laid out at once (more on a taller screen).
+HEAD_LINES = 60
 
 #: Longer answers are cut for the reader and the study card: rendering runs on the UI
 #: thread, at about 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell
