@@ -244,17 +244,18 @@ class ReaderScreen(Screen[None]):
     ) -> None:  # fmt: skip
         worker = get_current_worker()
         for target in _next_ids(library, article_id, subject):
-            if worker.is_cancelled:  # another article opened: render around that one
-                return
-            try:
-                answer = shown_part(library.answer(target), target)
-                key = layout.key(answer)
-                if key not in cache:
-                    cache.put(key, layout.render(answer, ahead=True))
-            # Only a saving: a file that went, or an answer that cannot be rendered, is
-            # reported when it is opened, by the code that opens it.
-            except Exception:
-                continue
+            with cache.rendering:
+                if worker.is_cancelled:  # another article opened: render around that one
+                    return
+                try:
+                    answer = shown_part(library.answer(target), target)
+                    key = layout.key(answer)
+                    if key not in cache:
+                        cache.put(key, layout.render(answer, ahead=True))
+                # Only a saving: a file that went, or an answer that cannot be rendered, is
+                # reported when it is opened, by the code that opens it.
+                except Exception:
+                    continue
 
     def _note_reading(self, article: Article, subject: str) -> None:
         """Tell the app which file is on screen (a crash report names it)."""

@@ -13,6 +13,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, Static
@@ -91,6 +92,9 @@ class AnswerCache:
         self.size = size
         self._items: OrderedDict[AnswerKey, RenderedAnswer] = OrderedDict()
         self._lock = Lock()
+        #: Held while an answer is rendered ahead: one thread at a time renders (the one
+        #: replaced by a newer finishes its answer first), so the two never share a core.
+        self.rendering = Lock()
 
     def get(self, key: AnswerKey) -> RenderedAnswer | None:
         with self._lock:
@@ -163,8 +167,12 @@ class AnswerText(Static):
         """The answer's width changed (a resize, the tree shown or hidden, a scrollbar):
         answers rendered ahead at the old width are of no use."""
 
-    def on_resize(self) -> None:
-        self.post_message(self.Resized())
+    _width = 0
+
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width != self._width:  # its height changes with every article
+            self._width = event.size.width
+            self.post_message(self.Resized())
 
     def action_follow_link(self, number: int) -> None:
         """Report the link; following it (and confirming an external one) is the screen's job."""
