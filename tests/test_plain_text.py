@@ -255,6 +255,8 @@ def test_text_reaches_widgets_as_data(path: Path) -> None:
         "node.set_label(label)",
         "self.root.add(f'{name}', data=1)",
         "Static(Text.from_markup(title))",
+        "widget.update(article.renderable)",
+        "shown: RenderedAnswer = article\n    widget.update(shown.links)",
     ],
 )
 def test_the_check_finds_markup_strings(source: str, tmp_path: Path) -> None:
@@ -277,6 +279,7 @@ def test_the_check_finds_markup_strings(source: str, tmp_path: Path) -> None:
         "widget.update(data(title) if title else 'nothing')",
         "seen.add(title)",
         "table = Table.grid()\n    table.add_row(Text(title))\n    Static(table)",
+        "shown: RenderedAnswer = title\n    widget.update(shown.renderable)",
     ],
 )
 def test_the_check_accepts_data(source: str, tmp_path: Path) -> None:
