@@ -16,12 +16,14 @@ from qtreader.render.markdown import render_answer
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.screens.reader import ReaderScreen
 from qtreader.tui.widgets.article_view import (
+    FIRST_PART,
     AnswerCache,
     AnswerKey,
     AnswerLayout,
     AnswerText,
     ArticleView,
     RenderedAnswer,
+    first_part,
     shown_part,
 )
 
@@ -262,3 +264,42 @@ async def test_a_long_answer_shows_its_first_screens_and_the_rest_below_them(
         await settled(pilot)
         assert "\\frac{a}{b}" in "\n".join(screen_lines(rest, outer=True))
         assert "\\frac{a}{b}" in "\n".join(screen_lines(head, outer=True))
+
+
+def test_the_first_part_of_a_long_answer_ends_at_a_blank_line_outside_code_and_math() -> None:
+    code = "```python\n" + "x = 1\n\n" * 300 + "```\n"
+    math = "$$\n" + "a = b\n\n" * 300 + "$$\n"
+    prose = "A line of prose.\n\n" * 200
+    answer = code + math + prose + "The end.\n"
+    part = first_part(answer, size=100)
+    assert part is not None
+    assert part == code + math + "A line of prose.\n"
+    assert first_part("short\n\nanswer\n", size=100) is None
+    assert first_part("no blank line " * 1000, size=100) is None
+
+
+async def test_a_long_answer_not_rendered_ahead_shows_its_first_part_then_the_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = "\n".join(ANSWER.format(n=f"6.{part}") for part in range(40))
+    assert len(long) > 3 * FIRST_PART
+    write_article(tmp_path, Spec(6, "A very long one", "Waves", answer=long))
+    render_ahead = ReaderScreen._render_ahead
+    monkeypatch.setattr(ReaderScreen, "_render_ahead", lambda screen: None)
+    app = QTReaderApp(tmp_path, start_article="6")
+    async with app.run_test(size=(90, 30)) as pilot:
+        screen = await loaded(pilot)
+        view = screen.query_one(ArticleView)
+        head, rest = screen.query_one("#answer", AnswerText), screen.query_one("#answer-rest")
+        width = ahead_key(screen, 6).width
+        whole = rich_lines(screen, 6, width)
+        assert view.partial and not rest.display
+        shown = [line.strip() for line in screen_lines(head, outer=True)]
+        assert shown == whole[: len(shown)]
+        assert len(shown) == 60
+
+        render_ahead(screen)  # the render thread renders the whole, then shows it
+        await settled(pilot)
+        assert not view.partial and rest.display
+        shown = screen_lines(head, outer=True) + screen_lines(rest, outer=True)
+        assert [line.strip() for line in shown] == whole

@@ -228,8 +228,9 @@ class ReaderScreen(Screen[None]):
         self.call_after_refresh(self._render_ahead)
 
     def _render_ahead(self) -> None:
-        """Once the open article is painted, render the articles a key opens next (``n``,
-        related ``1``-``5``, ``p``) in a thread, so that opening one only paints it."""
+        """Once the open article is painted, render in a thread the whole of it if only a
+        part is shown, then the articles a key opens next (``n``, related ``1``-``5``,
+        ``p``), so that opening one only paints it."""
         current = self.history.current
         view = self.query_one(ArticleView)
         layout = view.answer_layout()
@@ -243,7 +244,7 @@ class ReaderScreen(Screen[None]):
         cache: AnswerCache,
     ) -> None:  # fmt: skip
         worker = get_current_worker()
-        for target in _next_ids(library, article_id, subject):
+        for target in [article_id, *_next_ids(library, article_id, subject)]:
             with cache.rendering:
                 if worker.is_cancelled:  # another article opened: render around that one
                     return
@@ -256,6 +257,11 @@ class ReaderScreen(Screen[None]):
                 # reported when it is opened, by the code that opens it.
                 except Exception:
                     continue
+            if target == article_id and not worker.is_cancelled:
+                self.app.call_from_thread(self._whole_answer_rendered)
+
+    def _whole_answer_rendered(self) -> None:
+        self.query_one(ArticleView).show_whole_answer()
 
     def _note_reading(self, article: Article, subject: str) -> None:
         """Tell the app which file is on screen (a crash report names it)."""

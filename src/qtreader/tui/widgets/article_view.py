@@ -36,6 +36,7 @@ __all__ = [
     "ArticleView",
     "RelatedList",
     "RenderedAnswer",
+    "first_part",
     "rendered_answer",
 ]
 
@@ -290,6 +291,14 @@ class ArticleView(KeyScroll):
 
     #: The width the answer's lines were laid out at (None: left to Textual).
     _laid_out_width: int | None = None
+    #: Only the first part of a long answer is shown (the whole is being rendered).
+    partial = False
+
+    def show_whole_answer(self) -> None:
+        """The whole answer has been rendered (into :attr:`cache`): show it, if only a part
+        of it is shown."""
+        if self.partial:
+            self._show_answer()
 
     def _show_answer(self) -> None:
         head, rest = (
@@ -309,9 +318,15 @@ class ArticleView(KeyScroll):
         else:
             key = layout.key(self.answer, self.raw_tex)
             found = self.cache.get(key)
-            if found is None:
+            # A long answer not rendered ahead: its first part now, the whole once the
+            # render thread has it (see show_whole_answer).
+            part = first_part(self.answer) if found is None and not self.raw_tex else None
+            if part is not None:
+                found = layout.render(part)
+            elif found is None:
                 found = layout.render(self.answer, self.raw_tex)
                 self.cache.put(key, found)
+            self.partial = part is not None
             rendered = found
             # The first screens in one widget, the rest in another that Textual lays out
             # only once it is scrolled into sight.
@@ -321,7 +336,7 @@ class ArticleView(KeyScroll):
             after = AnswerLines(lines[cut:])
             head.update(MarkedWords(first, pattern) if pattern else first)
             rest.update(MarkedWords(after, pattern) if pattern else after)
-            rest.display = len(lines) > cut
+            rest.display = len(lines) > cut and not self.partial
             self._laid_out_width = layout.options.max_width
         head.links = rest.links = list(rendered.links)
 
@@ -341,6 +356,7 @@ class ArticleView(KeyScroll):
         self.query_one(AnswerText).links = []
         self.query_one("#answer-rest", AnswerText).display = False
         self._laid_out_width = None
+        self.partial = False
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
         self.query_one("#answer", Static).update(data(body))
@@ -384,6 +400,35 @@ MAX_SHOWN = 120_000
 #: Short lines cost far more per KB (each a paragraph, list item or line of code): a study
 #: card of 200,000 lines took 30 s and 1 GB. Real answers have under 200 lines.
 MAX_SHOWN_LINES = 2_000
+
+
+#: Answers longer than this many characters, not rendered ahead, show a first part of about
+#: a third of it at once (it fills more than two screens at any width).
+FIRST_PART = 6_000
+
+
+def first_part(answer: str, size: int = FIRST_PART) -> str | None:
+    """The answer up to the first blank line after ``size`` characters that is outside
+    code and display math (so that its blocks render as in the whole); None for an answer
+    under three times that, or with no such line."""
+    if len(answer) < 3 * size:
+        return None
+    fence = ""
+    math = False
+    offset = 0
+    for line in answer.splitlines(keepends=True):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif stripped.count("$$") % 2:
+            math = not math
+        elif not stripped and not math and offset >= size:
+            return answer[:offset]
+        offset += len(line)
+    return None
 
 
 def shown_part(answer: str, article_id: int) -> str:
