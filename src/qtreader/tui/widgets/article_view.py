@@ -315,6 +315,7 @@ class ArticleView(KeyScroll):
             )
             rest.display = False
             self._laid_out_width = None
+            self.partial = False
         else:
             key = layout.key(self.answer, self.raw_tex)
             found = self.cache.get(key)
