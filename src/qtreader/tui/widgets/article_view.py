@@ -67,20 +67,24 @@ class RenderedAnswer:
         found = self.lines.get(width)
         if found is None:
             found = list(Segment.split_lines(console.render(self.renderable, options)))
+            if len(self.lines) >= 4:  # a few widths: the pane's with and without scrollbar
+                self.lines.clear()
             self.lines[width] = found
         return found
 
 
 class AnswerLines:
-    """Lines laid out already, as a renderable: Textual only copies them (at the width
-    they were laid out at)."""
+    """Lines ``start`` to ``end`` of an answer as laid out at the width it is drawn at: at
+    a width it was laid out at already (ahead), Textual only copies them."""
 
-    def __init__(self, lines: list[list[Segment]]) -> None:
-        self.lines = lines
+    def __init__(self, rendered: RenderedAnswer, start: int, end: int | None) -> None:
+        self.rendered = rendered
+        self.start = start
+        self.end = end
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         new_line = Segment.line()
-        for line in self.lines:
+        for line in self.rendered.lines_at(console, options)[self.start : self.end]:
             yield from line
             yield new_line
 
@@ -289,8 +293,6 @@ class ArticleView(KeyScroll):
         self.raw_tex = not self.raw_tex
         return self.raw_tex
 
-    #: The width the answer's lines were laid out at (None: left to Textual).
-    _laid_out_width: int | None = None
     #: Only the first part of a long answer is shown (the whole is being rendered).
     partial = False
 
@@ -314,7 +316,6 @@ class ArticleView(KeyScroll):
                 MarkedWords(rendered.renderable, pattern) if pattern else rendered.renderable
             )
             rest.display = False
-            self._laid_out_width = None
             self.partial = False
         else:
             key = layout.key(self.answer, self.raw_tex)
@@ -331,23 +332,14 @@ class ArticleView(KeyScroll):
             rendered = found
             # The first screens in one widget, the rest in another that Textual lays out
             # only once it is scrolled into sight.
-            lines = rendered.lines_at(layout.console, layout.options)
             cut = max(HEAD_LINES, 2 * self.app.size.height)
-            first = AnswerLines(lines[:cut])
-            after = AnswerLines(lines[cut:])
+            first = AnswerLines(rendered, 0, cut)
+            after = AnswerLines(rendered, cut, None)
             head.update(MarkedWords(first, pattern) if pattern else first)
             rest.update(MarkedWords(after, pattern) if pattern else after)
-            rest.display = len(lines) > cut and not self.partial
-            self._laid_out_width = layout.options.max_width
+            # Shown even when empty (no height): a narrower pane makes more lines.
+            rest.display = not self.partial
         head.links = rest.links = list(rendered.links)
-
-    def on_answer_text_resized(self) -> None:
-        """Lines laid out for another width: lay them out again (the screen, which gets
-        the message next, renders ahead again)."""
-        layout = self.answer_layout()
-        width = layout.options.max_width if layout is not None else None
-        if self.answer and self._laid_out_width is not None and width != self._laid_out_width:
-            self._show_answer()
 
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
@@ -356,7 +348,6 @@ class ArticleView(KeyScroll):
         self.set_reactive(ArticleView.raw_tex, False)
         self.query_one(AnswerText).links = []
         self.query_one("#answer-rest", AnswerText).display = False
-        self._laid_out_width = None
         self.partial = False
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
