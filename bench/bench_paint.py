@@ -223,6 +223,8 @@ def server() -> Iterator[None]:
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True, check=False)
         CONFIG.unlink(missing_ok=True)
+        # The server leaves its socket behind when a pane's program was still running.
+        Path(tempfile.gettempdir(), f"tmux-{os.getuid()}", SOCKET).unlink(missing_ok=True)
 
 
 FLOOR_APP = """
