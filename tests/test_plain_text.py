@@ -55,14 +55,19 @@ ATTRIBUTES = {"border_title", "border_subtitle", "tooltip"}
 #: tokens as ``Text``, never parsing markup (tests/test_render.py); ``MarkedWords`` styles
 #: the segments of what it wraps; ``report_renderable`` (qtreader.render.progress) builds its
 #: calendar, charts and table from ``Text`` (tests/test_progress.py); a ``Table`` is safe
-#: when its cells are, which ``add_row`` checks.
+#: when its cells are, which ``add_row`` checks; ``AnswerLines`` holds the segments
+#: ``render_answer`` rendered.
 SAFE_CALLS = {
     *("data", "cell", "palette_help", "highlight"),
     *("Text", "Content", "render_answer", "Table", "MarkedWords", "report_renderable"),
+    "AnswerLines",
 }
 SAFE_CLASS_METHODS = {"Text": {"assemble", "styled", "from_rich_text"}, "Table": {"grid"}}
 SAFE_CLASS_METHODS["Content"] = SAFE_CLASS_METHODS["Text"]
 SAFE_TYPES = {"Text", "Content"}
+#: Types whose attribute holds a safe renderable: ``RenderedAnswer.renderable`` is what
+#: ``render_answer`` built (kept to be shown again, or rendered ahead in a thread).
+SAFE_HOLDERS = {"RenderedAnswer": "renderable"}
 
 
 @cache
@@ -141,7 +146,21 @@ class Checker:
             return False
         if isinstance(node, ast.Name):
             return node.id not in seen and self._safe_name(node, seen | {node.id})
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            holder = self._annotation_of(node.value)
+            return holder in SAFE_HOLDERS and SAFE_HOLDERS[holder] == node.attr
         return False
+
+    def _annotation_of(self, node: ast.Name) -> str | None:
+        """The one annotation the name is given in its function, if any."""
+        found = {
+            _annotation(inner.annotation)
+            for inner in ast.walk(self._scope(node))
+            if isinstance(inner, ast.AnnAssign)
+            and isinstance(inner.target, ast.Name)
+            and inner.target.id == node.id
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _safe_name(self, node: ast.Name, seen: frozenset[str]) -> bool:
         """Every binding of the name in its function is safe, and there is one."""
@@ -236,6 +255,8 @@ def test_text_reaches_widgets_as_data(path: Path) -> None:
         "node.set_label(label)",
         "self.root.add(f'{name}', data=1)",
         "Static(Text.from_markup(title))",
+        "widget.update(article.renderable)",
+        "shown: RenderedAnswer = article\n    widget.update(shown.links)",
     ],
 )
 def test_the_check_finds_markup_strings(source: str, tmp_path: Path) -> None:
@@ -258,6 +279,7 @@ def test_the_check_finds_markup_strings(source: str, tmp_path: Path) -> None:
         "widget.update(data(title) if title else 'nothing')",
         "seen.add(title)",
         "table = Table.grid()\n    table.add_row(Text(title))\n    Static(table)",
+        "shown: RenderedAnswer = title\n    widget.update(shown.renderable)",
     ],
 )
 def test_the_check_accepts_data(source: str, tmp_path: Path) -> None:

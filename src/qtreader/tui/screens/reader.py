@@ -20,7 +20,14 @@ from qtreader.library.decode import escape_controls
 from qtreader.library.navigation import BrowseHistory, Visit
 from qtreader.library.store import AnswerUnavailable, Library, subject_key
 from qtreader.tui.bindings import READER_BINDINGS
-from qtreader.tui.widgets.article_view import AnswerText, ArticleView, RelatedList
+from qtreader.tui.widgets.article_view import (
+    AnswerCache,
+    AnswerLayout,
+    AnswerText,
+    ArticleView,
+    RelatedList,
+    shown_part,
+)
 from qtreader.tui.widgets.header import TitleHeader
 from qtreader.tui.widgets.library_loader import LibraryLoader
 from qtreader.tui.widgets.state_keeper import StateKeeper
@@ -224,6 +231,49 @@ class ReaderScreen(Screen[None]):
         self._opened(article_id, article.subjects, subject)
         if focus and not self.query_one(ArticleView).has_focus_within:
             self.query_one(ArticleView).focus()
+        self.call_after_refresh(self._render_ahead)
+
+    # Rendering ahead -----------------------------------------------------------------------
+
+    def on_answer_text_resized(self) -> None:
+        """What was rendered ahead fits the old width: render it again at the new one."""
+        self.call_after_refresh(self._render_ahead)
+
+    def _render_ahead(self) -> None:
+        """Once the open article is painted, render in a thread the whole of it if only a
+        part is shown, then the articles a key opens next (``n``, related ``1``-``5``,
+        ``p``), so that opening one only paints it."""
+        current = self.history.current
+        view = self.query_one(ArticleView)
+        layout = view.answer_layout()
+        if self.library is None or current is None or layout is None:
+            return
+        self._render_next(self.library, current.article_id, current.subject, layout, view.cache)
+
+    @work(thread=True, exclusive=True, group="render-ahead", exit_on_error=False)
+    def _render_next(
+        self, library: Library, article_id: int, subject: str, layout: AnswerLayout,
+        cache: AnswerCache,
+    ) -> None:  # fmt: skip
+        worker = get_current_worker()
+        for target in [article_id, *_next_ids(library, article_id, subject)]:
+            with cache.rendering:
+                if worker.is_cancelled:  # another article opened: render around that one
+                    return
+                try:
+                    answer = shown_part(library.answer(target), target)
+                    key = layout.key(answer)
+                    if key not in cache:
+                        cache.put(key, layout.render(answer, ahead=True))
+                # Only a saving: a file that went, or an answer that cannot be rendered, is
+                # reported when it is opened, by the code that opens it.
+                except Exception:
+                    continue
+            if target == article_id and not worker.is_cancelled:
+                self.app.call_from_thread(self._whole_answer_rendered)
+
+    def _whole_answer_rendered(self) -> None:
+        self.query_one(ArticleView).show_whole_answer()
 
     def _note_reading(self, article: Article, subject: str) -> None:
         """Tell the app which file is on screen (a crash report names it)."""
@@ -757,6 +807,21 @@ class ReaderScreen(Screen[None]):
                 self.app, self.library, self.query_one(StateKeeper), scope,
                 clock=self.clock, new_cards=new_cards, edit_note=self.edit_note,
             )  # fmt: skip
+
+
+def _next_ids(library: Library, article_id: int, subject: str) -> list[int]:
+    """The articles one key away, the likeliest first: next in the subject, the related
+    ones in order, the previous one."""
+    article = library.article(article_id)
+    if article is None:
+        return []
+    after = library.neighbour(article_id, subject, 1)
+    before = library.neighbour(article_id, subject, -1)
+    ids = [after.id] if after is not None else []
+    ids += [link.id for link in article.related if link.available]
+    if before is not None:
+        ids.append(before.id)
+    return list(dict.fromkeys(i for i in ids if i != article_id))
 
 
 def _short_path(path: Path) -> str:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from threading import Lock
 from typing import TYPE_CHECKING
 
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, Static
@@ -23,7 +30,132 @@ from qtreader.tui.widgets.plain import data, visible_controls
 if TYPE_CHECKING:
     from qtreader.render.markdown import AnswerLink
 
-__all__ = ["AnswerText", "ArticleView", "RelatedList"]
+__all__ = [
+    "AnswerCache",
+    "AnswerKey",
+    "AnswerLayout",
+    "AnswerText",
+    "ArticleView",
+    "RelatedList",
+    "RenderedAnswer",
+    "first_part",
+    "rendered_answer",
+]
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """What a rendered answer depends on: its text (a changed file is a new key), formulas
+    drawn or raw, the width it is laid out at and the app's theme."""
+
+    answer: str
+    raw_tex: bool
+    width: int
+    theme: str
+
+
+@dataclass(frozen=True)
+class RenderedAnswer:
+    """An answer ready to show: the renderable, its links, and its lines laid out at each
+    width it was shown at (filled by :meth:`lines_at`)."""
+
+    renderable: RenderableType
+    links: tuple[AnswerLink, ...]
+    lines: dict[int, list[list[Segment]]] = field(default_factory=dict, compare=False)
+
+    def lines_at(self, console: Console, options: ConsoleOptions) -> list[list[Segment]]:
+        """The answer's lines at ``options.max_width`` (rendered once per width)."""
+        width = options.max_width
+        found = self.lines.get(width)
+        if found is None:
+            found = list(Segment.split_lines(console.render(self.renderable, options)))
+            if len(self.lines) >= 4:  # a few widths: the pane's with and without scrollbar
+                self.lines.clear()
+            self.lines[width] = found
+        return found
+
+
+class AnswerLines:
+    """Lines ``start`` to ``end`` of an answer as laid out at the width it is drawn at: at
+    a width it was laid out at already (ahead), Textual only copies them."""
+
+    def __init__(self, rendered: RenderedAnswer, start: int, end: int | None) -> None:
+        self.rendered = rendered
+        self.start = start
+        self.end = end
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        new_line = Segment.line()
+        for line in self.rendered.lines_at(console, options)[self.start : self.end]:
+            yield from line
+            yield new_line
+
+
+class AnswerCache:
+    """The most recently rendered answers, shared by the UI thread and the thread that
+    renders the next ones ahead; bounded, as a long answer's lines take megabytes."""
+
+    def __init__(self, size: int = 12) -> None:
+        self.size = size
+        self._items: OrderedDict[AnswerKey, RenderedAnswer] = OrderedDict()
+        self._lock = Lock()
+        #: Held while an answer is rendered ahead: one thread at a time renders (the one
+        #: replaced by a newer finishes its answer first), so the two never share a core.
+        self.rendering = Lock()
+
+    def get(self, key: AnswerKey) -> RenderedAnswer | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: AnswerKey, rendered: RenderedAnswer) -> None:
+        with self._lock:
+            self._items[key] = rendered
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+@dataclass(frozen=True)
+class AnswerLayout:
+    """How the pane lays out answers now, read on the UI thread so that another thread can
+    render answers exactly as Textual will paint them: with the app's console at the
+    answer's width (the renderable keeps its lines per console and width)."""
+
+    console: Console
+    options: ConsoleOptions
+    theme: str
+
+    def key(self, answer: str, raw_tex: bool = False) -> AnswerKey:
+        return AnswerKey(answer, raw_tex, self.options.max_width, self.theme)
+
+    def render(self, answer: str, raw_tex: bool = False, *, ahead: bool = False) -> RenderedAnswer:
+        """``answer`` as the pane shows it; ``ahead``: its lines rendered now (in a
+        thread), so that painting it later only copies them."""
+        rendered = rendered_answer(answer, raw_tex)
+        if ahead:
+            rendered.lines_at(self.console, self.options)
+        return rendered
+
+
+def rendered_answer(answer: str, raw_tex: bool) -> RenderedAnswer:
+    """``answer`` as the pane shows it, rendered when it is painted."""
+    # Imported here, not at the top: the renderer (markdown-it and the TeX packages) is
+    # needed for the first article, not for the first paint of the tree.
+    from qtreader.render.markdown import answer_links, render_answer
+
+    renderable = render_answer(answer, raw_tex=raw_tex, link_action="follow_link({})")
+    return RenderedAnswer(renderable, tuple(answer_links(answer)))
 
 
 class AnswerText(Static):
@@ -37,6 +169,17 @@ class AnswerText(Static):
             self.link = link
 
     links: list[AnswerLink] = []
+
+    class Resized(Message):
+        """The answer's width changed (a resize, the tree shown or hidden, a scrollbar):
+        answers rendered ahead at the old width are of no use."""
+
+    _width = 0
+
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width != self._width:  # its height changes with every article
+            self._width = event.size.width
+            self.post_message(self.Resized())
 
     def action_follow_link(self, number: int) -> None:
         """Report the link; following it (and confirming an external one) is the screen's job."""
@@ -100,6 +243,9 @@ class ArticleView(KeyScroll):
         yield Static(id="question")
         yield Static(id="facts")
         yield AnswerText(id="answer")
+        # A long answer's lines after the first screens: Textual lays out a widget's lines
+        # all at once when any is shown, which for 2,000 lines took 0.3 s of each open.
+        yield AnswerText(id="answer-rest")
         yield Static("My note", id="note-heading")
         yield Static(id="note")
         yield Static("Related articles", id="related-heading")
@@ -138,6 +284,20 @@ class ArticleView(KeyScroll):
         self.query_one("#similar", RelatedList).show_links(similar, SIMILAR_NUMBERS)
 
     answer = ""
+
+    @cached_property
+    def cache(self) -> AnswerCache:
+        """Answers rendered on this pane or ahead of it (see :meth:`answer_layout`)."""
+        return AnswerCache()
+
+    def answer_layout(self) -> AnswerLayout | None:
+        """How answers are laid out in the pane now; None before it has a size."""
+        width = self.query_one("#answer", AnswerText).size.width
+        if width <= 0:
+            return None
+        options = self.app.console_options.update_width(width).update(highlight=False)
+        return AnswerLayout(self.app.console, options, self.app.theme)
+
     #: Formulas shown as raw TeX (``x``), until another article opens.
     raw_tex: reactive[bool] = reactive(False, init=False)
     #: The words marked in the open answer (see :meth:`show_article`).
@@ -159,16 +319,53 @@ class ArticleView(KeyScroll):
         self.raw_tex = not self.raw_tex
         return self.raw_tex
 
-    def _show_answer(self) -> None:
-        answer_text = self.query_one(AnswerText)
-        # Imported here, not at the top: the renderer (markdown-it and the TeX packages) is
-        # needed for the first article, not for the first paint of the tree.
-        from qtreader.render.markdown import answer_links, render_answer
+    #: Only the first part of a long answer is shown (the whole is being rendered).
+    partial = False
 
-        answer_text.links = answer_links(self.answer)
-        rendered = render_answer(self.answer, raw_tex=self.raw_tex, link_action="follow_link({})")
+    def show_whole_answer(self) -> None:
+        """The whole answer has been rendered (into :attr:`cache`): show it, if only a part
+        of it is shown."""
+        if self.partial:
+            self._show_answer()
+
+    def _show_answer(self) -> None:
+        head, rest = (
+            self.query_one("#answer", AnswerText),
+            self.query_one("#answer-rest", AnswerText),
+        )
+        layout = self.answer_layout()
         pattern = word_pattern(self.marks) if self.marks else None
-        answer_text.update(MarkedWords(rendered, pattern) if pattern else rendered)
+        rendered: RenderedAnswer
+        if layout is None:  # not laid out yet: Textual lays it out when it paints
+            rendered = rendered_answer(self.answer, self.raw_tex)
+            head.update(
+                MarkedWords(rendered.renderable, pattern) if pattern else rendered.renderable
+            )
+            rest.display = False
+            self.partial = False
+        else:
+            key = layout.key(self.answer, self.raw_tex)
+            found = self.cache.get(key)
+            # A long answer not rendered ahead: its first part now, the whole once the
+            # render thread has it (see show_whole_answer).
+            part = first_part(self.answer) if found is None and not self.raw_tex else None
+            if part is not None:
+                found = layout.render(part)
+            elif found is None:
+                found = layout.render(self.answer, self.raw_tex)
+                self.cache.put(key, found)
+            self.partial = part is not None
+            rendered = found
+            # The first screens in one widget, the rest in another that Textual lays out
+            # only once it is scrolled into sight.
+            cut = max(HEAD_LINES, 2 * self.app.size.height)
+            first = AnswerLines(rendered, 0, cut)
+            after = AnswerLines(rendered, cut, None)
+            head.update(MarkedWords(first, pattern) if pattern else first)
+            rest.update(MarkedWords(after, pattern) if pattern else after)
+            # Shown even when empty (no height): a narrower pane makes more lines.
+            rest.display = not self.partial
+        head.links = rest.links = list(rendered.links)
 
     def show_note(self, text: str | None) -> None:
         """Show the reader's note under the answer (none: ``None`` or blank). It is Markdown
@@ -190,6 +387,8 @@ class ArticleView(KeyScroll):
         self.set_reactive(ArticleView.marks, ())
         self.set_reactive(ArticleView.raw_tex, False)
         self.query_one(AnswerText).links = []
+        self.query_one("#answer-rest", AnswerText).display = False
+        self.partial = False
         self.query_one("#question", Static).update(Text(title))
         self.query_one("#facts", Static).update("")
         self.query_one("#answer", Static).update(data(body))
@@ -225,6 +424,9 @@ def _facts(article: Article, subject: str) -> Text:
     return facts
 
 
+#: The fewest lines of an answer laid out at once (more on a taller screen).
+HEAD_LINES = 60
+
 #: Longer answers are cut for the reader and the study card: rendering runs on the UI
 #: thread, at about 5 ms per KB, and a 2 MB answer froze the reader for 10 s. The shell
 #: prints them whole.
@@ -232,6 +434,35 @@ MAX_SHOWN = 120_000
 #: Short lines cost far more per KB (each a paragraph, list item or line of code): a study
 #: card of 200,000 lines took 30 s and 1 GB. Real answers have under 200 lines.
 MAX_SHOWN_LINES = 2_000
+
+
+#: Answers longer than this many characters, not rendered ahead, show a first part of about
+#: a third of it at once (it fills more than two screens at any width).
+FIRST_PART = 6_000
+
+
+def first_part(answer: str, size: int = FIRST_PART) -> str | None:
+    """The answer up to the first blank line after ``size`` characters that is outside
+    code and display math (so that its blocks render as in the whole); None for an answer
+    under three times that, or with no such line."""
+    if len(answer) < 3 * size:
+        return None
+    fence = ""
+    math = False
+    offset = 0
+    for line in answer.splitlines(keepends=True):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif stripped.count("$$") % 2:
+            math = not math
+        elif not stripped and not math and offset >= size:
+            return answer[:offset]
+        offset += len(line)
+    return None
 
 
 def shown_part(answer: str, article_id: int) -> str:
