@@ -231,3 +231,42 @@ def test_a_formula_left_raw_is_wrapped_between_tex_words_never_inside_one() -> N
     shown_words = [word.strip("$") for word in text.split()]
     for word in words:
         assert word in shown_words
+
+
+# Answers whose blocks differ by variant (math, links) next to blocks that do not, and
+# state carried from block to block (a <sub> left open, blank lines between blocks).
+LAYOUT_CASES = [
+    "Intro with [a link](https://example.org) and $x^2$.\n\nPlain paragraph.\n\n"
+    "1. **Item** with $\\alpha$\n    - nested [inner](/learn/physics/questions/q)\n"
+    "2. Plain item\n\n$$\nE = mc^2\n$$\n\n> quoted $y$\n\n```\ncode $z$\n```\n\n---\n\nEnd.",
+    "Water is H<sub>2\n\nO and more text $a_1$ here</sub> done.\n\n- list\n- after",
+    "| a | b |\n|---|---|\n| $x$ | [l](http://e.org) |\n\n# Heading $h$\n\ntail",
+    "Before\n$$\\frac{1}{2}$$\nafter <br> with <sup>2</sup> and $\\unknownmacro{q}$.",
+]
+
+
+def _layouts(markdown: str, order: list[tuple[bool, str | None]]) -> list[list[Segment]]:
+    console = Console(width=60, force_terminal=True, color_system="truecolor")
+    return [
+        list(console.render(render_answer(markdown, raw_tex=raw, link_action=action)))
+        for raw, action in order
+    ]
+
+
+@pytest.mark.parametrize("markdown", LAYOUT_CASES)
+def test_blocks_laid_out_once_are_reused_only_where_they_render_alike(markdown: str) -> None:
+    """Show, pane (link actions) and raw TeX renderings of one answer, in any order, each
+    equal to the same rendering done alone."""
+    from qtreader.render import markdown as answer_markdown
+
+    variants = [(False, None), (True, None), (False, "go({})"), (True, "go({})")]
+    alone = []
+    for variant in variants:
+        answer_markdown._prepare.cache_clear()
+        alone += _layouts(markdown, [variant])
+    for order in (variants, variants[::-1], [variants[1], variants[0], variants[3]]):
+        answer_markdown._prepare.cache_clear()
+        assert _layouts(markdown, order) == [alone[variants.index(v)] for v in order]
+    # The variants differ where the answer has what they change.
+    assert alone[0] != alone[1]
+    assert (alone[0] != alone[2]) == bool(answer_links(markdown))

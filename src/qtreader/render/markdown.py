@@ -23,6 +23,7 @@ sequence reaches the screen or stdout. No Textual here.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -126,10 +127,32 @@ class _Math(NamedTuple):
     display: bool
 
 
+class _Block(NamedTuple):
+    """A top-level block of an answer: its tokens ``tokens[start:end]``, and whether it holds
+    math (drawn differently with ``raw_tex``) or links (``link_action``)."""
+
+    start: int
+    end: int
+    math: bool
+    links: bool
+
+
 class _Prepared(NamedTuple):
     tokens: tuple[Token, ...]
     maths: tuple[_Math, ...]
     links: tuple[AnswerLink, ...]
+    blocks: tuple[_Block, ...]
+    #: Laid-out blocks by console, width and theme (see :meth:`_AnswerMarkdown._render`).
+    layouts: dict[tuple[int, int, tuple[object, ...]], _Layouts]
+
+
+class _Layouts(NamedTuple):
+    """The blocks of one answer laid out for one console: each block's segments by the
+    block, the options it depends on and the state the walk entered it with, and that
+    state as it left the block."""
+
+    console: weakref.ref[Console]
+    blocks: dict[tuple[int, bool | None, str | None, bool], tuple[list[Segment], bool]]
 
 
 def render_answer(
@@ -200,7 +223,30 @@ def _prepare(markdown: str) -> _Prepared:
         elif token.type == "html_block" or (token.type == "fence" and token.info != _BLOCK_INFO):
             token.content = _restore(token.content, maths)
             token.info = _restore(token.info, maths)
-    return _Prepared(tuple(tokens), tuple(maths), tuple(links))
+    return _Prepared(tuple(tokens), tuple(maths), tuple(links), tuple(_blocks(tokens)), {})
+
+
+def _blocks(tokens: list[Token]) -> Iterator[_Block]:
+    """The top-level blocks of ``tokens``: an opening token and all up to its closing one
+    (a paragraph, a list, a quote, a table), or a token of its own (a fence, a rule)."""
+    start = 0
+    while start < len(tokens):
+        end = start + 1
+        if tokens[start].nesting == 1:
+            level = tokens[start].level
+            while end < len(tokens) and not (
+                tokens[end].level == level and tokens[end].nesting == -1
+            ):
+                end += 1
+            end = min(end + 1, len(tokens))
+        math = links = False
+        for token in _flatten(tokens[start:end]):
+            if token.type == "math_inline" or (token.type == "fence" and token.info == _BLOCK_INFO):
+                math = True
+            elif token.type == "link_open" and "number" in token.meta:
+                links = True
+        yield _Block(start, end, math, links)
+        start = end
 
 
 def _set_math_aside(markdown: str) -> tuple[str, list[_Math]]:
@@ -568,17 +614,65 @@ class _AnswerMarkdown(Markdown):
         yield from self._rendered[key]
 
     def _render(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        """The answer block by block, each laid out once per console and width and reused
+        by every rendering that draws it alike: with raw TeX only the blocks with math
+        change, with link actions only those with links (``check --render`` renders an
+        answer up to three ways, the reader redraws it for ``x``)."""
         style = console.get_style(self.style, default="none")
         options = options.update(height=None)
         context = MarkdownContext(console, options, style)
-        new_line = False
-        script: tuple[str, list[str]] | None = None  # inside <sub> or <sup>
-        for token in _flatten(self.prepared.tokens):
+        layouts = self._layouts(console, options)
+        tokens = self.prepared.tokens
+        walk = _Walk()
+        for block in self.prepared.blocks:
+            # A block's layout depends on the tokens, the options that change it and the
+            # state the walk enters it with; one entered or left inside <sub> is not kept.
+            key = (
+                block.start,
+                self.raw_tex if block.math else None,
+                self.link_action if block.links else None,
+                walk.new_line,
+            )
+            laid_out = layouts.get(key) if walk.script is None else None
+            if laid_out is not None:
+                segments, walk.new_line = laid_out
+                yield from segments
+                continue
+            entered_in_script = walk.script is not None
+            segments = list(self._walk(context, tokens[block.start : block.end], walk))
+            if not entered_in_script and walk.script is None:
+                layouts[key] = (segments, walk.new_line)
+            yield from segments
+
+    def _layouts(
+        self, console: Console, options: ConsoleOptions
+    ) -> dict[tuple[int, bool | None, str | None, bool], tuple[list[Segment], bool]]:
+        """The blocks laid out so far for ``console`` with ``options``: kept with the
+        prepared answer, for at most four consoles and widths (a resize lays out anew)."""
+        cache = self.prepared.layouts
+        # What a block's text is laid out with, besides the console and the width.
+        laid = (options.justify, options.overflow, options.no_wrap, self.theme)
+        key = (id(console), options.max_width, laid)
+        layouts = cache.get(key)
+        # A console's id may be reused by another once it is gone: the weak reference says.
+        if layouts is None or layouts.console() is not console:
+            if len(cache) >= 4:
+                cache.clear()
+            layouts = cache[key] = _Layouts(weakref.ref(console), {})
+        return layouts.blocks
+
+    def _walk(
+        self, context: MarkdownContext, tokens: Iterable[Token], walk: _Walk
+    ) -> Iterator[Segment]:
+        """Rich's walk over the tokens with qtreader's inline handling; ``walk`` carries
+        its state from block to block."""
+        console = context.console
+        for token in _flatten(tokens):
             node_type = token.type
             entering = token.nesting == 1
             exiting = token.nesting == -1
-            if script is not None and node_type == "text":
-                script[1].append(token.content)
+            if walk.script is not None and node_type == "text":
+                walk.script[1].append(token.content)
                 continue
             if node_type == "text":
                 context.on_text(token.content, node_type)
@@ -595,13 +689,13 @@ class _AnswerMarkdown(Markdown):
             elif node_type == "html_inline":
                 tag = token.content.strip().lower().replace(" ", "")
                 if tag in ("<sub>", "<sup>"):
-                    script = (tag, [])
-                elif tag in ("</sub>", "</sup>") and script is not None:
+                    walk.script = (tag, [])
+                elif tag in ("</sub>", "</sup>") and walk.script is not None:
                     table, marker = (
-                        (_SUBSCRIPT, "_") if script[0] == "<sub>" else (_SUPERSCRIPT, "^")
+                        (_SUBSCRIPT, "_") if walk.script[0] == "<sub>" else (_SUPERSCRIPT, "^")
                     )
-                    context.on_text(_scripted("".join(script[1]), table, marker), "text")
-                    script = None
+                    context.on_text(_scripted("".join(walk.script[1]), table, marker), "text")
+                    walk.script = None
                 elif _html_break().fullmatch(tag):
                     context.on_text("\n", "hardbreak")
             elif token.tag in self.inlines and node_type not in ("fence", "code_block"):
@@ -623,7 +717,7 @@ class _AnswerMarkdown(Markdown):
                 if exiting:
                     element = context.stack.pop()
                     if not context.stack or context.stack.top.on_child_close(context, element):
-                        if new_line:
+                        if walk.new_line:
                             yield Segment.line()
                         yield from console.render(element, context.options)
                 elif token.nesting == 0:
@@ -631,12 +725,12 @@ class _AnswerMarkdown(Markdown):
                     if token.content is not None:
                         element.on_text(context, token.content)
                     if not context.stack or context.stack.top.on_child_close(context, element):
-                        if new_line and node_type != "inline":
+                        if walk.new_line and node_type != "inline":
                             yield Segment.line()
                         yield from console.render(element, context.options)
                 if exiting or token.nesting == 0:
                     element.on_leave(context)
-                    new_line = element.new_line
+                    walk.new_line = element.new_line
 
     def _inline_math(self, context: MarkdownContext, math: _Math) -> None:
         from qtreader.render.texmath import inline_math
@@ -668,6 +762,16 @@ class _AnswerMarkdown(Markdown):
         context.enter_style(label_style)
         context.on_text(label, "text")
         context.leave_style()
+
+
+class _Walk:
+    """What the walk over an answer's tokens carries from one token to the next."""
+
+    __slots__ = ("new_line", "script")
+
+    def __init__(self) -> None:
+        self.new_line = False  # a blank line before the next block
+        self.script: tuple[str, list[str]] | None = None  # inside <sub> or <sup>
 
 
 def _flatten(tokens: Iterable[Token]) -> Iterator[Token]:
