@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from rich.console import Console
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.segment import Segment
+from rich.text import Text
 
 from qtreader.render.markdown import FOLD_MARK, answer_links, formula_outcomes, render_answer
 
@@ -270,3 +273,42 @@ def test_blocks_laid_out_once_are_reused_only_where_they_render_alike(markdown: 
     # The variants differ where the answer has what they change.
     assert alone[0] != alone[1]
     assert (alone[0] != alone[2]) == bool(answer_links(markdown))
+
+
+# Words of one-cell, two-cell and zero-width characters, joiners, long words and tabs.
+_WRAP_WORDS = st.sampled_from(
+    ["a", "word", "cafe\u0301", "\u4e2d\u6587\u5b57", "\U0001f600x", "\U0001f468\u200d\U0001f469",
+     "\u2764\ufe0f", "x" * 30, "\u4e2d" * 12, "end.", "-", "\t", "", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    words=st.lists(_WRAP_WORDS, max_size=40),
+    spaces=st.lists(st.sampled_from([" ", "  ", "\n", " \t"]), min_size=1),
+    width=st.integers(min_value=1, max_value=60),
+    justify=st.sampled_from([None, "left", "default", "full", "center", "right"]),
+    overflow=st.sampled_from([None, "fold", "crop", "ellipsis"]),
+    bold=st.tuples(st.integers(0, 300), st.integers(0, 300)),
+)
+def test_answer_paragraphs_wrap_exactly_as_rich_wraps(
+    words: list[str],
+    spaces: list[str],
+    width: int,
+    justify: JustifyMethod | None,
+    overflow: OverflowMethod | None,
+    bold: tuple[int, int],
+) -> None:
+    """The renderer's faster wrapping gives Rich's lines, to the character and style."""
+    from qtreader.render.markdown import _WrappedText
+
+    text = "".join(word + spaces[index % len(spaces)] for index, word in enumerate(words))
+    console = Console(width=100, color_system=None)
+    rich_text, fast_text = Text(text), _WrappedText(text)
+    for version in (rich_text, fast_text):
+        version.stylize("bold", *sorted(bold))
+    expected = rich_text.wrap(console, width, justify=justify, overflow=overflow)
+    got = fast_text.wrap(console, width, justify=justify, overflow=overflow)
+    assert [(line.plain, line.spans) for line in got] == [
+        (line.plain, line.spans) for line in expected
+    ]

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.containers import Lines
 from rich.markdown import (
     BlockQuote,
     Heading,
@@ -48,17 +49,20 @@ from rich.markdown import (
     TableElement,
     TableHeaderElement,
     TableRowElement,
+    TextElement,
     UnknownElement,
 )
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
-from rich.text import Text
+from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
 from qtreader.library.decode import clean_text, lazy_pattern, math_spans
 
 if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
+    from rich.console import JustifyMethod, OverflowMethod
+
     from qtreader.render.texmath import Rendered
 
 __all__ = [
@@ -101,6 +105,8 @@ _container = lazy_pattern(r"^((?:[ \t]*>[ \t]?)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])[
 _no_block_line = lazy_pattern(r"^\s*(?:\||#{1,6}\s)")
 _html_tag = lazy_pattern(r"<[^>]*>")
 _html_break = lazy_pattern(r"<br\s*/?>", re.IGNORECASE)
+# A word and the spaces after it, as Rich's wrapping cuts a line (``rich._wrap``).
+_word = lazy_pattern(r"\s*\S+\s*")
 
 
 def is_article_url(url: str) -> bool:
@@ -521,6 +527,85 @@ def _cells(row: str, start: int, count: int) -> str:
     return "".join(out)
 
 
+class _WrappedText(Text):
+    """Rich's ``Text``, whose wrapping measures the words of a line of printable ASCII by
+    their length: Rich measures every word's cells, a third of laying out a paragraph.
+    The lines are Rich's, to the character and span (``test_render`` compares them)."""
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        if no_wrap or self.no_wrap or overflow == "ignore":
+            return super().wrap(
+                console, width, justify=justify, overflow=overflow, tab_size=tab_size,
+                no_wrap=no_wrap,
+            )  # fmt: skip
+        # What follows is ``rich.text.Text.wrap`` for a text that is wrapped.
+        wrap_justify = justify or self.justify or DEFAULT_JUSTIFY
+        wrap_overflow = overflow or self.overflow or DEFAULT_OVERFLOW
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            if "\t" in line:
+                line.expand_tabs(tab_size)
+            offsets = _line_breaks(line.plain, width, fold=wrap_overflow == "fold")
+            new_lines = line.divide(offsets)
+            for piece in new_lines:
+                piece.rstrip_end(width)
+            if wrap_justify:
+                new_lines.justify(console, width, justify=wrap_justify, overflow=wrap_overflow)
+            for piece in new_lines:
+                piece.truncate(width, overflow=wrap_overflow)
+            lines.extend(new_lines)
+        return lines
+
+
+def _line_breaks(text: str, width: int, *, fold: bool) -> list[int]:
+    """Where Rich's wrapping breaks ``text`` to fit ``width`` cells (``rich._wrap.
+    divide_line``): a character of printable ASCII is one cell, anything else is measured."""
+    measure = len if text.isascii() and text.isprintable() else cell_len
+    breaks: list[int] = []
+    offset = 0
+    for match in _word().finditer(text):
+        start = match.start()
+        word = match.group()
+        length = measure(word.rstrip())
+        if width - offset >= length:
+            offset += measure(word)
+        elif length > width:  # longer than a line: folded, or cropped
+            if fold:
+                pieces = chop_cells(word, width)
+                for piece in pieces[:-1]:
+                    if start:
+                        breaks.append(start)
+                    start += len(piece)
+                if start:
+                    breaks.append(start)
+                offset = measure(pieces[-1])
+            else:
+                if start:
+                    breaks.append(start)
+                offset = measure(word)
+        elif offset and start:
+            breaks.append(start)
+            offset = measure(word)
+    return breaks
+
+
+class _Paragraph(Paragraph):
+    """Rich's paragraph, its text wrapped by :class:`_WrappedText`."""
+
+    def on_enter(self, context: MarkdownContext) -> None:
+        TextElement.on_enter(self, context)
+        self.text = _WrappedText(justify="left")
+
+
 class _HtmlBlock(MarkdownElement):
     """Raw HTML in an answer: shown as its text, as a browser would show it."""
 
@@ -578,6 +663,7 @@ class _AnswerMarkdown(Markdown):
 
     elements = {
         **Markdown.elements,
+        "paragraph_open": _Paragraph,
         "heading_open": _Heading,
         "blockquote_open": _BlockQuote,
         "fence": _CodeBlock,
