@@ -4,8 +4,10 @@ formulas left as raw TeX.
 
 The pane and ``show`` share their renderer (:func:`qtreader.render.markdown.render_answer`); this
 module drives it through the same functions they call, into a console that discards what
-it is given. Articles are rendered on every core, in chunks, each worker reading the
-library's index itself. No Textual here.
+it is given. Each answer is parsed once (the renderer keeps the last answers' tokens) and
+its blocks laid out once: the pane's rendering (link actions) and the raw-TeX one lay out
+again only the blocks with links or math, as the reader does. Articles are rendered on
+every core, in chunks, each worker reading the library's index itself. No Textual here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -27,9 +28,6 @@ from qtreader.library.pool import start_pool
 from qtreader.library.store import Library, ProgressCallback
 from qtreader.render import markdown as render
 from qtreader.render.markdown import FormulaOutcome
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "WIDTH",
