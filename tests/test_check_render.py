@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from markdown_it.token import Token
+from rich.console import RenderableType
+from rich.markdown import MarkdownContext
 
 from qtreader.cli import main
 from qtreader.render import check as check_render
+from qtreader.render import markdown as render_markdown
 from qtreader.render import texmath
+from qtreader.render.markdown import formula_outcomes
 
 from .conftest import LIBRARY
 
@@ -102,6 +107,70 @@ def test_an_exception_while_rendering_is_reported_with_its_file_and_type(
             "error": "RuntimeError: renderer broke on purpose",
         }
     ]
+
+
+def _failed(out: str) -> dict[str, str]:
+    """The files reported as failing to render, with their error."""
+    failed = {}
+    for line in out.splitlines():
+        path, found, error = line.partition(": rendering failed: ")
+        if found:
+            failed[path] = error
+    return failed
+
+
+def test_a_failure_only_the_pane_meets_is_reported(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pane puts a click action on each link, ``show`` does not: a renderer that breaks
+    on that alone is found, in the file with the link and nowhere else."""
+    linked = library_copy / "learn/physics/what-is-a-link.md"
+    linked.write_text(
+        article(901, "What is a link?", "See [the lens](/learn/physics/questions/lens) for more.")
+    )
+    real = render_markdown._AnswerMarkdown._link_open
+
+    def breaks_with_an_action(
+        self: render_markdown._AnswerMarkdown, context: MarkdownContext, token: Token
+    ) -> None:
+        if self.link_action is not None:
+            raise RuntimeError("pane link broke")
+        real(self, context, token)
+
+    monkeypatch.setattr(render_markdown._AnswerMarkdown, "_link_open", breaks_with_an_action)
+    code, out = run("check", str(library_copy), "--render")
+    assert code == 1
+    assert _failed(out) == {str(linked): "RuntimeError: pane link broke"}
+    # ``show`` prints the same article without a fault: only the pane's path has one.
+    code, out = run("show", "901", "--library", str(library_copy), "--format", "plain")
+    assert code == 0, out
+    assert "See the lens [1] for more." in out
+
+
+def test_a_failure_only_raw_tex_meets_is_reported(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader's ``x`` shows formulas as TeX, a path ``show`` never takes: a renderer
+    that breaks there is found in every file with a formula, and only there."""
+    display = library_copy / "learn/physics/what-is-energy.md"
+    display.write_text(article(902, "What is energy?", "Mass:\n\n$$\nE = mc^2\n$$\n\nDone."))
+    real = render_markdown._raw_math_panel
+
+    def breaks(source: str, theme: str, width: int) -> RenderableType:
+        raise RuntimeError("raw TeX broke")
+
+    monkeypatch.setattr(render_markdown, "_raw_math_panel", breaks)
+    code, out = run("check", str(library_copy), "--render", "--json")
+    monkeypatch.setattr(render_markdown, "_raw_math_panel", real)
+    assert code == 1
+    failed = {f["path"]: f["error"] for f in json.loads(out)["render"]["findings"]}
+    assert failed[str(display)] == "RuntimeError: raw TeX broke"
+    for path in (library_copy / "learn").rglob("*.md"):
+        answer = yaml.load(path.read_text().split("---\n")[1], Loader=yaml.CSafeLoader)["answer"]
+        displayed = any(formula.display for formula in formula_outcomes(answer))
+        if not displayed:  # (a file listed in two subjects is one article, named once)
+            assert str(path) not in failed, path
+    assert len(failed) >= 3  # the fixture's own display formulas too
 
 
 def test_a_generated_library_renders_on_every_core(

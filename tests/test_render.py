@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from rich.console import Console
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.segment import Segment
+from rich.text import Text
 
 from qtreader.render.markdown import FOLD_MARK, answer_links, formula_outcomes, render_answer
 
@@ -231,3 +234,81 @@ def test_a_formula_left_raw_is_wrapped_between_tex_words_never_inside_one() -> N
     shown_words = [word.strip("$") for word in text.split()]
     for word in words:
         assert word in shown_words
+
+
+# Answers whose blocks differ by variant (math, links) next to blocks that do not, and
+# state carried from block to block (a <sub> left open, blank lines between blocks).
+LAYOUT_CASES = [
+    "Intro with [a link](https://example.org) and $x^2$.\n\nPlain paragraph.\n\n"
+    "1. **Item** with $\\alpha$\n    - nested [inner](/learn/physics/questions/q)\n"
+    "2. Plain item\n\n$$\nE = mc^2\n$$\n\n> quoted $y$\n\n```\ncode $z$\n```\n\n---\n\nEnd.",
+    "Water is H<sub>2\n\nO and more text $a_1$ here</sub> done.\n\n- list\n- after",
+    "| a | b |\n|---|---|\n| $x$ | [l](http://e.org) |\n\n# Heading $h$\n\ntail",
+    "Before\n$$\\frac{1}{2}$$\nafter <br> with <sup>2</sup> and $\\unknownmacro{q}$.",
+]
+
+
+def _layouts(markdown: str, order: list[tuple[bool, str | None]]) -> list[list[Segment]]:
+    console = Console(width=60, force_terminal=True, color_system="truecolor")
+    return [
+        list(console.render(render_answer(markdown, raw_tex=raw, link_action=action)))
+        for raw, action in order
+    ]
+
+
+@pytest.mark.parametrize("markdown", LAYOUT_CASES)
+def test_blocks_laid_out_once_are_reused_only_where_they_render_alike(markdown: str) -> None:
+    """Show, pane (link actions) and raw TeX renderings of one answer, in any order, each
+    equal to the same rendering done alone."""
+    from qtreader.render import markdown as answer_markdown
+
+    variants = [(False, None), (True, None), (False, "go({})"), (True, "go({})")]
+    alone = []
+    for variant in variants:
+        answer_markdown._prepare.cache_clear()
+        alone += _layouts(markdown, [variant])
+    for order in (variants, variants[::-1], [variants[1], variants[0], variants[3]]):
+        answer_markdown._prepare.cache_clear()
+        assert _layouts(markdown, order) == [alone[variants.index(v)] for v in order]
+    # The variants differ where the answer has what they change.
+    assert alone[0] != alone[1]
+    assert (alone[0] != alone[2]) == bool(answer_links(markdown))
+
+
+# Words of one-cell, two-cell and zero-width characters, joiners, long words and tabs.
+_WRAP_WORDS = st.sampled_from(
+    ["a", "word", "cafe\u0301", "\u4e2d\u6587\u5b57", "\U0001f600x", "\U0001f468\u200d\U0001f469",
+     "\u2764\ufe0f", "x" * 30, "\u4e2d" * 12, "end.", "-", "\t", "", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    words=st.lists(_WRAP_WORDS, max_size=40),
+    spaces=st.lists(st.sampled_from([" ", "  ", "\n", " \t"]), min_size=1),
+    width=st.integers(min_value=1, max_value=60),
+    justify=st.sampled_from([None, "left", "default", "full", "center", "right"]),
+    overflow=st.sampled_from([None, "fold", "crop", "ellipsis"]),
+    bold=st.tuples(st.integers(0, 300), st.integers(0, 300)),
+)
+def test_answer_paragraphs_wrap_exactly_as_rich_wraps(
+    words: list[str],
+    spaces: list[str],
+    width: int,
+    justify: JustifyMethod | None,
+    overflow: OverflowMethod | None,
+    bold: tuple[int, int],
+) -> None:
+    """The renderer's faster wrapping gives Rich's lines, to the character and style."""
+    from qtreader.render.markdown import _WrappedText
+
+    text = "".join(word + spaces[index % len(spaces)] for index, word in enumerate(words))
+    console = Console(width=100, color_system=None)
+    rich_text, fast_text = Text(text), _WrappedText(text)
+    for version in (rich_text, fast_text):
+        version.stylize("bold", *sorted(bold))
+    expected = rich_text.wrap(console, width, justify=justify, overflow=overflow)
+    got = fast_text.wrap(console, width, justify=justify, overflow=overflow)
+    assert [(line.plain, line.spans) for line in got] == [
+        (line.plain, line.spans) for line in expected
+    ]

@@ -4,8 +4,10 @@ formulas left as raw TeX.
 
 The pane and ``show`` share their renderer (:func:`qtreader.render.markdown.render_answer`); this
 module drives it through the same functions they call, into a console that discards what
-it is given. Articles are rendered on every core, in chunks, each worker reading the
-library's index itself. No Textual here.
+it is given. Each answer is parsed once (the renderer keeps the last answers' tokens) and
+its blocks laid out once: the pane's rendering (link actions) and the raw-TeX one lay out
+again only the blocks with links or math, as the reader does. Articles are rendered on
+every core, in chunks, each worker reading the library's index itself. No Textual here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -28,14 +29,12 @@ from qtreader.library.store import Library, ProgressCallback
 from qtreader.render import markdown as render
 from qtreader.render.markdown import FormulaOutcome
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = [
     "WIDTH",
     "ArticleRender",
     "RenderReport",
     "render_article",
+    "render_console",
     "render_library",
 ]
 
@@ -89,25 +88,26 @@ class _Discard(io.StringIO):
         return False
 
 
-@functools.cache
-def _console(width: int) -> Console:
-    """``show``'s console for a pipe (plain text) at ``width``, writing nowhere."""
+def render_console(width: int = WIDTH) -> Console:
+    """``show``'s console for a pipe (plain text) at ``width``, writing nowhere. A new one
+    for each chunk of articles: the renderer keeps an answer's layout per console, and a
+    run must render, not find what an earlier run laid out."""
     from qtreader.render.output import OutputOptions
 
     return OutputOptions("plain", "never", width, pager=False).console(_Discard())
 
 
-def render_article(article: Article, answer: str, width: int = WIDTH) -> list[FormulaOutcome]:
+def render_article(article: Article, answer: str, console: Console) -> list[FormulaOutcome]:
     """Render ``article`` as ``qtreader show`` prints it and its answer as the pane draws
     it (with link actions when it has links, and with formulas as TeX, the ``x`` key, when
     it has formulas). Returns the answer's formulas; raises whatever rendering raises."""
     from qtreader.render.output import article_renderable
 
     outcomes = render.formula_outcomes(answer)
-    console = _console(width)
     console.print(article_renderable(article, answer))
     # The pane's answer differs from show's only by the links' click actions and the raw
-    # TeX toggle: rendered again only where those change something.
+    # TeX toggle: rendered again only where those change something, and then only the
+    # blocks with links or math are laid out again (the renderer reuses the others).
     if render.answer_links(answer):
         console.print(render.render_answer(answer, link_action=_PANE_LINK_ACTION))
     if outcomes:
@@ -134,6 +134,7 @@ def _library(root: Path, database: str) -> Library:
 def _render_chunk(ids: list[int], root: Path, *, database: str, width: int) -> list[ArticleRender]:
     """Render the articles ``ids`` (in a worker, or in this process)."""
     library = _library(root, database)
+    console = render_console(width)
     results = []
     for article_id in ids:
         path = root
@@ -144,7 +145,7 @@ def _render_chunk(ids: list[int], root: Path, *, database: str, width: int) -> l
             if article is None:  # removed since the list was made
                 continue
             path = article.path
-            outcomes = render_article(article, library.answer(article_id), width)
+            outcomes = render_article(article, library.answer(article_id), console)
         except Exception as exception:  # the finding: any exception at all, reported
             error = f"{type(exception).__name__}: {exception}"
         results.append(

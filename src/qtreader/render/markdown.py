@@ -23,14 +23,16 @@ sequence reaches the screen or stdout. No Textual here.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.containers import Lines
 from rich.markdown import (
     BlockQuote,
     Heading,
@@ -47,17 +49,20 @@ from rich.markdown import (
     TableElement,
     TableHeaderElement,
     TableRowElement,
+    TextElement,
     UnknownElement,
 )
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
-from rich.text import Text
+from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
 from qtreader.library.decode import clean_text, lazy_pattern, math_spans
 
 if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
+    from rich.console import JustifyMethod, OverflowMethod
+
     from qtreader.render.texmath import Rendered
 
 __all__ = [
@@ -100,6 +105,8 @@ _container = lazy_pattern(r"^((?:[ \t]*>[ \t]?)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])[
 _no_block_line = lazy_pattern(r"^\s*(?:\||#{1,6}\s)")
 _html_tag = lazy_pattern(r"<[^>]*>")
 _html_break = lazy_pattern(r"<br\s*/?>", re.IGNORECASE)
+# A word and the spaces after it, as Rich's wrapping cuts a line (``rich._wrap``).
+_word = lazy_pattern(r"\s*\S+\s*")
 
 
 def is_article_url(url: str) -> bool:
@@ -126,10 +133,32 @@ class _Math(NamedTuple):
     display: bool
 
 
+class _Block(NamedTuple):
+    """A top-level block of an answer: its tokens ``tokens[start:end]``, and whether it holds
+    math (drawn differently with ``raw_tex``) or links (``link_action``)."""
+
+    start: int
+    end: int
+    math: bool
+    links: bool
+
+
 class _Prepared(NamedTuple):
     tokens: tuple[Token, ...]
     maths: tuple[_Math, ...]
     links: tuple[AnswerLink, ...]
+    blocks: tuple[_Block, ...]
+    #: Laid-out blocks by console, width and theme (see :meth:`_AnswerMarkdown._render`).
+    layouts: dict[tuple[int, int, tuple[object, ...]], _Layouts]
+
+
+class _Layouts(NamedTuple):
+    """The blocks of one answer laid out for one console: each block's segments by the
+    block, the options it depends on and the state the walk entered it with, and that
+    state as it left the block."""
+
+    console: weakref.ref[Console]
+    blocks: dict[tuple[int, bool | None, str | None, bool], tuple[list[Segment], bool]]
 
 
 def render_answer(
@@ -179,14 +208,20 @@ def answer_links(markdown: str) -> list[AnswerLink]:
 # Preparation: math out of the way, then markdown-it --------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """One parser for every answer: building one compiles its rules, a third of the cost of
+    parsing a typical answer; parsing keeps its state outside the parser."""
+    return MarkdownIt().enable("strikethrough").enable("table")
+
+
 @lru_cache(maxsize=16)
 def _prepare(markdown: str) -> _Prepared:
     markdown = clean_text(markdown)
     for private in _PRIVATE:
         markdown = markdown.replace(private, "")
     source, maths = _set_math_aside(markdown)
-    parser = MarkdownIt().enable("strikethrough").enable("table")
-    tokens = parser.parse(source)
+    tokens = _parser().parse(source)
     links: list[AnswerLink] = []
     for token in tokens:
         if token.type == "inline" and token.children:
@@ -194,7 +229,30 @@ def _prepare(markdown: str) -> _Prepared:
         elif token.type == "html_block" or (token.type == "fence" and token.info != _BLOCK_INFO):
             token.content = _restore(token.content, maths)
             token.info = _restore(token.info, maths)
-    return _Prepared(tuple(tokens), tuple(maths), tuple(links))
+    return _Prepared(tuple(tokens), tuple(maths), tuple(links), tuple(_blocks(tokens)), {})
+
+
+def _blocks(tokens: list[Token]) -> Iterator[_Block]:
+    """The top-level blocks of ``tokens``: an opening token and all up to its closing one
+    (a paragraph, a list, a quote, a table), or a token of its own (a fence, a rule)."""
+    start = 0
+    while start < len(tokens):
+        end = start + 1
+        if tokens[start].nesting == 1:
+            level = tokens[start].level
+            while end < len(tokens) and not (
+                tokens[end].level == level and tokens[end].nesting == -1
+            ):
+                end += 1
+            end = min(end + 1, len(tokens))
+        math = links = False
+        for token in _flatten(tokens[start:end]):
+            if token.type == "math_inline" or (token.type == "fence" and token.info == _BLOCK_INFO):
+                math = True
+            elif token.type == "link_open" and "number" in token.meta:
+                links = True
+        yield _Block(start, end, math, links)
+        start = end
 
 
 def _set_math_aside(markdown: str) -> tuple[str, list[_Math]]:
@@ -469,6 +527,85 @@ def _cells(row: str, start: int, count: int) -> str:
     return "".join(out)
 
 
+class _WrappedText(Text):
+    """Rich's ``Text``, whose wrapping measures the words of a line of printable ASCII by
+    their length: Rich measures every word's cells, a third of laying out a paragraph.
+    The lines are Rich's, to the character and span (``test_render`` compares them)."""
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        if no_wrap or self.no_wrap or overflow == "ignore":
+            return super().wrap(
+                console, width, justify=justify, overflow=overflow, tab_size=tab_size,
+                no_wrap=no_wrap,
+            )  # fmt: skip
+        # What follows is ``rich.text.Text.wrap`` for a text that is wrapped.
+        wrap_justify = justify or self.justify or DEFAULT_JUSTIFY
+        wrap_overflow = overflow or self.overflow or DEFAULT_OVERFLOW
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            if "\t" in line:
+                line.expand_tabs(tab_size)
+            offsets = _line_breaks(line.plain, width, fold=wrap_overflow == "fold")
+            new_lines = line.divide(offsets)
+            for piece in new_lines:
+                piece.rstrip_end(width)
+            if wrap_justify:
+                new_lines.justify(console, width, justify=wrap_justify, overflow=wrap_overflow)
+            for piece in new_lines:
+                piece.truncate(width, overflow=wrap_overflow)
+            lines.extend(new_lines)
+        return lines
+
+
+def _line_breaks(text: str, width: int, *, fold: bool) -> list[int]:
+    """Where Rich's wrapping breaks ``text`` to fit ``width`` cells (``rich._wrap.
+    divide_line``): a character of printable ASCII is one cell, anything else is measured."""
+    measure = len if text.isascii() and text.isprintable() else cell_len
+    breaks: list[int] = []
+    offset = 0
+    for match in _word().finditer(text):
+        start = match.start()
+        word = match.group()
+        length = measure(word.rstrip())
+        if width - offset >= length:
+            offset += measure(word)
+        elif length > width:  # longer than a line: folded, or cropped
+            if fold:
+                pieces = chop_cells(word, width)
+                for piece in pieces[:-1]:
+                    if start:
+                        breaks.append(start)
+                    start += len(piece)
+                if start:
+                    breaks.append(start)
+                offset = measure(pieces[-1])
+            else:
+                if start:
+                    breaks.append(start)
+                offset = measure(word)
+        elif offset and start:
+            breaks.append(start)
+            offset = measure(word)
+    return breaks
+
+
+class _Paragraph(Paragraph):
+    """Rich's paragraph, its text wrapped by :class:`_WrappedText`."""
+
+    def on_enter(self, context: MarkdownContext) -> None:
+        TextElement.on_enter(self, context)
+        self.text = _WrappedText(justify="left")
+
+
 class _HtmlBlock(MarkdownElement):
     """Raw HTML in an answer: shown as its text, as a browser would show it."""
 
@@ -526,6 +663,7 @@ class _AnswerMarkdown(Markdown):
 
     elements = {
         **Markdown.elements,
+        "paragraph_open": _Paragraph,
         "heading_open": _Heading,
         "blockquote_open": _BlockQuote,
         "fence": _CodeBlock,
@@ -562,17 +700,65 @@ class _AnswerMarkdown(Markdown):
         yield from self._rendered[key]
 
     def _render(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        """The answer block by block, each laid out once per console and width and reused
+        by every rendering that draws it alike: with raw TeX only the blocks with math
+        change, with link actions only those with links (``check --render`` renders an
+        answer up to three ways, the reader redraws it for ``x``)."""
         style = console.get_style(self.style, default="none")
         options = options.update(height=None)
         context = MarkdownContext(console, options, style)
-        new_line = False
-        script: tuple[str, list[str]] | None = None  # inside <sub> or <sup>
-        for token in _flatten(self.prepared.tokens):
+        layouts = self._layouts(console, options)
+        tokens = self.prepared.tokens
+        walk = _Walk()
+        for block in self.prepared.blocks:
+            # A block's layout depends on the tokens, the options that change it and the
+            # state the walk enters it with; one entered or left inside <sub> is not kept.
+            key = (
+                block.start,
+                self.raw_tex if block.math else None,
+                self.link_action if block.links else None,
+                walk.new_line,
+            )
+            laid_out = layouts.get(key) if walk.script is None else None
+            if laid_out is not None:
+                segments, walk.new_line = laid_out
+                yield from segments
+                continue
+            entered_in_script = walk.script is not None
+            segments = list(self._walk(context, tokens[block.start : block.end], walk))
+            if not entered_in_script and walk.script is None:
+                layouts[key] = (segments, walk.new_line)
+            yield from segments
+
+    def _layouts(
+        self, console: Console, options: ConsoleOptions
+    ) -> dict[tuple[int, bool | None, str | None, bool], tuple[list[Segment], bool]]:
+        """The blocks laid out so far for ``console`` with ``options``: kept with the
+        prepared answer, for at most four consoles and widths (a resize lays out anew)."""
+        cache = self.prepared.layouts
+        # What a block's text is laid out with, besides the console and the width.
+        laid = (options.justify, options.overflow, options.no_wrap, self.theme)
+        key = (id(console), options.max_width, laid)
+        layouts = cache.get(key)
+        # A console's id may be reused by another once it is gone: the weak reference says.
+        if layouts is None or layouts.console() is not console:
+            if len(cache) >= 4:
+                cache.clear()
+            layouts = cache[key] = _Layouts(weakref.ref(console), {})
+        return layouts.blocks
+
+    def _walk(
+        self, context: MarkdownContext, tokens: Iterable[Token], walk: _Walk
+    ) -> Iterator[Segment]:
+        """Rich's walk over the tokens with qtreader's inline handling; ``walk`` carries
+        its state from block to block."""
+        console = context.console
+        for token in _flatten(tokens):
             node_type = token.type
             entering = token.nesting == 1
             exiting = token.nesting == -1
-            if script is not None and node_type == "text":
-                script[1].append(token.content)
+            if walk.script is not None and node_type == "text":
+                walk.script[1].append(token.content)
                 continue
             if node_type == "text":
                 context.on_text(token.content, node_type)
@@ -589,13 +775,13 @@ class _AnswerMarkdown(Markdown):
             elif node_type == "html_inline":
                 tag = token.content.strip().lower().replace(" ", "")
                 if tag in ("<sub>", "<sup>"):
-                    script = (tag, [])
-                elif tag in ("</sub>", "</sup>") and script is not None:
+                    walk.script = (tag, [])
+                elif tag in ("</sub>", "</sup>") and walk.script is not None:
                     table, marker = (
-                        (_SUBSCRIPT, "_") if script[0] == "<sub>" else (_SUPERSCRIPT, "^")
+                        (_SUBSCRIPT, "_") if walk.script[0] == "<sub>" else (_SUPERSCRIPT, "^")
                     )
-                    context.on_text(_scripted("".join(script[1]), table, marker), "text")
-                    script = None
+                    context.on_text(_scripted("".join(walk.script[1]), table, marker), "text")
+                    walk.script = None
                 elif _html_break().fullmatch(tag):
                     context.on_text("\n", "hardbreak")
             elif token.tag in self.inlines and node_type not in ("fence", "code_block"):
@@ -617,7 +803,7 @@ class _AnswerMarkdown(Markdown):
                 if exiting:
                     element = context.stack.pop()
                     if not context.stack or context.stack.top.on_child_close(context, element):
-                        if new_line:
+                        if walk.new_line:
                             yield Segment.line()
                         yield from console.render(element, context.options)
                 elif token.nesting == 0:
@@ -625,12 +811,12 @@ class _AnswerMarkdown(Markdown):
                     if token.content is not None:
                         element.on_text(context, token.content)
                     if not context.stack or context.stack.top.on_child_close(context, element):
-                        if new_line and node_type != "inline":
+                        if walk.new_line and node_type != "inline":
                             yield Segment.line()
                         yield from console.render(element, context.options)
                 if exiting or token.nesting == 0:
                     element.on_leave(context)
-                    new_line = element.new_line
+                    walk.new_line = element.new_line
 
     def _inline_math(self, context: MarkdownContext, math: _Math) -> None:
         from qtreader.render.texmath import inline_math
@@ -662,6 +848,16 @@ class _AnswerMarkdown(Markdown):
         context.enter_style(label_style)
         context.on_text(label, "text")
         context.leave_style()
+
+
+class _Walk:
+    """What the walk over an answer's tokens carries from one token to the next."""
+
+    __slots__ = ("new_line", "script")
+
+    def __init__(self) -> None:
+        self.new_line = False  # a blank line before the next block
+        self.script: tuple[str, list[str]] | None = None  # inside <sub> or <sup>
 
 
 def _flatten(tokens: Iterable[Token]) -> Iterator[Token]:
