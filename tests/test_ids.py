@@ -81,6 +81,7 @@ def test_the_reader_opens_a_negative_id(args: list[str], monkeypatch: pytest.Mon
 
     class Reader:
         return_code = 0
+        incognito = False
 
         def __init__(self, library_path: Path, start_article: str | None, **_: object) -> None:
             started.append(start_article)
