@@ -330,30 +330,26 @@ def _capture(db: sqlite3.Connection, device: str) -> dict[str, set[int]]:
     return touched
 
 
-def _bookmark_winner(db: sqlite3.Connection, article: int) -> tuple[bool, str] | None:
+def _latest(db: sqlite3.Connection, kind: str, article: int) -> dict[str, Any] | None:
+    """The latest event of ``kind`` for ``article``, on any machine: ties in time are broken
+    by device id, then event id, so every machine picks the same one."""
     row = db.execute(
-        "SELECT body FROM sync_events WHERE kind = 'bookmark' AND article_id = ? "
+        "SELECT body FROM sync_events WHERE kind = ? AND article_id = ? "
         "ORDER BY at DESC, device DESC, id DESC LIMIT 1",
-        (article,),
+        (kind, article),
     ).fetchone()
-    if row is None:
-        return None
-    event = json.loads(row[0])
-    return bool(event["on"]), str(event["at"])
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def _bookmark_winner(db: sqlite3.Connection, article: int) -> tuple[bool, str] | None:
+    event = _latest(db, "bookmark", article)
+    return None if event is None else (bool(event["on"]), str(event["at"]))
 
 
 def _note_winner(db: sqlite3.Connection, article: int) -> tuple[str, str] | None:
-    """The text and time of the latest note event of ``article``, ties broken as for
-    bookmarks."""
-    row = db.execute(
-        "SELECT body FROM sync_events WHERE kind = 'note' AND article_id = ? "
-        "ORDER BY at DESC, device DESC, id DESC LIMIT 1",
-        (article,),
-    ).fetchone()
-    if row is None:
-        return None
-    event = json.loads(row[0])
-    return str(event["text"]), str(event["at"])
+    """The text and time of the latest note event of ``article``."""
+    event = _latest(db, "note", article)
+    return None if event is None else (str(event["text"]), str(event["at"]))
 
 
 def _replay(db: sqlite3.Connection, article: int, scheduler: Any) -> None:
