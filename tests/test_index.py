@@ -60,12 +60,12 @@ def test_warm_start_reads_no_article_file(
     article = library.article(503)
     assert article is not None and article.subjects == ("Mathematics", "Physics")
     assert read == []
-    # The index keeps no answers: a search reads the files of its hits, for their
-    # snippets, and an answer is read from its file.
+    # The index keeps no answers: a search reads the answers of its hits, for their
+    # snippets (parse_answer: test_snippets_read_each_hit_file_once_while_it_is_unchanged),
+    # and an answer is read from its file.
     assert [hit.id for hit in library.search("doppler")] == [501]
-    assert read == ["learn/physics/what-is-the-doppler-effect.md"]
     assert "convex lens" in library.answer(502)
-    assert read[1:] == ["learn/physics/how-does-a-lens-focus-light.md"]
+    assert read == ["learn/physics/how-does-a-lens-focus-light.md"]
 
 
 def test_an_answer_changed_since_the_refresh_is_read_from_its_file(
@@ -649,23 +649,43 @@ def test_snippets_read_each_hit_file_once_while_it_is_unchanged(
     library = load_library(library_copy)
     from qtreader.library import parse
 
-    read: list[str] = []
-    real = parse.parse_file
+    read: list[tuple[str, str]] = []
+    real_file, real_answer = parse.parse_file, parse.parse_answer
 
-    def recording(path: Path, root: Path) -> object:
-        read.append(path.name)
-        return real(path, root)
+    def whole(path: Path, root: Path) -> object:
+        read.append(("whole", path.name))
+        return real_file(path, root)
 
-    monkeypatch.setattr(parse, "parse_file", recording)
+    def answer_only(data: bytes) -> str | None:
+        read.append(("answer", ""))
+        return real_answer(data)
+
+    monkeypatch.setattr(parse, "parse_file", whole)
+    monkeypatch.setattr(parse, "parse_answer", answer_only)
     assert library.search("convex")[0].snippet.startswith("A convex lens")
     assert library.search("convex lens")[0].snippet.startswith("A convex lens")
-    assert read == ["how-does-a-lens-focus-light.md"]
-    # Changed since the refresh: the snippet is made from the file as it is now.
+    # As the index read it: only its answer is read again, once.
+    assert read == [("answer", "")]
+    # Changed since the refresh: the snippet is made from the file as it is now, parsed
+    # whole (it may no longer be an article).
     _rewrite(
         library_copy / "learn/physics/how-does-a-lens-focus-light.md", "convex", "convex, bright"
     )
     assert "convex, bright" in library.search("convex")[0].snippet
-    assert read == ["how-does-a-lens-focus-light.md"] * 2
+    assert read == [("answer", ""), ("whole", "how-does-a-lens-focus-light.md")]
+
+
+def test_the_answer_alone_is_the_answer_of_the_whole_parse() -> None:
+    from qtreader.library.parse import parse_answer, parse_bytes
+
+    roots = [LIBRARY, Path(__file__).parent / "hostile"]
+    files = [path for root in roots for path in sorted(root.rglob("*.md"))]
+    assert len(files) > 10
+    for path in files:
+        data = path.read_bytes()
+        article, _ = parse_bytes(data, path, path.parent, size=len(data), mtime_ns=0)
+        if article is not None:
+            assert parse_answer(data) == article.answer, path
 
 
 def test_a_hit_whose_file_broke_since_the_refresh_keeps_a_snippet(library_copy: Path) -> None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "BM25_WEIGHTS",
     "SCHEMA_VERSION",
     "Index",
     "IndexedFile",
@@ -139,14 +140,16 @@ CREATE VIRTUAL TABLE search USING fts5 (
     tokenize = '{tokenizer}', content = ''
 );
 -- Question and title count most, then keywords, then the description, then the answer.
-INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0, 0.0)');
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25({weights})');
 -- The live row of each article in search (a doc is never reused).
 CREATE TABLE docs (doc INTEGER PRIMARY KEY, id INTEGER NOT NULL);
 CREATE UNIQUE INDEX docs_id ON docs (id);
 """
 #: How the search table splits text into words; the words of a query are stemmed alike.
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-_SCHEMA = _SCHEMA.replace("{tokenizer}", TOKENIZER)
+#: The bm25 weights of the search columns, in order (the table's own ``rank``).
+BM25_WEIGHTS = "10.0, 8.0, 4.0, 2.0, 1.0, 0.0"
+_SCHEMA = _SCHEMA.replace("{tokenizer}", TOKENIZER).replace("{weights}", BM25_WEIGHTS)
 
 
 def index_file(root: Path) -> Path:
