@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -701,3 +702,26 @@ def test_a_hit_whose_file_broke_since_the_refresh_keeps_a_snippet(library_copy: 
     assert [h.id for h in library.search("doppler")] == [501]  # until the next refresh
     library.refresh()
     assert library.search("doppler") == []
+
+
+def test_related_links_are_kept_compressed_and_read_back_as_listed(library: Library) -> None:
+    rows = dict(library.index.db.execute("SELECT id, related FROM files WHERE id IN (501, 506)"))
+    assert rows[506] is None  # no related links: nothing kept
+    kept = rows[501]
+    assert isinstance(kept, bytes)
+    links = index_module.decode_related(kept)
+    text = "\x1e".join("\x1f".join(map(str, link)) for link in links).encode()
+    assert len(kept) < len(text) + 12 and zlib.decompress(kept) == text
+    assert index_module.related_ids(kept) == [link[0] for link in links]
+    doppler = library.article(501)
+    assert doppler is not None
+    assert [(link.id, link.title, link.url) for link in doppler.related] == [
+        (i, title, url) for i, title, _, url in links
+    ]
+    # Any text survives: titles outside ASCII, and many links.
+    many = [
+        (n, f"Ünïcode title {n} \u2013 \u201cquoted\u201d", "Physics", f"/learn/physics/q/{n}")
+        for n in range(40)
+    ]
+    assert index_module.decode_related(index_module.encode_related(many)) == many
+    assert index_module.encode_related([]) is None and index_module.decode_related(None) == []

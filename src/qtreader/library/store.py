@@ -223,7 +223,7 @@ class Library:
                 (article_id,),
             )
         )
-        links = decode_related(str(related or ""))
+        links = decode_related(related if isinstance(related, bytes) else None)
         # An id SQLite cannot hold is in no library: its link stays, as not available.
         ids = [link[0] for link in links if is_article_id(link[0])]
         present = {
