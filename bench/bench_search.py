@@ -28,7 +28,9 @@ STOP = {"what", "how", "does", "the", "and", "are", "why", "which", "with", "for
 def make_queries(library: Library, count: int, seed: int = 7) -> list[str]:
     """A reproducible mix of the four kinds of query, from the library's titles."""
     chooser = random.Random(seed)
-    titles = [row[0] for row in library.index.db.execute("SELECT title FROM files LIMIT 5000")]
+    # The index keeps a title only where it is not the question (schema 15).
+    found = library.index.db.execute("SELECT coalesce(title, question) FROM files LIMIT 5000")
+    titles = [row[0] for row in found]
     queries: list[str] = []
     kinds = ["word", "two", "phrase", "prefix"]
     while len(queries) < count:

@@ -725,3 +725,37 @@ def test_related_links_are_kept_compressed_and_read_back_as_listed(library: Libr
     ]
     assert index_module.decode_related(index_module.encode_related(many)) == many
     assert index_module.encode_related([]) is None and index_module.decode_related(None) == []
+
+
+def test_a_title_is_kept_once_and_keywords_and_description_compressed(
+    library_copy: Path,
+) -> None:
+    doppler = library_copy / "learn/physics/what-is-the-doppler-effect.md"
+    doppler.write_text(
+        doppler.read_text().replace(
+            "title: >-\n    What is the Doppler effect?\narticle_title",
+            "title: >-\n    Doppler shift, briefly\narticle_title",
+        )
+    )
+    library = load_library(library_copy)
+    db = library.index.db
+    rows = {i: (t, s) for i, t, s in db.execute("SELECT id, title, seo FROM files")}
+    # The title is kept only where it is not the question; the fields read the same.
+    assert rows[502][0] is None and rows[501][0] == "Doppler shift, briefly"
+    lens, shift = library.article(502), library.article(501)
+    assert lens is not None and lens.title == lens.question == "How does a lens focus light?"
+    assert shift is not None and shift.title == "Doppler shift, briefly"
+    assert library.titles_in("physics")[0] == (501, "Doppler shift, briefly")
+    first = library.search("lens focus")[0]
+    assert (first.id, first.title) == (502, lens.title)
+    assert [(h.id, h.title) for h in library.search("shift briefly")] == [(501, shift.title)]
+    # Keywords and description: one compressed value, none for an article without them.
+    assert rows[508][1] is None
+    keywords, description = index_module.decode_seo(rows[502][1])
+    assert (keywords, description) == (lens.keywords, lens.description)
+    assert keywords and description
+    assert index_module.decode_seo(index_module.encode_seo(("a", "b, c"), "")) == (
+        ("a", "b, c"),
+        "",
+    )
+    assert index_module.decode_seo(index_module.encode_seo((), "Only text")) == ((), "Only text")

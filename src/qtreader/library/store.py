@@ -25,6 +25,7 @@ from qtreader.library.index import (
     Index,
     RefreshReport,
     decode_related,
+    decode_seo,
     file_name,
     open_index,
     replace_index,
@@ -214,8 +215,8 @@ class Library:
             yield self._article(row)
 
     def _article(self, row: tuple[object, ...]) -> Article:
-        (article_id, title, question, slug, date, keywords, description, score, no_index,
-         related) = row  # fmt: skip
+        (article_id, title, question, slug, date, seo, score, no_index, related) = row
+        keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
         listings = tuple(
             Listing(subject, url, self.root / file_name(path))
             for subject, url, path in self._db.execute(
@@ -238,8 +239,8 @@ class Library:
             question=str(question),
             slug=str(slug),
             date=datetime.date.fromisoformat(str(date)) if date else None,
-            keywords=tuple(str(keywords).split("\x1f")) if keywords else (),
-            description=str(description or ""),
+            keywords=keywords,
+            description=description,
             score=float(score) if score is not None else None,  # type: ignore[arg-type]
             no_index=bool(no_index),
             listings=listings,
@@ -569,21 +570,21 @@ class Library:
         # Every hit's fields and first listing (in the subjects asked for) in one query.
         ordered = f"l.subject_key NOT IN ({','.join('?' * len(keys))}), " if keys else ""
         found = self._db.execute(
-            "SELECT a.id, a.path, f.size, f.mtime_ns, coalesce(f.question, ''), "
-            "coalesce(f.title, ''), coalesce(f.keywords, ''), coalesce(f.description, ''), "
-            "f.no_index, (SELECT l.subject FROM listings l WHERE l.id = a.id "
+            "SELECT a.id, a.path, f.size, f.mtime_ns, f.question, "
+            "coalesce(f.title, f.question), f.seo, f.no_index, "
+            "(SELECT l.subject FROM listings l WHERE l.id = a.id "
             f"ORDER BY {ordered}l.rank LIMIT 1) "
             "FROM articles a JOIN files f ON f.path = a.path "
             f"WHERE a.id IN ({','.join('?' * len(rows))})",
             (*(keys or ()), *(article_id for article_id, _ in rows)),
         ).fetchall()
-        by_id = {row[0]: row for row in found if row[9] is not None}
+        by_id = {row[0]: row for row in found if row[8] is not None}
         snippets = self._snippets(rows, by_id)
         for article_id, _ in rows:
             row = by_id.get(article_id)
             if row is not None:
                 text_, spans = _highlights(snippets.get(article_id, ""))
-                hits.append(SearchHit(article_id, row[5], row[9], text_, spans, bool(row[8])))
+                hits.append(SearchHit(article_id, row[5], row[8], text_, spans, bool(row[7])))
         return hits
 
     def count_matches(
@@ -634,7 +635,7 @@ class Library:
     ) -> dict[int, str]:
         """FTS5's snippet of each hit (article id, the match expression that found it),
         marked with STX and ETX, by id; ``found`` is each hit's row as search read it (id,
-        path, size, mtime, question, title, keywords, description, no_index, ...). The
+        path, size, mtime, question, title, seo, no_index, subject). The
         index keeps no text: each hit's first file is read, its row made as the index made
         it, and FTS5 picks the snippet from that in a table in memory, as it would have
         from the index."""
@@ -642,15 +643,19 @@ class Library:
         # Emptied without reading the old text back (a DELETE would tokenize it again).
         shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
         shown.execute("DELETE FROM shown_text")
-        texts = [
-            (
-                article_id,
-                *search_columns(
-                    str(q), str(t), str(k), str(d), self._hit_text(str(path), size, mtime), bool(no)
-                ),
+        texts = []
+        for article_id, path, size, mtime, question, title, seo, no_index, _ in found.values():
+            keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
+            answer = self._hit_text(str(path), size, mtime)
+            columns = search_columns(
+                str(question),
+                str(title),
+                "\x1f".join(keywords),
+                description,
+                answer,
+                bool(no_index),
             )
-            for article_id, path, size, mtime, q, t, k, d, no, *_ in found.values()
-        ]
+            texts.append((article_id, *columns))
         shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
         shown.executemany(
             "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
@@ -776,7 +781,8 @@ class Library:
         among = among if keys else ""
         hidden = "" if include_no_index else " AND NOT f.no_index"
         rows = self._db.execute(
-            "SELECT a.id, f.title, f.no_index, (SELECT l.subject FROM listings l "
+            "SELECT a.id, coalesce(f.title, f.question), f.no_index, "
+            "(SELECT l.subject FROM listings l "
             f"WHERE l.id = a.id ORDER BY {ordered}l.rank LIMIT 1) "
             "FROM articles a JOIN files f ON f.path = a.path "
             f"WHERE a.id IN (SELECT value FROM json_each(?)){among}{hidden}",
@@ -890,7 +896,7 @@ def _shown_table() -> sqlite3.Connection:
 _TIER_THRESHOLD = 3000
 
 _ARTICLE_SQL = (
-    "SELECT a.id, f.title, f.question, f.slug, f.date, f.keywords, f.description, f.score, "
+    "SELECT a.id, coalesce(f.title, f.question), f.question, f.slug, f.date, f.seo, f.score, "
     "f.no_index, f.related FROM articles a JOIN files f ON f.path = a.path"
 )
 
