@@ -759,3 +759,26 @@ def test_a_title_is_kept_once_and_keywords_and_description_compressed(
         "",
     )
     assert index_module.decode_seo(index_module.encode_seo((), "Only text")) == ((), "Only text")
+
+
+def test_an_article_is_found_by_any_url_its_files_give_without_an_index_of_urls(
+    library_copy: Path,
+) -> None:
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    _rewrite(
+        lens,
+        "url: /learn/physics/questions/how-does-a-lens-focus-light",
+        "url: /learn/optics/lenses-explained",
+    )
+    library = load_library(library_copy)
+    names = {row[0] for row in library.index.db.execute("SELECT name FROM sqlite_master")}
+    assert "listings_url" not in names
+    # A url that ends in its file's slug, one that does not, with or without a slash.
+    found = library.by_url("/learn/physics/questions/what-is-the-doppler-effect/")
+    assert found is not None and found.id == 501
+    found = library.by_url("/learn/optics/lenses-explained")
+    assert found is not None and found.id == 502 and found.url == "/learn/optics/lenses-explained"
+    assert library.by_url("/learn/physics/questions/how-does-a-lens-focus-light") is None
+    # Cited by and Similar give each article's url from its file as well.
+    cited = library.cited_by(501)
+    assert cited and all(library.by_url(link.url) is not None for link in cited)

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -101,13 +101,11 @@ CREATE TABLE listings (
     id INTEGER NOT NULL,
     rank INTEGER NOT NULL,
     subject TEXT NOT NULL,
-    url TEXT NOT NULL,
-    path TEXT NOT NULL,
+    path TEXT NOT NULL, -- its url is its file's (files.url): not kept twice
     title TEXT NOT NULL,
     PRIMARY KEY (subject_key, position)
 ) WITHOUT ROWID;
 CREATE INDEX listings_id ON listings (id, rank);
-CREATE INDEX listings_url ON listings (url);
 CREATE TABLE subjects (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
@@ -708,7 +706,7 @@ class _Derived(NamedTuple):
     """The rows of the tables derived from the catalog of files, before they are written."""
 
     articles: list[tuple[int, str, str, int]]
-    listings: list[tuple[str, int, int, int, str, str, str, str]]
+    listings: list[tuple[str, int, int, int, str, str, str]]
     subjects: list[tuple[str, str, int]]
     conflicts: list[tuple[str, str]]
     #: Each article's first file (the one shown), by id.
@@ -788,12 +786,11 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
                 article_id,
                 rank,
                 names[key],
-                url,
                 path,
                 first[article_id][2],
             )
             for article_id, listings in listed.items()
-            for rank, (key, url, path) in enumerate(listings)
+            for rank, (key, _, path) in enumerate(listings)
         ),
         subjects=[(key, names[key], len(ids)) for key, ids in members.items()],
         conflicts=conflicts,
@@ -806,7 +803,7 @@ def _write_derived(db: sqlite3.Connection, derived: _Derived) -> dict[int, str]:
     for table in ("articles", "listings", "subjects", "conflicts"):
         db.execute(f"DELETE FROM {table}")
     db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", derived.articles)
-    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", derived.listings)
+    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?)", derived.listings)
     db.executemany("INSERT INTO subjects VALUES (?, ?, ?)", derived.subjects)
     db.executemany("INSERT INTO conflicts VALUES (?, ?)", derived.conflicts)
     # Shown at every start: count(*) would scan the table (30 ms at 250,000 articles).

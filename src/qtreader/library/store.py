@@ -220,7 +220,8 @@ class Library:
         listings = tuple(
             Listing(subject, url, self.root / file_name(path))
             for subject, url, path in self._db.execute(
-                "SELECT subject, url, path FROM listings WHERE id = ? ORDER BY rank",
+                "SELECT l.subject, f.url, l.path FROM listings l "
+                "JOIN files f ON f.path = l.path WHERE l.id = ? ORDER BY l.rank",
                 (article_id,),
             )
         )
@@ -284,8 +285,17 @@ class Library:
     def by_url(self, url: str) -> Article | None:
         """The article listed at that ``/learn/<subject>/questions/<slug>`` url."""
         url = url.rstrip("/")
-        row = self._db.execute("SELECT id FROM listings WHERE url IN (?, ?)", (url, url + "/"))
-        found = row.fetchone()
+        # No index of urls (7 MB at 50,000 articles): a url nearly always ends in its
+        # file's slug, which has one; any other is found by a scan of the catalog.
+        listed = (
+            "SELECT l.id FROM listings l JOIN files f ON f.path = l.path "
+            "WHERE f.url IN (?, ?){} LIMIT 1"
+        )
+        slug = url.rsplit("/", 1)[-1]
+        found = (
+            self._db.execute(listed.format(" AND f.slug = ?"), (url, url + "/", slug)).fetchone()
+            or self._db.execute(listed.format(""), (url, url + "/")).fetchone()
+        )
         return self.article(found[0]) if found else None
 
     def resolve(self, reference: str) -> Article | None:
@@ -426,8 +436,9 @@ class Library:
         if not is_article_id(article_id):
             return ()
         rows = self._db.execute(
-            "SELECT l.id, l.title, l.subject, l.url FROM related_edges e "
-            "JOIN listings l ON l.id = e.source AND l.rank = 0 WHERE e.target = ? "
+            "SELECT l.id, l.title, l.subject, f.url FROM related_edges e "
+            "JOIN listings l ON l.id = e.source AND l.rank = 0 "
+            "JOIN files f ON f.path = l.path WHERE e.target = ? "
             "ORDER BY l.subject_key, lower(l.title), l.id",
             (article_id,),
         ).fetchall()
@@ -453,7 +464,9 @@ class Library:
         found = []
         for (found_id,) in rows:
             row = self._db.execute(
-                "SELECT title, subject, url FROM listings WHERE id = ? AND rank = 0", (found_id,)
+                "SELECT l.title, l.subject, f.url FROM listings l JOIN files f ON f.path = l.path "
+                "WHERE l.id = ? AND l.rank = 0",
+                (found_id,),
             ).fetchone()
             if row is not None:
                 found.append(RelatedLink(found_id, row[0], row[1], row[2], True))
