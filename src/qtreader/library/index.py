@@ -15,6 +15,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import traceback
 import weakref
 import zlib
 from collections import Counter, defaultdict
@@ -991,11 +992,13 @@ def open_index(
             index.validate()
             return index
         except (OSError, sqlite3.Error, IndexError_) as error:
+            _release_frames(error)
             if isinstance(error, IndexError_) or not cache_full(error, path.parent):
                 _give_up(index, path)
                 return _memory_index(root, f"{notice}; failed ({error}), using an in-memory index")
             return _full_cache_index(root, path, index)
     except (OSError, sqlite3.Error) as error:
+        _release_frames(error)
         if cache_full(error, path.parent):
             return _full_cache_index(root, path, index)
         _give_up(index, path)
@@ -1030,10 +1033,19 @@ def replace_index(index: Index, error: sqlite3.DatabaseError) -> Index:
     full (removing its file if this run made it), else rebuilt on disk. All of the old
     one's connections are closed first."""
     path = Path(index.database)
+    _release_frames(error)
     if cache_full(error, path.parent):
         return _full_cache_index(index.root, path, index)
     index.close_all()
     return open_index(index.root, damaged=str(error))
+
+
+def _release_frames(error: BaseException) -> None:
+    """Drop what the frames of ``error``'s traceback hold before the index is given up:
+    a cursor there keeps its statement, and a statement not finalized keeps SQLite's file
+    open past close() (removed, it would hold its space), until the cycle collector runs
+    (a context manager's frame in the traceback refers back to the error)."""
+    traceback.clear_frames(error.__traceback__)
 
 
 def _full_cache_index(root: Path, path: Path, index: Index | None) -> Index:
