@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,12 +61,12 @@ def test_warm_start_reads_no_article_file(
     article = library.article(503)
     assert article is not None and article.subjects == ("Mathematics", "Physics")
     assert read == []
-    # The index keeps no answers: a search reads the files of its hits, for their
-    # snippets, and an answer is read from its file.
+    # The index keeps no answers: a search reads the answers of its hits, for their
+    # snippets (parse_answer: test_snippets_read_each_hit_file_once_while_it_is_unchanged),
+    # and an answer is read from its file.
     assert [hit.id for hit in library.search("doppler")] == [501]
-    assert read == ["learn/physics/what-is-the-doppler-effect.md"]
     assert "convex lens" in library.answer(502)
-    assert read[1:] == ["learn/physics/how-does-a-lens-focus-light.md"]
+    assert read == ["learn/physics/how-does-a-lens-focus-light.md"]
 
 
 def test_an_answer_changed_since_the_refresh_is_read_from_its_file(
@@ -649,23 +650,43 @@ def test_snippets_read_each_hit_file_once_while_it_is_unchanged(
     library = load_library(library_copy)
     from qtreader.library import parse
 
-    read: list[str] = []
-    real = parse.parse_file
+    read: list[tuple[str, str]] = []
+    real_file, real_answer = parse.parse_file, parse.parse_answer
 
-    def recording(path: Path, root: Path) -> object:
-        read.append(path.name)
-        return real(path, root)
+    def whole(path: Path, root: Path) -> object:
+        read.append(("whole", path.name))
+        return real_file(path, root)
 
-    monkeypatch.setattr(parse, "parse_file", recording)
+    def answer_only(data: bytes) -> str | None:
+        read.append(("answer", ""))
+        return real_answer(data)
+
+    monkeypatch.setattr(parse, "parse_file", whole)
+    monkeypatch.setattr(parse, "parse_answer", answer_only)
     assert library.search("convex")[0].snippet.startswith("A convex lens")
     assert library.search("convex lens")[0].snippet.startswith("A convex lens")
-    assert read == ["how-does-a-lens-focus-light.md"]
-    # Changed since the refresh: the snippet is made from the file as it is now.
+    # As the index read it: only its answer is read again, once.
+    assert read == [("answer", "")]
+    # Changed since the refresh: the snippet is made from the file as it is now, parsed
+    # whole (it may no longer be an article).
     _rewrite(
         library_copy / "learn/physics/how-does-a-lens-focus-light.md", "convex", "convex, bright"
     )
     assert "convex, bright" in library.search("convex")[0].snippet
-    assert read == ["how-does-a-lens-focus-light.md"] * 2
+    assert read == [("answer", ""), ("whole", "how-does-a-lens-focus-light.md")]
+
+
+def test_the_answer_alone_is_the_answer_of_the_whole_parse() -> None:
+    from qtreader.library.parse import parse_answer, parse_bytes
+
+    roots = [LIBRARY, Path(__file__).parent / "hostile"]
+    files = [path for root in roots for path in sorted(root.rglob("*.md"))]
+    assert len(files) > 10
+    for path in files:
+        data = path.read_bytes()
+        article, _ = parse_bytes(data, path, path.parent, size=len(data), mtime_ns=0)
+        if article is not None:
+            assert parse_answer(data) == article.answer, path
 
 
 def test_a_hit_whose_file_broke_since_the_refresh_keeps_a_snippet(library_copy: Path) -> None:
@@ -681,3 +702,83 @@ def test_a_hit_whose_file_broke_since_the_refresh_keeps_a_snippet(library_copy: 
     assert [h.id for h in library.search("doppler")] == [501]  # until the next refresh
     library.refresh()
     assert library.search("doppler") == []
+
+
+def test_related_links_are_kept_compressed_and_read_back_as_listed(library: Library) -> None:
+    rows = dict(library.index.db.execute("SELECT id, related FROM files WHERE id IN (501, 506)"))
+    assert rows[506] is None  # no related links: nothing kept
+    kept = rows[501]
+    assert isinstance(kept, bytes)
+    links = index_module.decode_related(kept)
+    text = "\x1e".join("\x1f".join(map(str, link)) for link in links).encode()
+    assert len(kept) < len(text) + 12 and zlib.decompress(kept) == text
+    assert index_module.related_ids(kept) == [link[0] for link in links]
+    doppler = library.article(501)
+    assert doppler is not None
+    assert [(link.id, link.title, link.url) for link in doppler.related] == [
+        (i, title, url) for i, title, _, url in links
+    ]
+    # Any text survives: titles outside ASCII, and many links.
+    many = [
+        (n, f"Ünïcode title {n} \u2013 \u201cquoted\u201d", "Physics", f"/learn/physics/q/{n}")
+        for n in range(40)
+    ]
+    assert index_module.decode_related(index_module.encode_related(many)) == many
+    assert index_module.encode_related([]) is None and index_module.decode_related(None) == []
+
+
+def test_a_title_is_kept_once_and_keywords_and_description_compressed(
+    library_copy: Path,
+) -> None:
+    doppler = library_copy / "learn/physics/what-is-the-doppler-effect.md"
+    doppler.write_text(
+        doppler.read_text().replace(
+            "title: >-\n    What is the Doppler effect?\narticle_title",
+            "title: >-\n    Doppler shift, briefly\narticle_title",
+        )
+    )
+    library = load_library(library_copy)
+    db = library.index.db
+    rows = {i: (t, s) for i, t, s in db.execute("SELECT id, title, seo FROM files")}
+    # The title is kept only where it is not the question; the fields read the same.
+    assert rows[502][0] is None and rows[501][0] == "Doppler shift, briefly"
+    lens, shift = library.article(502), library.article(501)
+    assert lens is not None and lens.title == lens.question == "How does a lens focus light?"
+    assert shift is not None and shift.title == "Doppler shift, briefly"
+    assert library.titles_in("physics")[0] == (501, "Doppler shift, briefly")
+    first = library.search("lens focus")[0]
+    assert (first.id, first.title) == (502, lens.title)
+    assert [(h.id, h.title) for h in library.search("shift briefly")] == [(501, shift.title)]
+    # Keywords and description: one compressed value, none for an article without them.
+    assert rows[508][1] is None
+    keywords, description = index_module.decode_seo(rows[502][1])
+    assert (keywords, description) == (lens.keywords, lens.description)
+    assert keywords and description
+    assert index_module.decode_seo(index_module.encode_seo(("a", "b, c"), "")) == (
+        ("a", "b, c"),
+        "",
+    )
+    assert index_module.decode_seo(index_module.encode_seo((), "Only text")) == ((), "Only text")
+
+
+def test_an_article_is_found_by_any_url_its_files_give_without_an_index_of_urls(
+    library_copy: Path,
+) -> None:
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    _rewrite(
+        lens,
+        "url: /learn/physics/questions/how-does-a-lens-focus-light",
+        "url: /learn/optics/lenses-explained",
+    )
+    library = load_library(library_copy)
+    names = {row[0] for row in library.index.db.execute("SELECT name FROM sqlite_master")}
+    assert "listings_url" not in names
+    # A url that ends in its file's slug, one that does not, with or without a slash.
+    found = library.by_url("/learn/physics/questions/what-is-the-doppler-effect/")
+    assert found is not None and found.id == 501
+    found = library.by_url("/learn/optics/lenses-explained")
+    assert found is not None and found.id == 502 and found.url == "/learn/optics/lenses-explained"
+    assert library.by_url("/learn/physics/questions/how-does-a-lens-focus-light") is None
+    # Cited by and Similar give each article's url from its file as well.
+    cited = library.cited_by(501)
+    assert cited and all(library.by_url(link.url) is not None for link in cited)

@@ -15,6 +15,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import traceback
 import weakref
 import zlib
 from collections import Counter, defaultdict
@@ -35,11 +36,14 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "BM25_WEIGHTS",
     "SCHEMA_VERSION",
     "Index",
     "IndexedFile",
     "RefreshReport",
     "cache_full",
+    "decode_seo",
+    "encode_seo",
     "file_name",
     "index_file",
     "open_index",
@@ -52,7 +56,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 16
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -69,16 +73,15 @@ CREATE TABLE files (
     problem TEXT,
     id INTEGER,
     subject TEXT,
-    title TEXT,
+    title TEXT, -- null when it is the question, as it is in most files
     question TEXT,
     date TEXT,
-    keywords TEXT,
-    description TEXT,
+    seo BLOB, -- keywords and description (encode_seo), null when both are empty
     slug TEXT,
     url TEXT,
     score REAL,
     no_index INTEGER,
-    related TEXT,
+    related BLOB,
     answer_hash TEXT
 );
 CREATE INDEX files_id ON files (id);
@@ -99,13 +102,11 @@ CREATE TABLE listings (
     id INTEGER NOT NULL,
     rank INTEGER NOT NULL,
     subject TEXT NOT NULL,
-    url TEXT NOT NULL,
-    path TEXT NOT NULL,
+    path TEXT NOT NULL, -- its url is its file's (files.url): not kept twice
     title TEXT NOT NULL,
     PRIMARY KEY (subject_key, position)
 ) WITHOUT ROWID;
 CREATE INDEX listings_id ON listings (id, rank);
-CREATE INDEX listings_url ON listings (url);
 CREATE TABLE subjects (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
@@ -139,14 +140,16 @@ CREATE VIRTUAL TABLE search USING fts5 (
     tokenize = '{tokenizer}', content = ''
 );
 -- Question and title count most, then keywords, then the description, then the answer.
-INSERT INTO search (search, rank) VALUES ('rank', 'bm25(10.0, 8.0, 4.0, 2.0, 1.0, 0.0)');
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25({weights})');
 -- The live row of each article in search (a doc is never reused).
 CREATE TABLE docs (doc INTEGER PRIMARY KEY, id INTEGER NOT NULL);
 CREATE UNIQUE INDEX docs_id ON docs (id);
 """
 #: How the search table splits text into words; the words of a query are stemmed alike.
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-_SCHEMA = _SCHEMA.replace("{tokenizer}", TOKENIZER)
+#: The bm25 weights of the search columns, in order (the table's own ``rank``).
+BM25_WEIGHTS = "10.0, 8.0, 4.0, 2.0, 1.0, 0.0"
+_SCHEMA = _SCHEMA.replace("{tokenizer}", TOKENIZER).replace("{weights}", BM25_WEIGHTS)
 
 
 def index_file(root: Path) -> Path:
@@ -249,33 +252,56 @@ def search_columns(
     question: str, title: str, keywords: str, description: str, words: str, no_index: bool
 ) -> tuple[str, str, str, str, str, str]:
     """The text of one article's row of the search table, from its catalog fields (keywords
-    as the catalog keeps them) and its answer as :func:`search_text` gives it: the one
+    split by US) and its answer as :func:`search_text` gives it: the one
     definition, for the index and for the snippets made from the files of the hits shown."""
     flags = "hidden" if no_index else ""
     return (question, title, keywords.replace("\x1f", ", "), description, words, flags)
 
 
-def encode_related(links: list[tuple[int, str, str, str]]) -> str:
-    """Related links as one text column: fields split by US, links by RS. Article text
-    never holds either (``clean_text`` removes control characters), and unlike JSON a
-    lookup needs no extra module to read it."""
-    return "\x1e".join(
+def encode_related(links: list[tuple[int, str, str, str]]) -> bytes | None:
+    """Related links as one compressed column, None for none: fields split by US, links
+    by RS (article text never holds either: ``clean_text`` removes control characters),
+    then zlib. The links' titles and urls were a third of the catalog; compressed they
+    take less than half of that (bench/bench_index_size.py)."""
+    if not links:
+        return None
+    text = "\x1e".join(
         "\x1f".join((str(i), title, subject, url)) for i, title, subject, url in links
     )
+    return zlib.compress(text.encode(), 9)
 
 
-def decode_related(text: str) -> list[tuple[int, str, str, str]]:
+def decode_related(data: bytes | None) -> list[tuple[int, str, str, str]]:
     """The links :func:`encode_related` wrote."""
     links = []
-    for link in text.split("\x1e") if text else ():
+    for link in zlib.decompress(data).decode().split("\x1e") if data else ():
         link_id, title, subject, url = link.split("\x1f")
         links.append((int(link_id), title, subject, url))
     return links
 
 
-def related_ids(text: str) -> list[int]:
+def related_ids(data: bytes | None) -> list[int]:
     """The ids of the links :func:`encode_related` wrote, without the rest of them."""
-    return [int(link.split("\x1f", 1)[0]) for link in text.split("\x1e")] if text else []
+    if not data:
+        return []
+    return [int(link.split("\x1f", 1)[0]) for link in zlib.decompress(data).decode().split("\x1e")]
+
+
+def encode_seo(keywords: tuple[str, ...], description: str) -> bytes | None:
+    """An article's keywords and description as one compressed column, None when both
+    are empty: keywords split by US, then RS and the description (neither character is
+    in article text), then zlib: together they compress to 60% (apart, to 75%)."""
+    if not keywords and not description:
+        return None
+    return zlib.compress(("\x1f".join(keywords) + "\x1e" + description).encode(), 9)
+
+
+def decode_seo(data: bytes | None) -> tuple[tuple[str, ...], str]:
+    """The keywords and description :func:`encode_seo` wrote."""
+    if not data:
+        return (), ""
+    keywords, description = zlib.decompress(data).decode().split("\x1e")
+    return (tuple(keywords.split("\x1f")) if keywords else ()), description
 
 
 def _index_row(relative: str, root: Path) -> IndexedFile:
@@ -294,7 +320,7 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
-        return IndexedFile((relative, size, mtime, reason, *([None] * 13)))
+        return IndexedFile((relative, size, mtime, reason, *([None] * 12)))
     related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
     keywords = "\x1f".join(article.keywords)
     row = (
@@ -304,11 +330,10 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         reason,
         article.id,
         article.subject,
-        article.title,
+        article.title if article.title != article.question else None,
         article.question,
         article.date.isoformat() if article.date else None,
-        keywords,
-        article.description,
+        encode_seo(article.keywords, article.description),
         article.slug,
         article.url,
         article.score,
@@ -682,7 +707,7 @@ class _Derived(NamedTuple):
     """The rows of the tables derived from the catalog of files, before they are written."""
 
     articles: list[tuple[int, str, str, int]]
-    listings: list[tuple[str, int, int, int, str, str, str, str]]
+    listings: list[tuple[str, int, int, int, str, str, str]]
     subjects: list[tuple[str, str, int]]
     conflicts: list[tuple[str, str]]
     #: Each article's first file (the one shown), by id.
@@ -695,7 +720,8 @@ _CatalogRow = tuple[str, int, str, str, str, str, int]
 def _catalog_rows(db: sqlite3.Connection) -> list[_CatalogRow]:
     """What :func:`_derive` needs of every file that is an article."""
     rows: list[_CatalogRow] = db.execute(
-        "SELECT path, id, subject, title, question, url, no_index FROM files WHERE id IS NOT NULL"
+        "SELECT path, id, subject, coalesce(title, question), question, url, no_index FROM files "
+        "WHERE id IS NOT NULL"
     ).fetchall()
     return rows
 
@@ -761,12 +787,11 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
                 article_id,
                 rank,
                 names[key],
-                url,
                 path,
                 first[article_id][2],
             )
             for article_id, listings in listed.items()
-            for rank, (key, url, path) in enumerate(listings)
+            for rank, (key, _, path) in enumerate(listings)
         ),
         subjects=[(key, names[key], len(ids)) for key, ids in members.items()],
         conflicts=conflicts,
@@ -779,7 +804,7 @@ def _write_derived(db: sqlite3.Connection, derived: _Derived) -> dict[int, str]:
     for table in ("articles", "listings", "subjects", "conflicts"):
         db.execute(f"DELETE FROM {table}")
     db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", derived.articles)
-    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", derived.listings)
+    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?)", derived.listings)
     db.executemany("INSERT INTO subjects VALUES (?, ?, ?)", derived.subjects)
     db.executemany("INSERT INTO conflicts VALUES (?, ?)", derived.conflicts)
     # Shown at every start: count(*) would scan the table (30 ms at 250,000 articles).
@@ -797,7 +822,7 @@ def write_edges(db: sqlite3.Connection, primary: dict[int, str], touched: set[in
     articles with their files (a lookup by path each) took four times as long."""
     if touched is None:
         db.execute("DELETE FROM related_edges")
-        rows = db.execute("SELECT id, path, related FROM files WHERE related != ''")
+        rows = db.execute("SELECT id, path, related FROM files WHERE related IS NOT NULL")
     else:
         if not touched:
             return
@@ -807,7 +832,7 @@ def write_edges(db: sqlite3.Connection, primary: dict[int, str], touched: set[in
         )
         rows = db.execute(
             "SELECT id, path, related FROM files "
-            "WHERE id IN (SELECT value FROM json_each(?)) AND related != ''",
+            "WHERE id IN (SELECT value FROM json_each(?)) AND related IS NOT NULL",
             (ids,),
         )
     edges = {
@@ -849,7 +874,7 @@ _BUSY_SECONDS = 30
 #: (automerge off, then optimize): a fifth cheaper, and one segment to query.
 _BULK = 1000
 
-_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 17) + ")"
+_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 16) + ")"
 _INSERT_SEARCH = (
     "INSERT INTO search (rowid, question, title, keywords, description, answer, flags) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -967,11 +992,13 @@ def open_index(
             index.validate()
             return index
         except (OSError, sqlite3.Error, IndexError_) as error:
+            _release_frames(error)
             if isinstance(error, IndexError_) or not cache_full(error, path.parent):
                 _give_up(index, path)
                 return _memory_index(root, f"{notice}; failed ({error}), using an in-memory index")
             return _full_cache_index(root, path, index)
     except (OSError, sqlite3.Error) as error:
+        _release_frames(error)
         if cache_full(error, path.parent):
             return _full_cache_index(root, path, index)
         _give_up(index, path)
@@ -1006,10 +1033,19 @@ def replace_index(index: Index, error: sqlite3.DatabaseError) -> Index:
     full (removing its file if this run made it), else rebuilt on disk. All of the old
     one's connections are closed first."""
     path = Path(index.database)
+    _release_frames(error)
     if cache_full(error, path.parent):
         return _full_cache_index(index.root, path, index)
     index.close_all()
     return open_index(index.root, damaged=str(error))
+
+
+def _release_frames(error: BaseException) -> None:
+    """Drop what the frames of ``error``'s traceback hold before the index is given up:
+    a cursor there keeps its statement, and a statement not finalized keeps SQLite's file
+    open past close() (removed, it would hold its space), until the cycle collector runs
+    (a context manager's frame in the traceback refers back to the error)."""
+    traceback.clear_frames(error.__traceback__)
 
 
 def _full_cache_index(root: Path, path: Path, index: Index | None) -> Index:

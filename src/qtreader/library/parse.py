@@ -19,7 +19,14 @@ from qtreader.library.decode import clean_text, decode_answer
 from qtreader.library.fast_front import fast_front_matter
 from qtreader.library.models import ARTICLE_IDS, ArticleFile, LinkRecord, Problem
 
-__all__ = ["MAX_FILE_BYTES", "ParseResult", "parse_bytes", "parse_file", "subject_from_folder"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "ParseResult",
+    "parse_answer",
+    "parse_bytes",
+    "parse_file",
+    "subject_from_folder",
+]
 
 #: Files larger than this are refused: real articles are 3-8 KB, and a huge file is a mistake
 #: or an attack, not an article. A 2 MB answer still loads.
@@ -82,6 +89,20 @@ def parse_bytes(data: bytes, path: Path, root: Path, *, size: int, mtime_ns: int
     except Exception as error:
         return None, Problem(path, f"unexpected {type(error).__name__}: {error}")
     return article, warning
+
+
+def parse_answer(data: bytes) -> str | None:
+    """The decoded answer of a file's bytes, as :func:`parse_bytes` gives it, reading no
+    other field: for the snippets of files the index parsed whole as they are now. None if
+    the file gives no answer."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    try:
+        meta = _read_front_matter(_front_matter(text))
+        if not isinstance(meta, dict):
+            return None
+        return decode_answer(_required_text(meta, "answer"))
+    except Exception:  # never raises, as parse_bytes: a snippet is left empty instead
+        return None
 
 
 def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) -> ArticleFile:

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 
 from qtreader.library.decode import clean_text, escape_controls
 from qtreader.library.index import (
+    BM25_WEIGHTS,
     TOKENIZER,
     Index,
     RefreshReport,
     decode_related,
+    decode_seo,
     file_name,
     open_index,
     replace_index,
@@ -213,16 +215,17 @@ class Library:
             yield self._article(row)
 
     def _article(self, row: tuple[object, ...]) -> Article:
-        (article_id, title, question, slug, date, keywords, description, score, no_index,
-         related) = row  # fmt: skip
+        (article_id, title, question, slug, date, seo, score, no_index, related) = row
+        keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
         listings = tuple(
             Listing(subject, url, self.root / file_name(path))
             for subject, url, path in self._db.execute(
-                "SELECT subject, url, path FROM listings WHERE id = ? ORDER BY rank",
+                "SELECT l.subject, f.url, l.path FROM listings l "
+                "JOIN files f ON f.path = l.path WHERE l.id = ? ORDER BY l.rank",
                 (article_id,),
             )
         )
-        links = decode_related(str(related or ""))
+        links = decode_related(related if isinstance(related, bytes) else None)
         # An id SQLite cannot hold is in no library: its link stays, as not available.
         ids = [link[0] for link in links if is_article_id(link[0])]
         present = {
@@ -237,8 +240,8 @@ class Library:
             question=str(question),
             slug=str(slug),
             date=datetime.date.fromisoformat(str(date)) if date else None,
-            keywords=tuple(str(keywords).split("\x1f")) if keywords else (),
-            description=str(description or ""),
+            keywords=keywords,
+            description=description,
             score=float(score) if score is not None else None,  # type: ignore[arg-type]
             no_index=bool(no_index),
             listings=listings,
@@ -282,8 +285,17 @@ class Library:
     def by_url(self, url: str) -> Article | None:
         """The article listed at that ``/learn/<subject>/questions/<slug>`` url."""
         url = url.rstrip("/")
-        row = self._db.execute("SELECT id FROM listings WHERE url IN (?, ?)", (url, url + "/"))
-        found = row.fetchone()
+        # No index of urls (7 MB at 50,000 articles): a url nearly always ends in its
+        # file's slug, which has one; any other is found by a scan of the catalog.
+        listed = (
+            "SELECT l.id FROM listings l JOIN files f ON f.path = l.path "
+            "WHERE f.url IN (?, ?){} LIMIT 1"
+        )
+        slug = url.rsplit("/", 1)[-1]
+        found = (
+            self._db.execute(listed.format(" AND f.slug = ?"), (url, url + "/", slug)).fetchone()
+            or self._db.execute(listed.format(""), (url, url + "/")).fetchone()
+        )
         return self.article(found[0]) if found else None
 
     def resolve(self, reference: str) -> Article | None:
@@ -424,8 +436,9 @@ class Library:
         if not is_article_id(article_id):
             return ()
         rows = self._db.execute(
-            "SELECT l.id, l.title, l.subject, l.url FROM related_edges e "
-            "JOIN listings l ON l.id = e.source AND l.rank = 0 WHERE e.target = ? "
+            "SELECT l.id, l.title, l.subject, f.url FROM related_edges e "
+            "JOIN listings l ON l.id = e.source AND l.rank = 0 "
+            "JOIN files f ON f.path = l.path WHERE e.target = ? "
             "ORDER BY l.subject_key, lower(l.title), l.id",
             (article_id,),
         ).fetchall()
@@ -445,13 +458,15 @@ class Library:
         left_out = [article.id, *(link.id for link in article.related if is_article_id(link.id))]
         rows = self._db.execute(
             f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ? "
-            f"AND d.id NOT IN ({','.join('?' * len(left_out))}) ORDER BY s.rank LIMIT ?",
+            f"AND d.id NOT IN ({','.join('?' * len(left_out))}) ORDER BY {_RANKED} LIMIT ?",
             (match, *left_out, limit),
         ).fetchall()
         found = []
         for (found_id,) in rows:
             row = self._db.execute(
-                "SELECT title, subject, url FROM listings WHERE id = ? AND rank = 0", (found_id,)
+                "SELECT l.title, l.subject, f.url FROM listings l JOIN files f ON f.path = l.path "
+                "WHERE l.id = ? AND l.rank = 0",
+                (found_id,),
             ).fetchone()
             if row is not None:
                 found.append(RelatedLink(found_id, row[0], row[1], row[2], True))
@@ -540,7 +555,7 @@ class Library:
                 (article_id, tier)
                 for (article_id,) in self._db.execute(
                     f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
-                    "ORDER BY s.rank LIMIT ?",
+                    f"ORDER BY {_RANKED} LIMIT ?",
                     (tier, *parameters, *taken, wanted - len(rows)),
                 )
             )
@@ -563,19 +578,26 @@ class Library:
             if len(rows) < wanted:
                 fill(everything)
         hits = list(in_notes)
-        snippets = self._snippets(rows)
+        if not rows:
+            return hits
+        # Every hit's fields and first listing (in the subjects asked for) in one query.
+        ordered = f"l.subject_key NOT IN ({','.join('?' * len(keys))}), " if keys else ""
+        found = self._db.execute(
+            "SELECT a.id, a.path, f.size, f.mtime_ns, f.question, "
+            "coalesce(f.title, f.question), f.seo, f.no_index, "
+            "(SELECT l.subject FROM listings l WHERE l.id = a.id "
+            f"ORDER BY {ordered}l.rank LIMIT 1) "
+            "FROM articles a JOIN files f ON f.path = a.path "
+            f"WHERE a.id IN ({','.join('?' * len(rows))})",
+            (*(keys or ()), *(article_id for article_id, _ in rows)),
+        ).fetchall()
+        by_id = {row[0]: row for row in found if row[8] is not None}
+        snippets = self._snippets(rows, by_id)
         for article_id, _ in rows:
-            row = self._db.execute(
-                "SELECT f.title, f.no_index, l.subject FROM articles a "
-                "JOIN files f ON f.path = a.path JOIN listings l ON l.id = a.id "
-                "WHERE a.id = ? ORDER BY "
-                + (f"l.subject_key NOT IN ({','.join('?' * len(keys))}), " if keys else "")
-                + "l.rank LIMIT 1",
-                (article_id, *(keys or ())),
-            ).fetchone()
+            row = by_id.get(article_id)
             if row is not None:
                 text_, spans = _highlights(snippets.get(article_id, ""))
-                hits.append(SearchHit(article_id, row[0], row[2], text_, spans, bool(row[1])))
+                hits.append(SearchHit(article_id, row[5], row[8], text_, spans, bool(row[7])))
         return hits
 
     def count_matches(
@@ -621,29 +643,32 @@ class Library:
         ).fetchone()
         return int(found[0]) + len(in_notes) - int(both[0])
 
-    def _snippets(self, rows: list[tuple[int, str]]) -> dict[int, str]:
+    def _snippets(
+        self, rows: list[tuple[int, str]], found: dict[int, tuple[object, ...]]
+    ) -> dict[int, str]:
         """FTS5's snippet of each hit (article id, the match expression that found it),
-        marked with STX and ETX, by id. The index keeps no text: each hit's first file is
-        read, its row made as the index made it, and FTS5 picks the snippet from that in a
-        table in memory, as it would have from the index."""
-        if not rows:
-            return {}
-        ids = [article_id for article_id, _ in rows]
-        found = self._db.execute(
-            "SELECT a.id, a.path, coalesce(f.question, ''), coalesce(f.title, ''), "
-            "coalesce(f.keywords, ''), coalesce(f.description, ''), f.no_index "
-            "FROM articles a JOIN files f ON f.path = a.path "
-            f"WHERE a.id IN ({','.join('?' * len(ids))})",
-            ids,
-        ).fetchall()
+        marked with STX and ETX, by id; ``found`` is each hit's row as search read it (id,
+        path, size, mtime, question, title, seo, no_index, subject). The
+        index keeps no text: each hit's first file is read, its row made as the index made
+        it, and FTS5 picks the snippet from that in a table in memory, as it would have
+        from the index."""
         shown = _shown_table()
         # Emptied without reading the old text back (a DELETE would tokenize it again).
         shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
         shown.execute("DELETE FROM shown_text")
-        texts = [
-            (article_id, *search_columns(q, t, k, d, self._hit_text(path), no_index))
-            for article_id, path, q, t, k, d, no_index in found
-        ]
+        texts = []
+        for article_id, path, size, mtime, question, title, seo, no_index, _ in found.values():
+            keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
+            answer = self._hit_text(str(path), size, mtime)
+            columns = search_columns(
+                str(question),
+                str(title),
+                "\x1f".join(keywords),
+                description,
+                answer,
+                bool(no_index),
+            )
+            texts.append((article_id, *columns))
         shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
         shown.executemany(
             "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
@@ -666,24 +691,37 @@ class Library:
             )
         return snippets
 
-    def _hit_text(self, path: str) -> str:
+    def _hit_text(self, path: str, size: object, mtime_ns: object) -> str:
         """The answer of the file at ``path`` (as the index keeps it) as search text, read
-        from the file: empty if it no longer parses (its other fields still show)."""
-        from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
+        from the file: empty if it no longer parses (its other fields still show).
+
+        A file of the size and mtime the index has for it (``size``, ``mtime_ns``) parsed
+        whole when it was indexed: only its answer is read again, the fifth of parsing
+        it that snippets need. Any other is parsed whole, as an article first."""
+        from qtreader.library.parse import parse_answer, parse_file  # YAML only when read
 
         file = self.root / file_name(path)
         try:
             stat = file.stat()
         except OSError:
             return ""
+        now = (stat.st_size, stat.st_mtime_ns)
         kept = self._hit_texts.get(path)
-        if kept is not None and kept[:2] == (stat.st_size, stat.st_mtime_ns):
+        if kept is not None and kept[:2] == now:
             return kept[2]
-        parsed, _ = parse_file(file, self.root)
-        text = search_text(parsed.answer) if parsed is not None else ""
+        answer: str | None = None
+        if now == (size, mtime_ns):
+            try:
+                answer = parse_answer(file.read_bytes())
+            except OSError:
+                return ""
+        else:
+            parsed, _ = parse_file(file, self.root)
+            answer = parsed.answer if parsed is not None else None
+        text = search_text(answer) if answer is not None else ""
         if len(self._hit_texts) >= _HIT_TEXTS:
             self._hit_texts.clear()
-        self._hit_texts[path] = (stat.st_size, stat.st_mtime_ns, text)
+        self._hit_texts[path] = (*now, text)
         return text
 
     def _plan(
@@ -756,7 +794,8 @@ class Library:
         among = among if keys else ""
         hidden = "" if include_no_index else " AND NOT f.no_index"
         rows = self._db.execute(
-            "SELECT a.id, f.title, f.no_index, (SELECT l.subject FROM listings l "
+            "SELECT a.id, coalesce(f.title, f.question), f.no_index, "
+            "(SELECT l.subject FROM listings l "
             f"WHERE l.id = a.id ORDER BY {ordered}l.rank LIMIT 1) "
             "FROM articles a JOIN files f ON f.path = a.path "
             f"WHERE a.id IN (SELECT value FROM json_each(?)){among}{hidden}",
@@ -838,6 +877,9 @@ def similar_words(article: Article) -> list[str]:
 #: The search table's rows of live articles, ``d.id`` the article's: FTS5 first (CROSS JOIN),
 #: so that its own ORDER BY rank and MATCH lead, and each row found is looked up by doc.
 _LIVE_ROWS = "search s CROSS JOIN docs d ON d.doc = s.rowid"
+#: The table's rank, called directly: a quarter faster than ``s.rank``, which looks the
+#: rank function up again for each row (bench/bench_search.py), and the same order.
+_RANKED = f"bm25(s.search, {BM25_WEIGHTS})"
 
 _shown_tables = threading.local()
 #: How many hits' texts a library keeps (see Library._hit_text): a few screens of results.
@@ -867,7 +909,7 @@ def _shown_table() -> sqlite3.Connection:
 _TIER_THRESHOLD = 3000
 
 _ARTICLE_SQL = (
-    "SELECT a.id, f.title, f.question, f.slug, f.date, f.keywords, f.description, f.score, "
+    "SELECT a.id, coalesce(f.title, f.question), f.question, f.slug, f.date, f.seo, f.score, "
     "f.no_index, f.related FROM articles a JOIN files f ON f.path = a.path"
 )
 
