@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 from textual.command import CommandInput, CommandList, DiscoveryHit, Hit
+from textual.pilot import Pilot
+from textual.widgets import Static
 
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.commands import ArticleCommands, Palette
+from qtreader.tui.screens.help import HelpScreen
 
 from .conftest import LIBRARY
-from .pilot import loaded
+from .pilot import loaded, screen_lines
 from .test_app import shown_question
 
 
@@ -60,3 +63,28 @@ async def test_palette_finds_a_title_typed_at_once() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert shown_question(app) == "How does a lens focus light?"
+
+
+async def help_lines(pilot: Pilot[None]) -> list[str]:
+    await pilot.press("question_mark")
+    await pilot.pause()
+    help_screen = pilot.app.screen
+    assert isinstance(help_screen, HelpScreen)
+    lines = screen_lines(help_screen.query_one(Static))
+    await pilot.press("escape")
+    await pilot.pause()
+    return lines
+
+
+async def test_help_drawn_again_at_a_new_width() -> None:
+    """The key table is kept between opens of the help, once per width: after a resize it
+    is laid out for the new width."""
+    app = QTReaderApp(LIBRARY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        wide = await help_lines(pilot)
+        assert await help_lines(pilot) == wide
+        await pilot.resize_terminal(60, 40)
+        await pilot.pause()
+        narrow = await help_lines(pilot)
+    assert narrow != wide and max(map(len, narrow)) <= 60
