@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 from textual.command import CommandInput, CommandList, DiscoveryHit, Hit
 from textual.pilot import Pilot
+from textual.renderables.background_screen import BackgroundScreen
 from textual.widgets import Static
 
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.commands import ArticleCommands, Palette
 from qtreader.tui.screens.help import HelpScreen
+from qtreader.tui.screens.tint import quick_tint
 
 from .conftest import LIBRARY
 from .pilot import loaded, screen_lines
@@ -88,3 +90,23 @@ async def test_help_drawn_again_at_a_new_width() -> None:
         await pilot.pause()
         narrow = await help_lines(pilot)
     assert narrow != wide and max(map(len, narrow)) <= 60
+
+
+async def test_reader_under_a_modal_is_tinted_as_textual_tints_it() -> None:
+    """The dimmed reader under the help is segment for segment what Textual's own
+    ``BackgroundScreen`` draws, the first time and with the tints kept."""
+    app = QTReaderApp(LIBRARY, start_article="503")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        reader, color = app.screen_stack[0], help_screen.styles.background
+        assert color.a < 1  # the reader shows through
+        options = app.console.options.update_width(100)
+        textuals = list(app.console.render(BackgroundScreen(reader, color), options))
+        for _ in range(2):
+            ours = list(app.console.render(quick_tint(BackgroundScreen(reader, color)), options))
+            assert ours == textuals
+        assert len({segment.style for segment in textuals}) > 3

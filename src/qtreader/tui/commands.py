@@ -6,8 +6,10 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
+from qtreader.tui.screens.tint import quick_tint
 from qtreader.tui.widgets.plain import data, highlight, palette_help
 
 if TYPE_CHECKING:
@@ -90,6 +92,9 @@ class Palette(CommandPalette):
 
     def on_mount(self) -> None:
         self.add_class("-ready")  # Textual's class for "show the box"
+
+    def render(self) -> RenderableType:
+        return quick_tint(super().render())
 
     def _action_command_list(self, action: str) -> None:
         self._command_list_action(action, waited=False)

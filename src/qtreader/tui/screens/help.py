@@ -10,9 +10,10 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.keys import key_to_character
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
+from qtreader.tui.screens.tint import TintedModal
 from qtreader.tui.widgets.key_scroll import KeyScroll
 from qtreader.tui.widgets.plain import cell
 
@@ -81,7 +82,7 @@ def _row(group: list[Binding]) -> tuple[str, str]:
     return ("  ".join(keys), described.tooltip or described.description)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TintedModal[None]):
     """Every key of a screen with what it does: ``list_keys`` (keys of Textual's own
     widgets, as pairs of keys and what they do), then ``rows`` (see :func:`key_rows`)."""
 
