@@ -56,11 +56,11 @@ ATTRIBUTES = {"border_title", "border_subtitle", "tooltip"}
 #: the segments of what it wraps; ``report_renderable`` (qtreader.render.progress) builds its
 #: calendar, charts and table from ``Text`` (tests/test_progress.py); a ``Table`` is safe
 #: when its cells are, which ``add_row`` checks; ``AnswerLines`` holds the segments
-#: ``render_answer`` rendered.
+#: ``render_answer`` rendered; ``key_table`` (the help) is a ``Table`` of ``cell`` rows.
 SAFE_CALLS = {
     *("data", "cell", "palette_help", "highlight"),
     *("Text", "Content", "render_answer", "Table", "MarkedWords", "report_renderable"),
-    "AnswerLines",
+    *("AnswerLines", "key_table"),
 }
 SAFE_CLASS_METHODS = {"Text": {"assemble", "styled", "from_rich_text"}, "Table": {"grid"}}
 SAFE_CLASS_METHODS["Content"] = SAFE_CLASS_METHODS["Text"]

@@ -9,10 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from qtreader.tui.screens.tint import TintedModal
 from qtreader.tui.widgets.plain import data
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class BookmarkItem:
     read: bool
 
 
-class BookmarksScreen(ModalScreen[tuple[int, str] | None]):
+class BookmarksScreen(TintedModal[tuple[int, str] | None]):
     """Bookmarks, oldest first; ``enter`` opens one (the screen is dismissed with its id and
     subject)."""
 

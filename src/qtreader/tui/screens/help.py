@@ -3,13 +3,17 @@ never disagrees with what the keys do."""
 
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.keys import key_to_character
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
+from qtreader.tui.screens.tint import TintedModal
 from qtreader.tui.widgets.key_scroll import KeyScroll
 from qtreader.tui.widgets.plain import cell
 
@@ -78,7 +82,7 @@ def _row(group: list[Binding]) -> tuple[str, str]:
     return ("  ".join(keys), described.tooltip or described.description)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TintedModal[None]):
     """Every key of a screen with what it does: ``list_keys`` (keys of Textual's own
     widgets, as pairs of keys and what they do), then ``rows`` (see :func:`key_rows`)."""
 
@@ -91,15 +95,50 @@ class HelpScreen(ModalScreen[None]):
         self.rows = [*list_keys, *rows]
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for keys, description in self.rows:
-            table.add_row(cell(keys), cell(description))
         with KeyScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "escape to close"
-            yield Static(table)
+            yield Static(key_table(self.rows))
+
+
+#: The key tables made so far, by their rows: a screen's keys are the same at each ``?``.
+_TABLES: dict[tuple[tuple[str, str], ...], _Kept] = {}
+
+
+def key_table(rows: list[tuple[str, str]]) -> RenderableType:
+    """``rows`` as a table of keys and what they do, drawn once per width and kept: laying
+    out the table (measured, then drawn) was most of the help's 160 ms to open."""
+    key = tuple(rows)
+    kept = _TABLES.get(key)
+    if kept is None:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, description in rows:
+            table.add_row(cell(keys), cell(description))
+        kept = _TABLES[key] = _Kept(table)
+    return kept
+
+
+class _Kept:
+    """A renderable whose segments are kept for each width (and height) it is drawn at.
+
+    Only for renderables whose look depends on nothing else: the key table's styles are
+    plain ``bold``, never the theme's colours."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._drawn: dict[tuple[int, int | None], list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (options.max_width, options.height)
+        segments = self._drawn.get(key)
+        if segments is None:
+            segments = self._drawn[key] = list(console.render(self.renderable, options))
+        return segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
 
 
 def _key_name(key: str) -> str:

@@ -13,11 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qtreader.render.markdown import AnswerLink
+from qtreader.tui.screens.tint import TintedModal
 
 if TYPE_CHECKING:
     from qtreader.library.store import Library
@@ -35,7 +35,7 @@ def link_target(library: Library, link: AnswerLink) -> tuple[int, str | None] | 
     return found.id, next((s.subject for s in found.listings if s.url.rstrip("/") == url), None)
 
 
-class LinksScreen(ModalScreen[AnswerLink | None]):
+class LinksScreen(TintedModal[AnswerLink | None]):
     """Every link of the answer, numbered as in the text; returns the one chosen."""
 
     BINDINGS = [
@@ -82,7 +82,7 @@ def _prompt(link: AnswerLink) -> Text:
     return prompt
 
 
-class ConfirmOpenScreen(ModalScreen[bool]):
+class ConfirmOpenScreen(TintedModal[bool]):
     """Asks before an external address is handed to the browser; True means open it."""
 
     BINDINGS = [

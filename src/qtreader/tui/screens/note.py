@@ -17,10 +17,11 @@ from typing import Literal
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Static, TextArea
 
 from qtreader.tui.bindings import NOTE_BINDINGS, NOTE_TEXT_BINDINGS
+from qtreader.tui.screens.tint import TintedModal
 from qtreader.tui.widgets.header import TitleHeader
 from qtreader.tui.widgets.plain import data
 
@@ -152,7 +153,7 @@ class NoteScreen(Screen[None]):
         self._request_save(written)
 
 
-class UnsavedNoteScreen(ModalScreen[Choice]):
+class UnsavedNoteScreen(TintedModal[Choice]):
     """Asks what becomes of unsaved text when the editor is left."""
 
     BINDINGS = [

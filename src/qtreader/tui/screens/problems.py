@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qtreader.library.decode import escape_controls
 from qtreader.library.store import Library
+from qtreader.tui.screens.tint import TintedModal
 from qtreader.tui.widgets.key_scroll import KeyScroll
 from qtreader.tui.widgets.plain import data
 
@@ -20,7 +20,7 @@ __all__ = ["ProblemsScreen"]
 PAGE = 200
 
 
-class ProblemsScreen(ModalScreen[None]):
+class ProblemsScreen(TintedModal[None]):
     """Every problem as ``path: reason``, paths relative to the library folder."""
 
     BINDINGS = [

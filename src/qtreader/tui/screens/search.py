@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -18,6 +17,7 @@ from textual.worker import get_current_worker
 from qtreader.library.models import SearchHit
 from qtreader.library.query import QueryError, parse_query
 from qtreader.library.store import Library
+from qtreader.tui.screens.tint import TintedModal
 
 if TYPE_CHECKING:
     from qtreader.library.state import StateStore
@@ -31,7 +31,7 @@ SearchChoice = tuple[int, str]
 SHOWN = 50
 
 
-class SearchScreen(ModalScreen[SearchChoice | None]):
+class SearchScreen(TintedModal[SearchChoice | None]):
     """Type to search; ``enter`` opens the highlighted result, ``escape`` goes back."""
 
     BINDINGS = [

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -36,6 +36,7 @@ from qtreader.library.study import (
     describe_interval,
     progress_of,
 )
+from qtreader.tui.screens.tint import TintedModal
 from qtreader.tui.widgets.card_view import CardView, grade_line
 from qtreader.tui.widgets.header import TitleHeader
 from qtreader.tui.widgets.plain import cell, data
@@ -53,7 +54,7 @@ def _figures(progress: Progress, new: int) -> Text:
     return Text("  " + " · ".join(parts), style="dim")
 
 
-class StudyScopeScreen(ModalScreen[Scope | None]):
+class StudyScopeScreen(TintedModal[Scope | None]):
     """Asks what to study: the subject under the cursor, the bookmarks, or everything."""
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="study-scope.cancel")]
@@ -407,7 +408,7 @@ class StudyScreen(Screen[SessionSummary | None]):
 # The summary ------------------------------------------------------------------------------
 
 
-class SummaryScreen(ModalScreen[None]):
+class SummaryScreen(TintedModal[None]):
     """What the session did and when the next cards are due."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="summary.close")]
