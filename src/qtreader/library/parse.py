@@ -404,11 +404,14 @@ def _yaml_reason(error: yaml.YAMLError) -> str:
 
 def _required_text(meta: dict[Any, Any], field: str) -> str:
     value = meta.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None:
         raise _Refused(f"no {field}")
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _Refused(f"{field} is {_kind(value)}, not text")
-    return clean_text(str(value)).strip()
+    text = clean_text(str(value)).strip()
+    if not text:  # blank, or nothing but control characters ("\e" in YAML)
+        raise _Refused(f"no {field}")
+    return text
 
 
 def _text(value: object) -> str:
