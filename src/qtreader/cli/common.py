@@ -312,7 +312,7 @@ def sync_at_quit() -> None:
     one line on stderr; the app already said why at start when the setting is wrong."""
     import sqlite3
 
-    from qtreader.library.state import open_state
+    from qtreader.library.state import StateError, open_state
     from qtreader.library.sync import SyncError, configured_sync_dir, sync
 
     try:
@@ -321,7 +321,11 @@ def sync_at_quit() -> None:
         return
     if folder is None:
         return
-    store = open_state().store
+    try:
+        store = open_state().store
+    except (StateError, sqlite3.Error, OSError) as error:
+        warn(f"not synced: {error}")
+        return
     try:
         if store.path is not None and store.read_only is None:
             sync(store, folder)
