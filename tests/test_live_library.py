@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.screens.reader import ReaderScreen
+from qtreader.tui.widgets.article_view import ArticleView
 
 from .pilot import loaded, settled
 from .test_app import rendered, shown_question
@@ -83,6 +84,34 @@ async def test_edited_article_shows_its_new_text_after_refresh(library_copy: Pat
         await pilot.press("down", "down", "down", "down", "enter")  # expand Physics
         await pilot.pause()
         assert "How does a lens bend light?" in tree_text(screen)
+
+
+async def test_a_refresh_keeps_the_place_in_the_article_being_read(library_copy: Path) -> None:
+    """Another file changed: the open article stays where it was read, its related list
+    keeps the focus; its own file changed: its new text, at the same place."""
+    app = QTReaderApp(library_copy, start_article="501")
+    async with app.run_test(size=(80, 16)) as pilot:
+        screen = await loaded(pilot)
+        view = screen.query_one(ArticleView)
+        await pilot.press("tab")  # into the related list, below the answer
+        await pilot.pause()
+        related = screen.query_one("#related")
+        assert related.has_focus
+        y = view.scroll_y
+        assert y > 0
+        lens = library_copy / LENS
+        lens.write_text(lens.read_text(encoding="utf-8").replace("convex", "curved"), "utf-8")
+        await refresh(pilot)
+        assert "8 articles" in status_text(screen)
+        assert shown_question(app) == "What is the Doppler effect?"
+        assert view.scroll_y == y and related.has_focus
+        doppler = library_copy / DOPPLER
+        text = doppler.read_text(encoding="utf-8")
+        doppler.write_text(text.replace("pitch rises", "the pitch rises"), "utf-8")
+        await refresh(pilot)
+        await pilot.pause()
+        assert "the pitch rises" in answer_text(screen)
+        assert view.scroll_y == y and related.has_focus
 
 
 async def test_added_file_and_a_file_broken_while_running(library_copy: Path) -> None:

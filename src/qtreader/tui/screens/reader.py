@@ -107,7 +107,9 @@ class ReaderScreen(Screen[None]):
         yield LibraryLoader(self.library_path, opening=self._opening, id="loader")
 
     def on_mount(self) -> None:
-        self.query_one(SubjectTree).focus()
+        # Focus set now, not after the next messages (``focus()``): a key pressed as soon
+        # as the first article shows goes from where that article put the focus.
+        self.set_focus(self.query_one(SubjectTree))
         if not self.query_one(LibraryLoader).load():  # still opening, or a cold start
             message = "Loading the library…"
             self.query_one(ArticleView).show_message(message, str(self.library_path))
@@ -160,11 +162,34 @@ class ReaderScreen(Screen[None]):
         self.query_one(SubjectTree).show_library(library)
         current = self.history.current
         if current is not None and current.article_id in library:
-            self.open_article(current.article_id, current.subject, record=False, focus=False)
+            self._show_again(library, current)
         elif first_time:
             self.query_one(ArticleView).show_welcome(library)
             self._open_start_article(library)
         self._library_shown()
+
+    def _show_again(self, library: Library, current: Visit) -> None:
+        """After a refresh: the article being read stays as it is if it did not change, and
+        where it was read (scroll, focus, marked words) if it did."""
+        view = self.query_one(ArticleView)
+        article = library.article(current.article_id)
+        try:
+            answer = library.answer(current.article_id)
+        except AnswerUnavailable:
+            answer = None
+        if article is not None and view.shows(article, answer):
+            self.query_one(SubjectTree).reveal(current.article_id, current.subject)
+            self._find_links(library, article)
+            return
+        y, links = view.scroll_y, self._links
+        self.open_article(
+            current.article_id, current.subject, record=False, marks=view.marks, focus=False
+        )
+        if links is not None and links[0] == current.article_id:
+            # Until they are found again: the page keeps its length, so its place too.
+            self._links = links
+            view.show_links_both_ways(links[1])
+        self.call_after_refresh(self._scroll_article, y)
 
     def _open_start_article(self, library: Library) -> None:
         if not self.start_article:
@@ -230,7 +255,7 @@ class ReaderScreen(Screen[None]):
             self.history.visit(Visit(article_id, subject))
         self._opened(article_id, article.subjects, subject)
         if focus and not self.query_one(ArticleView).has_focus_within:
-            self.query_one(ArticleView).focus()
+            self.set_focus(self.query_one(ArticleView))
         self.call_after_refresh(self._render_ahead)
 
     # Rendering ahead -----------------------------------------------------------------------

@@ -260,6 +260,7 @@ class ArticleView(KeyScroll):
     ) -> None:
         """Show ``article`` as read under ``subject``, with the words ``marks`` (of the
         search it was chosen from) marked in its answer."""
+        self._shown = (article, answer, subject)
         self.query_one("#question", Static).update(Text(article.question))
         self.query_one("#facts", Static).update(_facts(article, subject))
         self.answer = shown_part(answer, article.id)
@@ -284,6 +285,12 @@ class ArticleView(KeyScroll):
         self.query_one("#similar", RelatedList).show_links(similar, SIMILAR_NUMBERS)
 
     answer = ""
+    _shown: tuple[Article, str, str] | None = None
+
+    def shows(self, article: Article, answer: str | None) -> bool:
+        """Whether the pane shows ``article`` with ``answer`` as they are (the same facts,
+        related links and text), so that showing them again would change nothing."""
+        return self._shown is not None and self._shown[:2] == (article, answer)
 
     @cached_property
     def cache(self) -> AnswerCache:
@@ -383,6 +390,7 @@ class ArticleView(KeyScroll):
 
     def show_message(self, title: str, body: str | Text) -> None:
         """Show a page that is not an article (welcome, loading, errors)."""
+        self._shown = None
         self.answer = ""
         self.set_reactive(ArticleView.marks, ())
         self.set_reactive(ArticleView.raw_tex, False)
