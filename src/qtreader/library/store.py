@@ -14,6 +14,7 @@ import random
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -529,54 +530,14 @@ class Library:
                 if include_no_index or not a.no_index
             ]
 
-        def expression(columns: str, match: str = query.match) -> str:
-            # User words match only the text columns; no_index articles are left out by
-            # their flag, in FTS5 itself.
-            found = f"{{{columns}}} : ({match})"
-            return found if include_no_index else f"({found}) NOT (flags : hidden)"
-
-        # Tiers, best first, each ranked by bm25 and filled up to the limit by the next:
-        # the articles whose question or title holds two words as typed side by side and
-        # every word; those holding every word; then the others. bm25 alone put
-        # "light-independent reactions" before "light reactions". Each tier is an FTS5
-        # query of its own: ordering every match by tier costs bm25 for each of them.
-        everything = expression("question title keywords description answer")
-        in_title = f"({everything}) AND ({expression('question title', query.required)})"
-        tiers = [in_title]
-        if query.pairs:
-            tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
-        rows: list[tuple[int, str]] = []  # (article id, the tier that found it)
-        wanted = limit - len(in_notes)
-
-        def fill(tier: str) -> None:
-            taken = [hit.id for hit in in_notes] + [row[0] for row in rows]
-            others = f" AND d.id NOT IN ({','.join('?' * len(taken))})" if taken else ""
-            rows.extend(
-                (article_id, tier)
-                for (article_id,) in self._db.execute(
-                    f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
-                    f"ORDER BY {_RANKED} LIMIT ?",
-                    (tier, *parameters, *taken, wanted - len(rows)),
-                )
-            )
-
-        for tier in tiers:
-            fill(tier)  # none when the notes' hits fill the limit (LIMIT 0)
-            if len(rows) >= wanted:
-                break
-        else:
-            # bm25 is computed for every match of a tier before the LIMIT: for a query that
-            # matches a large part of the library, rank first among the articles that match
-            # in the question, title or keywords (the heavily weighted columns).
-            many = self._db.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} "
-                f"WHERE search MATCH ?{filters} LIMIT ?)",
-                (everything, *parameters, _TIER_THRESHOLD),
-            ).fetchone()[0]
-            if many >= _TIER_THRESHOLD:
-                fill(expression("question title keywords"))
-            if len(rows) < wanted:
-                fill(everything)
+        rows = self._ranked(
+            query,
+            filters,
+            parameters,
+            {hit.id for hit in in_notes},
+            limit - len(in_notes),
+            include_no_index,
+        )
         hits = list(in_notes)
         if not rows:
             return hits
@@ -599,6 +560,126 @@ class Library:
                 text_, spans = _highlights(snippets.get(article_id, ""))
                 hits.append(SearchHit(article_id, row[5], row[8], text_, spans, bool(row[7])))
         return hits
+
+    def _ranked(
+        self,
+        query: SearchQuery,
+        filters: str,
+        parameters: list[object],
+        taken: set[int],
+        wanted: int,
+        include_no_index: bool,
+    ) -> list[tuple[int, str]]:
+        """The ``wanted`` best hits of ``query`` but the ids ``taken``, best first: (article
+        id, the match expression of the tier that found it, for its snippet).
+
+        Tiers, best first: the articles whose question or title holds two words as typed
+        side by side and every word; those holding every word; then the others. bm25 alone
+        put "light-independent reactions" before "light reactions". Within a tier, bm25 of
+        the tier's expression: the query anywhere, and the words, then the pairs, in the
+        question or title. bm25 is a sum over the phrases of an expression, so each part is
+        read once, by a statement of its own, and the sums are made here: a statement per
+        tier read every common word once per tier, and once more for its bm25 weights.
+
+        A query matching :data:`_TIER_THRESHOLD` articles or more costs bm25 for each of them;
+        its words are common, and weigh little anywhere: the tiers of the question and title
+        are ranked by bm25 there alone, then those holding the words in the question, title
+        or keywords, and only then the others. So is a prefix held by
+        :data:`_PREFIX_TITLES` titles or more, without counting its matches (FTS5 reads all of
+        a prefix's words before the first match)."""
+        if wanted <= 0:
+            return []
+
+        def expression(columns: str, match: str) -> str:
+            # User words match only the text columns; no_index articles are left out by
+            # their flag, in FTS5 itself.
+            found = f"{{{columns}}} : ({match})" if columns else f"({match})"
+            return found if include_no_index else f"({found}) NOT (flags : hidden)"
+
+        # The expressions of the tiers, as snippets find the words of each.
+        everything = expression(_TEXT_COLUMNS, query.match)
+        title = expression("question title", query.required)
+        in_title = f"({everything}) AND ({title})"
+        paired = f"({in_title}) AND ({expression('question title', query.pairs)})"
+        # The column filter costs a third of reading a common word; without it, a word
+        # matches the same rows with the same bm25 (flags weighs 0) unless it can match
+        # the flags column's only word.
+        anywhere = everything if _may_match_flags(query.words) else expression("", query.match)
+        db = self._db
+        pair_scores: dict[int, float] = {}
+        if query.pairs:
+            pair_scores = dict(
+                db.execute(
+                    f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?",
+                    (f"{{question title}} : ({query.pairs})",),
+                )
+            )
+        common = "*" in query.match and (
+            db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+                (title, _PREFIX_TITLES),
+            ).fetchone()[0]
+            >= _PREFIX_TITLES
+        )
+        common = (
+            common
+            or db.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} "
+                f"WHERE search MATCH ?{filters} LIMIT ?)",
+                (anywhere, *parameters, _TIER_THRESHOLD),
+            ).fetchone()[0]
+            >= _TIER_THRESHOLD
+        )
+        tiers = (paired, in_title, everything)
+        # (tier, score, rowid, article id): sorted, ties in rowid order as FTS5 gives them.
+        ranked: list[tuple[int, float, int, int]] = []
+        if not common:
+            title_scores = dict(
+                db.execute(
+                    f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?", (title,)
+                )
+            )
+            for article_id, rowid, score in db.execute(
+                f"SELECT d.id, s.rowid, {_RANKED} FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}",
+                (anywhere, *parameters),
+            ):
+                if article_id in taken:
+                    continue
+                in_question = title_scores.get(rowid)
+                if in_question is None:
+                    ranked.append((2, score, rowid, article_id))
+                elif rowid in pair_scores:
+                    ranked.append((0, score + in_question + pair_scores[rowid], rowid, article_id))
+                else:
+                    ranked.append((1, score + in_question, rowid, article_id))
+            ranked.sort()
+            return [(article_id, tiers[tier]) for tier, _, _, article_id in ranked[:wanted]]
+        for article_id, rowid, score in db.execute(
+            f"SELECT d.id, s.rowid, {_RANKED} FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}",
+            (expression("question title", query.match), *parameters),
+        ):
+            if article_id not in taken:
+                pair = pair_scores.get(rowid)
+                if pair is None:
+                    ranked.append((1, score, rowid, article_id))
+                else:
+                    ranked.append((0, score + pair, rowid, article_id))
+        ranked.sort()
+        rows = [(article_id, tiers[tier]) for tier, _, _, article_id in ranked[:wanted]]
+        for tier in (expression("question title keywords", query.match), everything):
+            if len(rows) >= wanted:
+                break
+            left_out = [*taken, *(article_id for article_id, _ in rows)]
+            others = f" AND d.id NOT IN ({','.join('?' * len(left_out))})" if left_out else ""
+            rows.extend(
+                (article_id, tier)
+                for (article_id,) in db.execute(
+                    f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
+                    f"ORDER BY {_RANKED} LIMIT ?",
+                    (tier, *parameters, *left_out, wanted - len(rows)),
+                )
+            )
+        return rows
 
     def count_matches(
         self,
@@ -905,8 +986,29 @@ def _shown_table() -> sqlite3.Connection:
     return connection
 
 
-#: Matches above which search ranks the question/title/keywords tier first (see search).
+#: Matches from which search ranks by the question and title first (see Library._ranked).
 _TIER_THRESHOLD = 3000
+#: Titles holding a prefix* from which search ranks by the question and title first.
+_PREFIX_TITLES = 300
+#: The columns of the search table that hold words of the article (not its flags).
+_TEXT_COLUMNS = "question title keywords description answer"
+
+
+def _may_match_flags(words: tuple[str, ...]) -> bool:
+    """Whether a word searched for (lower case, a prefix ending with ``*``) could match a
+    word of the flags column, "hidden": its stem or a prefix* of it starts with "hid" (the
+    tokenizer drops diacritics; stemming only changes the end of a word; a prefix has three
+    letters or more)."""
+    for word in words:
+        plain = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", word.casefold())
+            if not unicodedata.combining(c)
+        )
+        if plain.startswith("hid"):
+            return True
+    return False
+
 
 _ARTICLE_SQL = (
     "SELECT a.id, coalesce(f.title, f.question), f.question, f.slug, f.date, f.seo, f.score, "
