@@ -606,14 +606,7 @@ class Library:
         # the flags column's only word.
         anywhere = everything if _may_match_flags(query.words) else expression("", query.match)
         db = self._db
-        pair_scores: dict[int, float] = {}
-        if query.pairs:
-            pair_scores = dict(
-                db.execute(
-                    f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?",
-                    (f"{{question title}} : ({query.pairs})",),
-                )
-            )
+        pairs = f"{{question title}} : ({query.pairs})"
         common = "*" in query.match and (
             db.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
@@ -630,10 +623,17 @@ class Library:
             ).fetchone()[0]
             >= _TIER_THRESHOLD
         )
-        tiers = (paired, in_title, everything)
-        # (tier, score, rowid, article id): sorted, ties in rowid order as FTS5 gives them.
-        ranked: list[tuple[int, float, int, int]] = []
         if not common:
+            tiers = (paired, in_title, everything)
+            # (tier, score, rowid, article id): sorted, ties in rowid order as FTS5 gives them.
+            ranked: list[tuple[int, float, int, int]] = []
+            pair_scores: dict[int, float] = {}
+            if query.pairs:
+                pair_scores = dict(
+                    db.execute(
+                        f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?", (pairs,)
+                    )
+                )
             title_scores = dict(
                 db.execute(
                     f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?", (title,)
@@ -654,25 +654,37 @@ class Library:
                     ranked.append((1, score + in_question, rowid, article_id))
             ranked.sort()
             return [(article_id, tiers[tier]) for tier, _, _, article_id in ranked[:wanted]]
-        for article_id, rowid, score in db.execute(
-            f"SELECT d.id, s.rowid, {_RANKED} FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}",
-            (expression("question title", query.match), *parameters),
+        # The tiers of the question and title in one query: those holding a pair first,
+        # with the bm25 of the pairs added, each part read once; then each other tier in
+        # a query of its own. Sorted in SQLite, cheaper than in Python for the thousands of
+        # articles a tier can hold here; ties in rowid order, as FTS5 gives them.
+        taken_ids = ",".join("?" * len(taken))
+        others = f" AND d.id NOT IN ({taken_ids})" if taken else ""
+        if query.pairs:
+            found = db.execute(
+                f"WITH p (doc, score) AS MATERIALIZED (SELECT rowid, {_RANKED} FROM search s "
+                f"WHERE search MATCH ?) SELECT d.id, p.doc IS NOT NULL FROM {_LIVE_ROWS} "
+                f"LEFT JOIN p ON p.doc = s.rowid WHERE search MATCH ?{filters}{others} "
+                f"ORDER BY p.doc IS NULL, {_RANKED} + coalesce(p.score, 0), s.rowid LIMIT ?",
+                (pairs, expression("question title", query.match), *parameters, *taken, wanted),
+            )
+        else:
+            found = db.execute(
+                f"SELECT d.id, 0 FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
+                f"ORDER BY {_RANKED}, s.rowid LIMIT ?",
+                (expression("question title", query.match), *parameters, *taken, wanted),
+            )
+        rows = [(article_id, paired if is_paired else in_title) for article_id, is_paired in found]
+        for tier, shown in (
+            (expression("question title keywords", query.match), ""),
+            (anywhere, everything),
         ):
-            if article_id not in taken:
-                pair = pair_scores.get(rowid)
-                if pair is None:
-                    ranked.append((1, score, rowid, article_id))
-                else:
-                    ranked.append((0, score + pair, rowid, article_id))
-        ranked.sort()
-        rows = [(article_id, tiers[tier]) for tier, _, _, article_id in ranked[:wanted]]
-        for tier in (expression("question title keywords", query.match), everything):
             if len(rows) >= wanted:
                 break
             left_out = [*taken, *(article_id for article_id, _ in rows)]
-            others = f" AND d.id NOT IN ({','.join('?' * len(left_out))})" if left_out else ""
+            others = f" AND d.id NOT IN ({','.join('?' * len(left_out))})"
             rows.extend(
-                (article_id, tier)
+                (article_id, shown or tier)
                 for (article_id,) in db.execute(
                     f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
                     f"ORDER BY {_RANKED} LIMIT ?",
