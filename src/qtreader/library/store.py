@@ -746,9 +746,6 @@ class Library:
         it, and FTS5 picks the snippet from that in a table in memory, as it would have
         from the index."""
         shown = _shown_table()
-        # Emptied without reading the old text back (a DELETE would tokenize it again).
-        shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
-        shown.execute("DELETE FROM shown_text")
         texts = []
         for article_id, path, size, mtime, question, title, seo, no_index, _ in found.values():
             keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
@@ -762,12 +759,19 @@ class Library:
                 bool(no_index),
             )
             texts.append((article_id, *columns))
-        shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
-        shown.executemany(
-            "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            texts,
-        )
+        # One transaction: FTS5 writes the words of all the rows as one segment, not one a
+        # row that every snippet query then reads (half the time of the snippets).
+        shown.execute("BEGIN")
+        with shown:  # committed, or rolled back on an error
+            # Emptied without reading the old text back (a DELETE would tokenize it again).
+            shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
+            shown.execute("DELETE FROM shown_text")
+            shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
+            shown.executemany(
+                "INSERT INTO shown (rowid, question, title, keywords, description, answer, "
+                "flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                texts,
+            )
         # One query per tier, for the hits it found.
         tiers: dict[str, list[int]] = {}
         for article_id, tier in rows:
