@@ -623,47 +623,36 @@ class Library:
             ).fetchone()[0]
             >= _TIER_THRESHOLD
         )
+        taken_ids = ",".join("?" * len(taken))
+        others = f" AND d.id NOT IN ({taken_ids})" if taken else ""
         if not common:
+            # Every match scored, each part of the bm25 of its tier read once: the words
+            # anywhere, in the question or title, and the pairs there; ties in rowid order,
+            # as FTS5 gives them.
             tiers = (paired, in_title, everything)
-            # (tier, score, rowid, article id): sorted, ties in rowid order as FTS5 gives them.
-            ranked: list[tuple[int, float, int, int]] = []
-            pair_scores: dict[int, float] = {}
+            parts = [f"t (doc, score) AS MATERIALIZED ({_SCORED})"]
+            tier, score, join = "WHEN t.doc IS NULL THEN 2 ELSE 1", "coalesce(t.score, 0)", ""
             if query.pairs:
-                pair_scores = dict(
-                    db.execute(
-                        f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?", (pairs,)
-                    )
-                )
-            title_scores = dict(
-                db.execute(
-                    f"SELECT s.rowid, {_RANKED} FROM search s WHERE search MATCH ?", (title,)
-                )
+                parts.append(f"p (doc, score) AS MATERIALIZED ({_SCORED})")
+                tier = "WHEN t.doc IS NULL THEN 2 WHEN p.doc IS NULL THEN 1 ELSE 0"
+                score += " + coalesce(p.score, 0)"
+                join = " LEFT JOIN p ON p.doc = t.doc"
+            found = db.execute(
+                f"WITH {', '.join(parts)} SELECT d.id, CASE {tier} END AS tier "
+                f"FROM {_LIVE_ROWS} LEFT JOIN t ON t.doc = s.rowid{join} "
+                f"WHERE search MATCH ?{filters}{others} "
+                f"ORDER BY tier, {_RANKED} + {score}, s.rowid LIMIT ?",
+                (title, *([pairs] if query.pairs else []), anywhere, *parameters, *taken, wanted),
             )
-            for article_id, rowid, score in db.execute(
-                f"SELECT d.id, s.rowid, {_RANKED} FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}",
-                (anywhere, *parameters),
-            ):
-                if article_id in taken:
-                    continue
-                in_question = title_scores.get(rowid)
-                if in_question is None:
-                    ranked.append((2, score, rowid, article_id))
-                elif rowid in pair_scores:
-                    ranked.append((0, score + in_question + pair_scores[rowid], rowid, article_id))
-                else:
-                    ranked.append((1, score + in_question, rowid, article_id))
-            ranked.sort()
-            return [(article_id, tiers[tier]) for tier, _, _, article_id in ranked[:wanted]]
+            return [(article_id, tiers[tier]) for article_id, tier in found]
         # The tiers of the question and title in one query: those holding a pair first,
         # with the bm25 of the pairs added, each part read once; then each other tier in
         # a query of its own. Sorted in SQLite, cheaper than in Python for the thousands of
         # articles a tier can hold here; ties in rowid order, as FTS5 gives them.
-        taken_ids = ",".join("?" * len(taken))
-        others = f" AND d.id NOT IN ({taken_ids})" if taken else ""
         if query.pairs:
             found = db.execute(
-                f"WITH p (doc, score) AS MATERIALIZED (SELECT rowid, {_RANKED} FROM search s "
-                f"WHERE search MATCH ?) SELECT d.id, p.doc IS NOT NULL FROM {_LIVE_ROWS} "
+                f"WITH p (doc, score) AS MATERIALIZED ({_SCORED}) "
+                f"SELECT d.id, p.doc IS NOT NULL FROM {_LIVE_ROWS} "
                 f"LEFT JOIN p ON p.doc = s.rowid WHERE search MATCH ?{filters}{others} "
                 f"ORDER BY p.doc IS NULL, {_RANKED} + coalesce(p.score, 0), s.rowid LIMIT ?",
                 (pairs, expression("question title", query.match), *parameters, *taken, wanted),
@@ -977,6 +966,8 @@ _LIVE_ROWS = "search s CROSS JOIN docs d ON d.doc = s.rowid"
 #: The table's rank, called directly: a quarter faster than ``s.rank``, which looks the
 #: rank function up again for each row (bench/bench_search.py), and the same order.
 _RANKED = f"bm25(s.search, {BM25_WEIGHTS})"
+#: Each match of an expression (the parameter) with its bm25, by rowid: a part of a sum.
+_SCORED = f"SELECT rowid, {_RANKED} FROM search s WHERE search MATCH ?"
 
 _shown_tables = threading.local()
 #: How many hits' texts a library keeps (see Library._hit_text): a few screens of results.
