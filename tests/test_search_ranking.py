@@ -208,4 +208,5 @@ def test_the_flags_word_finds_only_the_articles_saying_it(tmp_path: Path) -> Non
     library = load_library(tmp_path, memory=True)
     for text in ("hidden", "hid*", "hidd*", "HÏDDEN"):
         assert [hit.id for hit in library.search(text, include_no_index=True)] == [1], text
+        assert library.count_matches(text, include_no_index=True) == 1, text
     assert [hit.id for hit in library.search("secret hidden", include_no_index=True)] == []
