@@ -578,15 +578,15 @@ class Library:
         put "light-independent reactions" before "light reactions". Within a tier, bm25 of
         the tier's expression: the query anywhere, and the words, then the pairs, in the
         question or title. bm25 is a sum over the phrases of an expression, so each part is
-        read once, by a statement of its own, and the sums are made here: a statement per
-        tier read every common word once per tier, and once more for its bm25 weights.
+        read once, in a CTE of one statement, and SQLite adds them up: a statement per tier
+        read every common word once per tier, and again for its bm25 weights.
 
-        A query matching :data:`_TIER_THRESHOLD` articles or more costs bm25 for each of them;
-        its words are common, and weigh little anywhere: the tiers of the question and title
-        are ranked by bm25 there alone, then those holding the words in the question, title
-        or keywords, and only then the others. So is a prefix held by
-        :data:`_PREFIX_TITLES` titles or more, without counting its matches (FTS5 reads all of
-        a prefix's words before the first match)."""
+        A query matching :data:`_TIER_THRESHOLD` articles or more costs bm25 for each of them,
+        and its words are common, weighing little anywhere: its question and title tiers are
+        ranked by bm25 there alone (the order within them can differ from the rest's), then
+        come those holding the words in the question, title or keywords, then the others.
+        So is a prefix held by :data:`_PREFIX_TITLES` titles or more, without counting its
+        matches (FTS5 reads every word of a prefix before the first match)."""
         if wanted <= 0:
             return []
 
