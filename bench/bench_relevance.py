@@ -5,7 +5,11 @@
 Each ``bench/relevance/*.tsv`` holds judged queries, one a line: the query as a student
 would type it, a tab, the ids of the articles that answer it (comma-separated). ``shipped``
 files are judged over the shipped library (``content/``), ``generated`` ones over
-``python bench/generate.py DIR --articles 5000 --seed 1`` (pass its folder).
+``python bench/generate.py DIR --articles 5000 --seed 1`` (pass its folder) as the
+generator was when they were judged: later generators (every fact of real libraries at its
+rate, 707701a) give other articles those ids, and every generated query scores 0. Make
+that library with ``git show 17866a0:bench/generate.py > /tmp/generate-judged.py``, then
+``python /tmp/generate-judged.py DIR --articles 5000 --seed 1``.
 
 Printed per file and over all: MRR (the mean of 1/rank of the first answering article in
 the top 20, 0 if none) and recall@5 (the share of answering articles in the top five, out

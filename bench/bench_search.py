@@ -9,12 +9,16 @@ schema 12): each query's snippets read the answers of its hits from their files 
 answer of a file unchanged since the refresh), so this includes that work: the
 200 texts a library keeps are far fewer than the hits of all the queries.
 Reported: p50, p95 and max over all rounds, and the same for the floor measured in the
-same run, a bare FTS5 ``MATCH`` of the same expression with no ranking and no snippets.
+same run, a bare FTS5 ``MATCH`` of the same expression with no ranking and no snippets;
+then the same per kind of query (the p95 is the worst kind's). ``--dump FILE`` writes each
+query's hit ids (JSON) and ``--compare FILE`` counts the queries whose hits differ from
+such a file: a change to how search runs, not what it finds, must give the same hits.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import statistics
@@ -64,37 +68,62 @@ def main() -> None:
     parser.add_argument("library", type=Path)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--dump", type=Path, help="write each query's hit ids here (JSON)")
+    parser.add_argument("--compare", type=Path, help="compare the hit ids with a --dump")
     options = parser.parse_args()
     library = Library.open(options.library)
     if library.is_stale():
         library.refresh()
     queries = make_queries(library, options.queries)
     db = library.index.db
-    ours: list[float] = []
-    floor: list[float] = []
-    hits = 0
+    kinds = ["word", "two", "phrase", "prefix"]  # the order make_queries cycles through
+    ours: dict[str, list[float]] = {kind: [] for kind in kinds}
+    floor: dict[str, list[float]] = {kind: [] for kind in kinds}
+    found: dict[str, list[int]] = {}
     for _ in range(options.rounds):
-        for query in queries:
+        for number, query in enumerate(queries):
+            kind = kinds[number % 4]
             match = parse_query(query).match
             start = time.perf_counter()
             db.execute(
                 "SELECT rowid FROM search WHERE search MATCH ? LIMIT 20", (match,)
             ).fetchall()
-            floor.append(time.perf_counter() - start)
+            floor[kind].append(time.perf_counter() - start)
             start = time.perf_counter()
-            hits += len(library.search(query, limit=20))
-            ours.append(time.perf_counter() - start)
+            results = library.search(query, limit=20)
+            ours[kind].append(time.perf_counter() - start)
+            found[query] = [hit.id for hit in results]
+    if options.dump:
+        options.dump.write_text(json.dumps(found), encoding="utf-8")
+    all_ours = [t for times in ours.values() for t in times]
+    all_floor = [t for times in floor.values() for t in times]
+    hits = sum(len(ids) for ids in found.values()) * options.rounds
     print(
         f"library: {options.library}: {len(library)} articles; {len(queries)} queries x "
-        f"{options.rounds} rounds, {hits / len(ours):.1f} results per query on average"
+        f"{options.rounds} rounds, {hits / len(all_ours):.1f} results per query on average"
     )
-    for name, times in (("floor: bare MATCH", floor), ("search with rank + snippets", ours)):
-        p50, p95 = percentile(times, 0.5) * 1e3, percentile(times, 0.95) * 1e3
+    for kind in ("all", *kinds):
+        subject = all_ours if kind == "all" else ours[kind]
+        bare = all_floor if kind == "all" else floor[kind]
+        print(f"{kind}:")
+        for name, times in (("floor: bare MATCH", bare), ("search with rank + snippets", subject)):
+            p50, p95 = percentile(times, 0.5) * 1e3, percentile(times, 0.95) * 1e3
+            print(
+                f"  {name:<30} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   "
+                f"max {max(times) * 1e3:7.2f} ms"
+            )
+        ratio = percentile(subject, 0.95) / percentile(bare, 0.95)
         print(
-            f"  {name:<30} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   max {max(times) * 1e3:7.2f} ms"
+            f"  p95 ratio to the floor: {ratio:.1f}x; mean {statistics.mean(subject) * 1e3:.2f} ms"
         )
-    ratio = percentile(ours, 0.95) / percentile(floor, 0.95)
-    print(f"  p95 ratio to the floor: {ratio:.1f}x; mean {statistics.mean(ours) * 1e3:.2f} ms")
+    if options.compare:
+        before = json.loads(options.compare.read_text(encoding="utf-8"))
+        same_set = sum(set(before.get(q, [])) == set(ids) for q, ids in found.items())
+        same = sum(before.get(q) == ids for q, ids in found.items())
+        print(
+            f"compared with {options.compare}: {same} of {len(found)} queries the same hits in "
+            f"the same order, {same_set} the same hits in any order"
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import random
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -529,54 +530,14 @@ class Library:
                 if include_no_index or not a.no_index
             ]
 
-        def expression(columns: str, match: str = query.match) -> str:
-            # User words match only the text columns; no_index articles are left out by
-            # their flag, in FTS5 itself.
-            found = f"{{{columns}}} : ({match})"
-            return found if include_no_index else f"({found}) NOT (flags : hidden)"
-
-        # Tiers, best first, each ranked by bm25 and filled up to the limit by the next:
-        # the articles whose question or title holds two words as typed side by side and
-        # every word; those holding every word; then the others. bm25 alone put
-        # "light-independent reactions" before "light reactions". Each tier is an FTS5
-        # query of its own: ordering every match by tier costs bm25 for each of them.
-        everything = expression("question title keywords description answer")
-        in_title = f"({everything}) AND ({expression('question title', query.required)})"
-        tiers = [in_title]
-        if query.pairs:
-            tiers.insert(0, f"({in_title}) AND ({expression('question title', query.pairs)})")
-        rows: list[tuple[int, str]] = []  # (article id, the tier that found it)
-        wanted = limit - len(in_notes)
-
-        def fill(tier: str) -> None:
-            taken = [hit.id for hit in in_notes] + [row[0] for row in rows]
-            others = f" AND d.id NOT IN ({','.join('?' * len(taken))})" if taken else ""
-            rows.extend(
-                (article_id, tier)
-                for (article_id,) in self._db.execute(
-                    f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
-                    f"ORDER BY {_RANKED} LIMIT ?",
-                    (tier, *parameters, *taken, wanted - len(rows)),
-                )
-            )
-
-        for tier in tiers:
-            fill(tier)  # none when the notes' hits fill the limit (LIMIT 0)
-            if len(rows) >= wanted:
-                break
-        else:
-            # bm25 is computed for every match of a tier before the LIMIT: for a query that
-            # matches a large part of the library, rank first among the articles that match
-            # in the question, title or keywords (the heavily weighted columns).
-            many = self._db.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} "
-                f"WHERE search MATCH ?{filters} LIMIT ?)",
-                (everything, *parameters, _TIER_THRESHOLD),
-            ).fetchone()[0]
-            if many >= _TIER_THRESHOLD:
-                fill(expression("question title keywords"))
-            if len(rows) < wanted:
-                fill(everything)
+        rows = self._ranked(
+            query,
+            filters,
+            parameters,
+            {hit.id for hit in in_notes},
+            limit - len(in_notes),
+            include_no_index,
+        )
         hits = list(in_notes)
         if not rows:
             return hits
@@ -599,6 +560,127 @@ class Library:
                 text_, spans = _highlights(snippets.get(article_id, ""))
                 hits.append(SearchHit(article_id, row[5], row[8], text_, spans, bool(row[7])))
         return hits
+
+    def _ranked(
+        self,
+        query: SearchQuery,
+        filters: str,
+        parameters: list[object],
+        taken: set[int],
+        wanted: int,
+        include_no_index: bool,
+    ) -> list[tuple[int, str]]:
+        """The ``wanted`` best hits of ``query`` but the ids ``taken``, best first: (article
+        id, the match expression of the tier that found it, for its snippet).
+
+        Tiers, best first: the articles whose question or title holds two words as typed
+        side by side and every word; those holding every word; then the others. bm25 alone
+        put "light-independent reactions" before "light reactions". Within a tier, bm25 of
+        the tier's expression: the query anywhere, and the words, then the pairs, in the
+        question or title. bm25 is a sum over the phrases of an expression, so each part is
+        read once, in a CTE of one statement, and SQLite adds them up: a statement per tier
+        read every common word once per tier, and again for its bm25 weights.
+
+        A query matching :data:`_TIER_THRESHOLD` articles or more costs bm25 for each of them,
+        and its words are common, weighing little anywhere: its question and title tiers are
+        ranked by bm25 there alone (the order within them can differ from the rest's), then
+        come those holding the words in the question, title or keywords, then the others.
+        So is a prefix held by :data:`_PREFIX_TITLES` titles or more, without counting its
+        matches (FTS5 reads every word of a prefix before the first match)."""
+        if wanted <= 0:
+            return []
+
+        def expression(columns: str, match: str) -> str:
+            # User words match only the text columns; no_index articles are left out by
+            # their flag, in FTS5 itself.
+            found = f"{{{columns}}} : ({match})" if columns else f"({match})"
+            return found if include_no_index else f"({found}) NOT (flags : hidden)"
+
+        # The expressions of the tiers, as snippets find the words of each.
+        everything = expression(_TEXT_COLUMNS, query.match)
+        title = expression("question title", query.required)
+        in_title = f"({everything}) AND ({title})"
+        paired = f"({in_title}) AND ({expression('question title', query.pairs)})"
+        # The column filter costs a third of reading a common word; without it, a word
+        # matches the same rows with the same bm25 (flags weighs 0) unless it can match
+        # the flags column's only word.
+        anywhere = everything if _may_match_flags(query.words) else expression("", query.match)
+        db = self._db
+        pairs = f"{{question title}} : ({query.pairs})"
+        common = "*" in query.match and (
+            db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+                (title, _PREFIX_TITLES),
+            ).fetchone()[0]
+            >= _PREFIX_TITLES
+        )
+        common = (
+            common
+            or db.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {_LIVE_ROWS} "
+                f"WHERE search MATCH ?{filters} LIMIT ?)",
+                (anywhere, *parameters, _TIER_THRESHOLD),
+            ).fetchone()[0]
+            >= _TIER_THRESHOLD
+        )
+        taken_ids = ",".join("?" * len(taken))
+        others = f" AND d.id NOT IN ({taken_ids})" if taken else ""
+        if not common:
+            # Every match scored, each part of the bm25 of its tier read once: the words
+            # anywhere, in the question or title, and the pairs there; ties in rowid order,
+            # as FTS5 gives them.
+            tiers = (paired, in_title, everything)
+            parts = [f"t (doc, score) AS MATERIALIZED ({_SCORED})"]
+            tier, score, join = "WHEN t.doc IS NULL THEN 2 ELSE 1", "coalesce(t.score, 0)", ""
+            if query.pairs:
+                parts.append(f"p (doc, score) AS MATERIALIZED ({_SCORED})")
+                tier = "WHEN t.doc IS NULL THEN 2 WHEN p.doc IS NULL THEN 1 ELSE 0"
+                score += " + coalesce(p.score, 0)"
+                join = " LEFT JOIN p ON p.doc = t.doc"
+            found = db.execute(
+                f"WITH {', '.join(parts)} SELECT d.id, CASE {tier} END AS tier "
+                f"FROM {_LIVE_ROWS} LEFT JOIN t ON t.doc = s.rowid{join} "
+                f"WHERE search MATCH ?{filters}{others} "
+                f"ORDER BY tier, {_RANKED} + {score}, s.rowid LIMIT ?",
+                (title, *([pairs] if query.pairs else []), anywhere, *parameters, *taken, wanted),
+            )
+            return [(article_id, tiers[tier]) for article_id, tier in found]
+        # The tiers of the question and title in one query: those holding a pair first,
+        # with the bm25 of the pairs added, each part read once; then each other tier in
+        # a query of its own. Sorted in SQLite, cheaper than in Python for the thousands of
+        # articles a tier can hold here; ties in rowid order, as FTS5 gives them.
+        if query.pairs:
+            found = db.execute(
+                f"WITH p (doc, score) AS MATERIALIZED ({_SCORED}) "
+                f"SELECT d.id, p.doc IS NOT NULL FROM {_LIVE_ROWS} "
+                f"LEFT JOIN p ON p.doc = s.rowid WHERE search MATCH ?{filters}{others} "
+                f"ORDER BY p.doc IS NULL, {_RANKED} + coalesce(p.score, 0), s.rowid LIMIT ?",
+                (pairs, expression("question title", query.match), *parameters, *taken, wanted),
+            )
+        else:
+            found = db.execute(
+                f"SELECT d.id, 0 FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
+                f"ORDER BY {_RANKED}, s.rowid LIMIT ?",
+                (expression("question title", query.match), *parameters, *taken, wanted),
+            )
+        rows = [(article_id, paired if is_paired else in_title) for article_id, is_paired in found]
+        for tier, shown in (
+            (expression("question title keywords", query.match), ""),
+            (anywhere, everything),
+        ):
+            if len(rows) >= wanted:
+                break
+            left_out = [*taken, *(article_id for article_id, _ in rows)]
+            others = f" AND d.id NOT IN ({','.join('?' * len(left_out))})"
+            rows.extend(
+                (article_id, shown or tier)
+                for (article_id,) in db.execute(
+                    f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
+                    f"ORDER BY {_RANKED} LIMIT ?",
+                    (tier, *parameters, *left_out, wanted - len(rows)),
+                )
+            )
+        return rows
 
     def count_matches(
         self,
@@ -626,7 +708,11 @@ class Library:
                 (keys[0],),
             ).fetchone()
             return int(found[0])
-        match = f"{{question title keywords description answer}} : ({query.match})"
+        # No column filter unless a word can match the flags (see _ranked): the same count,
+        # for half the time of reading a common word.
+        match = f"({query.match})"
+        if _may_match_flags(query.words):
+            match = f"{{{_TEXT_COLUMNS}}} : {match}"
         if not include_no_index:
             match = f"({match}) NOT (flags : hidden)"
         found = self._db.execute(
@@ -653,9 +739,6 @@ class Library:
         it, and FTS5 picks the snippet from that in a table in memory, as it would have
         from the index."""
         shown = _shown_table()
-        # Emptied without reading the old text back (a DELETE would tokenize it again).
-        shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
-        shown.execute("DELETE FROM shown_text")
         texts = []
         for article_id, path, size, mtime, question, title, seo, no_index, _ in found.values():
             keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
@@ -669,12 +752,19 @@ class Library:
                 bool(no_index),
             )
             texts.append((article_id, *columns))
-        shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
-        shown.executemany(
-            "INSERT INTO shown (rowid, question, title, keywords, description, answer, flags) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            texts,
-        )
+        # One transaction: FTS5 writes the words of all the rows as one segment, not one a
+        # row that every snippet query then reads (half the time of the snippets).
+        shown.execute("BEGIN")
+        with shown:  # committed, or rolled back on an error
+            # Emptied without reading the old text back (a DELETE would tokenize it again).
+            shown.execute("INSERT INTO shown (shown) VALUES ('delete-all')")
+            shown.execute("DELETE FROM shown_text")
+            shown.executemany("INSERT INTO shown_text VALUES (?, ?, ?, ?, ?, ?, ?)", texts)
+            shown.executemany(
+                "INSERT INTO shown (rowid, question, title, keywords, description, answer, "
+                "flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                texts,
+            )
         # One query per tier, for the hits it found.
         tiers: dict[str, list[int]] = {}
         for article_id, tier in rows:
@@ -880,6 +970,8 @@ _LIVE_ROWS = "search s CROSS JOIN docs d ON d.doc = s.rowid"
 #: The table's rank, called directly: a quarter faster than ``s.rank``, which looks the
 #: rank function up again for each row (bench/bench_search.py), and the same order.
 _RANKED = f"bm25(s.search, {BM25_WEIGHTS})"
+#: Each match of an expression (the parameter) with its bm25, by rowid: a part of a sum.
+_SCORED = f"SELECT rowid, {_RANKED} FROM search s WHERE search MATCH ?"
 
 _shown_tables = threading.local()
 #: How many hits' texts a library keeps (see Library._hit_text): a few screens of results.
@@ -905,8 +997,29 @@ def _shown_table() -> sqlite3.Connection:
     return connection
 
 
-#: Matches above which search ranks the question/title/keywords tier first (see search).
+#: Matches from which search ranks by the question and title first (see Library._ranked).
 _TIER_THRESHOLD = 3000
+#: Titles holding a prefix* from which search ranks by the question and title first.
+_PREFIX_TITLES = 300
+#: The columns of the search table that hold words of the article (not its flags).
+_TEXT_COLUMNS = "question title keywords description answer"
+
+
+def _may_match_flags(words: tuple[str, ...]) -> bool:
+    """Whether a word searched for (lower case, a prefix ending with ``*``) could match a
+    word of the flags column, "hidden": its stem or a prefix* of it starts with "hid" (the
+    tokenizer drops diacritics; stemming only changes the end of a word; a prefix has three
+    letters or more)."""
+    for word in words:
+        plain = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", word.casefold())
+            if not unicodedata.combining(c)
+        )
+        if plain.startswith("hid"):
+            return True
+    return False
+
 
 _ARTICLE_SQL = (
     "SELECT a.id, coalesce(f.title, f.question), f.question, f.slug, f.date, f.seo, f.score, "
