@@ -28,7 +28,7 @@ from platformdirs import user_cache_path
 
 from qtreader.library.decode import escape_controls, lazy_pattern, math_spans
 from qtreader.library.models import Problem, is_article_id, subject_key
-from qtreader.library.pool import parse_in_pool, start_pool_early
+from qtreader.library.pool import parse_in_pool, shut_down_when_started, start_pool_early
 from qtreader.library.scan import scan_folders
 
 if TYPE_CHECKING:
@@ -328,8 +328,7 @@ _LINKS_MIXED = b"M"  # digest, then links by id and whole, deflated
 
 def _deflate(data: bytes) -> bytes:
     # Raw deflate: zlib's header and checksum are 6 bytes a row, and SQLite checks pages.
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush()
+    return zlib.compress(data, 9, wbits=-15)
 
 
 def _inflate(data: bytes) -> bytes:
@@ -678,9 +677,8 @@ class Index:
         try:
             return self._refresh(progress, rebuild, pool_starting, cold=cold)
         finally:
-            pool = pool_starting.result() if pool_starting is not None else None
-            if pool is not None:  # shut down already if the parse used it: no harm
-                pool.shutdown(wait=False, cancel_futures=True)
+            if pool_starting is not None:  # shut down already if the parse used it: no harm
+                shut_down_when_started(pool_starting)
 
     def _refresh(
         self,
@@ -752,6 +750,8 @@ class Index:
             bulk = len(to_parse) >= _BULK
             if bulk:  # merge segments once at the end, not all along
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 0)")
+                # Fewer, larger segments to merge: FTS5 writes its words out at each MB.
+                db.execute(f"INSERT INTO search (search, rank) VALUES ('hashsize', {_BULK_HASH})")
             # Files parsed again get rows of their own (and numbers) again.
             gone = [(known[p][3],) for p in removed + to_parse if p in known]
             db.executemany("DELETE FROM files WHERE file = ?", gone)
@@ -805,6 +805,7 @@ class Index:
                 # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
                 derived = _while_merging(db, lambda: _derive(catalog, self.root))
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
+                db.execute("INSERT INTO search (search, rank) VALUES ('hashsize', 1048576)")
             else:
                 derived = _derive(catalog, self.root)
             _replace_scan_problems(db, scan_rows)
@@ -1026,6 +1027,10 @@ def _while_merging(db: sqlite3.Connection, work: Callable[[], _Derived]) -> _Der
 
 #: How long a connection waits for another one's lock before it gives up.
 _BUSY_SECONDS = 30
+
+#: The search table's words held in memory before they are written, in a bulk refresh
+#: (bytes; FTS5's own is 1 MB).
+_BULK_HASH = 16 << 20
 
 #: From this many files parsed in one refresh, the search table is merged once at the end
 #: (automerge off, then optimize): a fifth cheaper, and one segment to query.
