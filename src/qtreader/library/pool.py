@@ -90,23 +90,17 @@ def parse_in_pool(
             if progress:
                 progress(done, total)
     finally:
-        if pool_starting is not None:
-            if pool_starting.done() and (pool := pool_starting.result()) is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            else:
-                shut_down_when_started(pool_starting)
+        if pool_starting is not None and (pool := pool_starting.result()) is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def shut_down_when_started(pool_starting: Future[ProcessPoolExecutor | None]) -> None:
-    """Shut a pool from :func:`start_pool_early` down once it has started, without waiting
-    for it here."""
-
-    def shut_down(started: Future[ProcessPoolExecutor | None]) -> None:
-        pool = started.result()
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-
-    pool_starting.add_done_callback(shut_down)
+    """Shut a pool from :func:`start_pool_early` down, once it has started: a process that
+    ended while its pool started left the forkserver's child a lock it could no longer
+    find, and a traceback on stderr."""
+    pool = pool_starting.result()
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _results(
