@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -704,27 +703,178 @@ def test_a_hit_whose_file_broke_since_the_refresh_keeps_a_snippet(library_copy: 
     assert library.search("doppler") == []
 
 
-def test_related_links_are_kept_compressed_and_read_back_as_listed(library: Library) -> None:
-    rows = dict(library.index.db.execute("SELECT id, related FROM files WHERE id IN (501, 506)"))
-    assert rows[506] is None  # no related links: nothing kept
-    kept = rows[501]
-    assert isinstance(kept, bytes)
-    links = index_module.decode_related(kept)
-    text = "\x1e".join("\x1f".join(map(str, link)) for link in links).encode()
-    assert len(kept) < len(text) + 12 and zlib.decompress(kept) == text
-    assert index_module.related_ids(kept) == [link[0] for link in links]
+def _file_links(library: Library, article_id: int) -> list[tuple[int, str, str, str]]:
+    """The related links of an article's first file as parsing gives them."""
+    from qtreader.library.parse import parse_file
+
+    article = library.article(article_id)
+    assert article is not None
+    parsed, _ = parse_file(article.path, library.root)
+    assert parsed is not None
+    return [(r.id, r.title, r.subject, r.url) for r in parsed.related]
+
+
+def _kept_links(library: Library, article_id: int) -> bytes | None:
+    row = library.index.db.execute(
+        "SELECT k.data FROM article_rows a LEFT JOIN links k ON k.file = a.file WHERE a.id = ?",
+        (article_id,),
+    ).fetchone()
+    assert row is not None and (row[0] is None or isinstance(row[0], bytes))
+    return row[0]
+
+
+def test_related_links_naming_articles_of_the_library_are_kept_by_id(library: Library) -> None:
+    assert _kept_links(library, 506) is None  # no related links: nothing kept
+    kept = _kept_links(library, 501)
+    assert kept is not None
+    # 502 and 503 by their ids (their titles, subjects and urls are theirs), 999 (not in
+    # the library) whole.
+    assert b"How does a lens" not in kept and b"gradient" not in kept
+    assert index_module.link_ids(kept) == [502, 503, 999]
     doppler = library.article(501)
     assert doppler is not None
-    assert [(link.id, link.title, link.url) for link in doppler.related] == [
-        (i, title, url) for i, title, _, url in links
+    assert [(r.id, r.title, r.subject, r.url) for r in doppler.related] == _file_links(library, 501)
+    assert [r.available for r in doppler.related] == [True, True, False]
+
+
+def test_links_that_differ_from_the_article_they_name_are_kept_whole(library_copy: Path) -> None:
+    """A link with another title, a subject or url of no listing, or naming a listing that
+    is not the first (503 is listed under Mathematics, then Physics), reads back exactly as
+    its file has it."""
+    doppler = library_copy / "learn/physics/what-is-the-doppler-effect.md"
+    text = doppler.read_text()
+    text = text.replace(
+        "        How does a lens focus light?\n", "        How do lenses focus light?\n"
+    )
+    text = text.replace(
+        "    subject: Mathematics\n    url: /learn/mathematics/questions/what-is-a-gradient",
+        "    subject: Physics\n    url: /learn/physics/questions/what-is-a-gradient",
+    )
+    doppler.write_text(text)
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    lens.write_text(
+        lens.read_text().replace(
+            "url: /learn/physics/questions/what-is-the-doppler-effect",
+            "url: /learn/physics/questions/the-doppler-effect",
+        )
+    )
+    library = load_library(library_copy)
+    for article_id in (501, 502):
+        article = library.article(article_id)
+        assert article is not None
+        links = [(r.id, r.title, r.subject, r.url) for r in article.related]
+        assert links == _file_links(library, article_id)
+    doppler_links = _file_links(library, 501)
+    assert doppler_links[0][1] == "How do lenses focus light?"
+    assert doppler_links[1][2:] == ("Physics", "/learn/physics/questions/what-is-a-gradient")
+    # Round trips of the encoding itself, whatever the text.
+    target = {7: ("Seven", [("Physics", "/learn/physics/questions/seven"), ("Maths", "/m/7")])}
+    links = [
+        (7, "Seven", "Physics", "/learn/physics/questions/seven"),
+        (7, "Seven", "Maths", "/m/7"),
+        (7, "Seven", "maths", "/m/7"),
+        (8, "Ünïcode \u2013 \u201cquoted\u201d", "", ""),
     ]
-    # Any text survives: titles outside ASCII, and many links.
-    many = [
-        (n, f"Ünïcode title {n} \u2013 \u201cquoted\u201d", "Physics", f"/learn/physics/q/{n}")
-        for n in range(40)
+    for chosen in ([links[0]], [links[1]], links[2:], links, links[3:]):
+        kept = index_module.encode_links(chosen, target.get)
+        assert index_module.decode_links(kept, lambda ids: target) == chosen
+    assert index_module.encode_links([], target.get) is None
+    assert index_module.decode_links(None, lambda ids: target) == []
+
+
+def test_a_link_reads_as_its_file_has_it_after_the_article_it_names_changed(
+    library_copy: Path,
+) -> None:
+    """501 keeps its link to 502 by id; 502's title then changes (501's file does not, and
+    is not parsed again): the link still shows the title 501's file gives it."""
+    load_library(library_copy)
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    lens.write_text(
+        lens.read_text().replace(
+            "title: How does a lens focus light?\n", "title: Lenses, briefly\n"
+        )
+    )
+    _touch_forward(lens)
+    library = Library.open(library_copy)
+    library.refresh()
+    lens_article = library.article(502)
+    assert lens_article is not None and lens_article.title == "Lenses, briefly"
+    doppler = library.article(501)
+    assert doppler is not None
+    assert doppler.related[0].title == "How does a lens focus light?"
+    assert [(r.id, r.title, r.subject, r.url) for r in doppler.related] == _file_links(library, 501)
+
+
+def test_slugs_and_urls_are_kept_only_where_the_path_does_not_give_them(
+    library_copy: Path,
+) -> None:
+    lens = library_copy / "learn/physics/how-does-a-lens-focus-light.md"
+    lens.write_text(
+        lens.read_text()
+        .replace("file_name: how-does-a-lens-focus-light.md", "file_name: lenses.md")
+        .replace(
+            "url: /learn/physics/questions/how-does-a-lens-focus-light",
+            "url: /learn/optics/questions/lenses",
+        )
+    )
+    library = load_library(library_copy)
+    kept = {
+        path: (slug, url)
+        for path, slug, url in library.index.db.execute("SELECT path, slug, url FROM files")
+    }
+    assert kept["learn/physics/how-does-a-lens-focus-light.md"] == (
+        "lenses",
+        "/learn/optics/questions/lenses",
+    )
+    assert kept["learn/physics/what-is-the-doppler-effect.md"] == (None, None)
+    lens_article = library.article(502)
+    assert lens_article is not None
+    assert (lens_article.slug, lens_article.url) == ("lenses", "/learn/optics/questions/lenses")
+    doppler = library.article(501)
+    assert doppler is not None
+    assert doppler.slug == "what-is-the-doppler-effect"
+    assert doppler.url == "/learn/physics/questions/what-is-the-doppler-effect"
+    # Found by what they are, not by what the path would give.
+    assert library.resolve("lenses") == lens_article
+    assert library.resolve("/learn/optics/questions/lenses/") == lens_article
+    assert library.resolve("how-does-a-lens-focus-light") is None
+    assert library.resolve("what-is-the-doppler-effect") == doppler
+    assert library.resolve("/learn/physics/questions/what-is-the-doppler-effect") == doppler
+    gradient = library.resolve("/learn/physics/questions/what-is-a-gradient")
+    assert gradient is not None and gradient.id == 503
+    assert gradient.url == "/learn/mathematics/questions/what-is-a-gradient"  # its first
+    assert [listing.url for listing in gradient.listings] == [
+        "/learn/mathematics/questions/what-is-a-gradient",
+        "/learn/physics/questions/what-is-a-gradient",
     ]
-    assert index_module.decode_related(index_module.encode_related(many)) == many
-    assert index_module.encode_related([]) is None and index_module.decode_related(None) == []
+
+
+def test_an_index_of_schema_16_is_rebuilt_with_a_notice(library_copy: Path) -> None:
+    """Schema 16 kept every link whole in files.related and listings by path and title:
+    such an index is rebuilt in the new shape, with the one-line notice."""
+    path = index_file(library_copy)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+        "related BLOB, answer_hash TEXT);"
+        "CREATE TABLE listings (subject_key TEXT, position INTEGER, id INTEGER, path TEXT, "
+        "title TEXT, PRIMARY KEY (subject_key, position)) WITHOUT ROWID;"
+        f"PRAGMA application_id = {index_module.APPLICATION_ID}; PRAGMA user_version = 16;"
+    )
+    old.execute("INSERT INTO meta VALUES ('root', ?)", (str(library_copy.resolve()),))
+    old.commit()
+    old.close()
+    library = load_library(library_copy)
+    assert library.notice == (
+        f"Rebuilding the index (schema version 16, this qtreader needs 17): {path}"
+    )
+    columns = {row[1] for row in library.index.db.execute("PRAGMA table_info(files)")}
+    assert "related" not in columns and "answer_hash" not in columns
+    doppler = library.article(501)
+    assert doppler is not None and [r.id for r in doppler.related] == [502, 503, 999]
+    assert library.titles_in("physics")[0] == (502, "How does a lens focus light?")
 
 
 def test_a_title_is_kept_once_and_keywords_and_description_compressed(
@@ -782,3 +932,23 @@ def test_an_article_is_found_by_any_url_its_files_give_without_an_index_of_urls(
     # Cited by and Similar give each article's url from its file as well.
     cited = library.cited_by(501)
     assert cited and all(library.by_url(link.url) is not None for link in cited)
+
+
+def test_a_bulk_refresh_gives_back_the_pages_left_free(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages left free in the file (FTS5's merges leave many at 250,000 articles) are given
+    back after a bulk refresh; the index answers as before."""
+    library = load_library(library_copy)
+    db = library.index.db
+    with library.index.transaction():
+        db.execute("CREATE TABLE scratch (data BLOB)")
+        db.executemany("INSERT INTO scratch VALUES (?)", [(bytes(10_000),)] * 400)
+    with library.index.transaction():
+        db.execute("DROP TABLE scratch")
+    free, pages = db.execute("SELECT * FROM pragma_freelist_count, pragma_page_count").fetchone()
+    assert free * index_module._FREE_SHARE > pages
+    monkeypatch.setattr(index_module, "_BULK", 1)  # the fixture library counts as bulk
+    library.refresh(rebuild=True)
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert [h.id for h in library.search("doppler")] == [501]

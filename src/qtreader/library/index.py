@@ -28,7 +28,7 @@ from platformdirs import user_cache_path
 
 from qtreader.library.decode import escape_controls, lazy_pattern, math_spans
 from qtreader.library.models import Problem, is_article_id, subject_key
-from qtreader.library.pool import parse_in_pool, start_pool_early
+from qtreader.library.pool import parse_in_pool, shut_down_when_started, start_pool_early
 from qtreader.library.scan import scan_folders
 
 if TYPE_CHECKING:
@@ -42,12 +42,15 @@ __all__ = [
     "IndexedFile",
     "RefreshReport",
     "cache_full",
+    "decode_links",
     "decode_seo",
+    "encode_links",
     "encode_seo",
     "file_name",
+    "file_slug_url",
     "index_file",
+    "link_ids",
     "open_index",
-    "related_ids",
     "replace_index",
     "search_columns",
     "search_text",
@@ -56,7 +59,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -65,9 +68,11 @@ ProgressCallback = Callable[[int, int], None]
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
--- One row per .md file found, with what parsing it gave (id is null when refused).
+-- One row per .md file found, with what parsing it gave (id is null when refused). Other
+-- tables name a file by its number (file): an integer is a tenth of the size of its path.
 CREATE TABLE files (
-    path TEXT PRIMARY KEY,
+    file INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     problem TEXT,
@@ -77,38 +82,47 @@ CREATE TABLE files (
     question TEXT,
     date TEXT,
     seo BLOB, -- keywords and description (encode_seo), null when both are empty
-    slug TEXT,
-    url TEXT,
+    slug TEXT, -- null when it is the file's own name (file_slug), as nearly always
+    url TEXT, -- null when it is /learn/<folder>/questions/<slug> (usual_url), as nearly always
     score REAL,
-    no_index INTEGER,
-    related BLOB,
-    answer_hash TEXT
+    no_index INTEGER
 );
-CREATE INDEX files_id ON files (id);
-CREATE INDEX files_slug ON files (slug);
+-- The few slugs that are not their file's name (by_slug finds the others by path).
+CREATE INDEX files_slug ON files (slug) WHERE slug IS NOT NULL;
 -- The few files with a problem, without a scan of the catalog (the status line asks).
 CREATE INDEX files_problem ON files (path) WHERE problem IS NOT NULL;
+-- A file's related links (encode_links): most name an article of the library by its own
+-- title, subject and url, and are kept as its id alone. No row for a file without links.
+CREATE TABLE links (file INTEGER PRIMARY KEY, data BLOB NOT NULL);
 
--- Derived from files after each change: cross-listed files merged into one article.
-CREATE TABLE articles (
+-- Derived from files after each change: cross-listed files merged into one article,
+-- shown from its first file; the views give the fields kept once, in files and subjects.
+CREATE TABLE article_rows (
     id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL,
+    file INTEGER NOT NULL,
     title_key TEXT NOT NULL,
     no_index INTEGER NOT NULL
 );
-CREATE TABLE listings (
+CREATE TABLE listing_rows (
     subject_key TEXT NOT NULL,
     position INTEGER NOT NULL,
     id INTEGER NOT NULL,
     rank INTEGER NOT NULL,
-    subject TEXT NOT NULL,
-    path TEXT NOT NULL, -- its url is its file's (files.url): not kept twice
-    title TEXT NOT NULL,
+    file INTEGER NOT NULL,
     PRIMARY KEY (subject_key, position)
 ) WITHOUT ROWID;
-CREATE INDEX listings_id ON listings (id, rank);
+CREATE INDEX listings_id ON listing_rows (id, rank);
 CREATE TABLE subjects (key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER NOT NULL)
     WITHOUT ROWID;
+-- LEFT JOINs on unique keys: a query that reads none of their columns skips them.
+CREATE VIEW articles AS
+    SELECT a.id, f.path, a.title_key, a.no_index, a.file
+    FROM article_rows a LEFT JOIN files f ON f.file = a.file;
+CREATE VIEW listings AS
+    SELECT l.subject_key, l.position, l.id, l.rank, s.name AS subject, f.path,
+        coalesce(f.title, f.question) AS title, l.file
+    FROM listing_rows l LEFT JOIN subjects s ON s.key = l.subject_key
+        LEFT JOIN files f ON f.file = l.file;
 CREATE TABLE conflicts (path TEXT NOT NULL, reason TEXT NOT NULL);
 -- Related links as edges, for "Cited by": an article's links (from its shown file), each
 -- target once, never itself. Keyed by target: the one lookup is "who names this article".
@@ -246,6 +260,9 @@ class IndexedFile(NamedTuple):
     row: tuple[object, ...]
     #: question, title, keywords, description, answer (as :func:`search_text`), flags.
     search: tuple[str, str, str, str, str, str] | None = None
+    #: Its related links whole (:func:`links_text`): kept by :func:`encode_links` once
+    #: the whole catalog is known.
+    links: str | None = None
 
 
 def search_columns(
@@ -258,57 +275,177 @@ def search_columns(
     return (question, title, keywords.replace("\x1f", ", "), description, words, flags)
 
 
-def encode_related(links: list[tuple[int, str, str, str]]) -> bytes | None:
-    """Related links as one compressed column, None for none: fields split by US, links
-    by RS (article text never holds either: ``clean_text`` removes control characters),
-    then zlib. The links' titles and urls were a third of the catalog; compressed they
-    take less than half of that (bench/bench_index_size.py)."""
+# Fields the index keeps only where they are not what they usually are --------------------
+
+
+def stored_stem(stored: str) -> str | None:
+    """The slug that a file's name gives (its name less ``.md``), by its name as the index
+    keeps it; None for another ending."""
+    name = stored.rpartition("/")[2]
+    return name[:-3] if name.endswith(".md") else None
+
+
+def usual_url(stored: str, slug: str) -> str:
+    """The url most files give: ``/learn/<folder>/questions/<slug>``, the folder being the
+    one the file is in (by the name the index keeps)."""
+    head = stored.rpartition("/")[0]
+    return f"/learn/{head.rpartition('/')[2] if head else 'library'}/questions/{slug}"
+
+
+def kept_slug_url(stored: str, slug: str, url: str) -> tuple[str | None, str | None]:
+    """What the index keeps of a file's slug and url: None for each that is what its path
+    gives (:func:`file_slug_url` makes it again)."""
+    return (
+        None if slug == stored_stem(stored) else slug,
+        None if url == usual_url(stored, slug) else url,
+    )
+
+
+def file_slug_url(stored: str, slug: str | None, url: str | None) -> tuple[str, str]:
+    """A file's slug and url from what the index keeps (:func:`kept_slug_url`)."""
+    if slug is None:
+        slug = stored_stem(stored) or ""
+    return slug, url if url is not None else usual_url(stored, slug)
+
+
+# Related links ------------------------------------------------------------------------
+#
+# Nearly every link names an article of the library by its own title and one of its
+# listings' subject and url: such a link is kept as the article's id (and the listing's
+# rank if it is not the first), the others whole. A link's target can change without its
+# file: the exact links (all fields) are hashed, and a list that no longer expands to them
+# is read from its file again (store.py).
+
+Link = tuple[int, str, str, str]
+#: What a link can be kept as the id of: an article's title, and the subject and url of
+#: each of its listings, by rank.
+Target = tuple[str, list[tuple[str, str]]]
+
+_LINKS_WHOLE = b"W"  # every link whole, deflated
+_LINKS_IDS = b"I"  # digest, then every link by id, as text
+_LINKS_MIXED = b"M"  # digest, then links by id and whole, deflated
+
+
+def _deflate(data: bytes) -> bytes:
+    # Raw deflate: zlib's header and checksum are 6 bytes a row, and SQLite checks pages.
+    return zlib.compress(data, 9, wbits=-15)
+
+
+def _inflate(data: bytes) -> bytes:
+    return zlib.decompress(data, -15)
+
+
+def links_text(links: list[Link]) -> str:
+    """Links whole, as one text: fields split by US, links by RS."""
+    return "\x1e".join("\x1f".join((str(i), t, s, u)) for i, t, s, u in links)
+
+
+def links_of_text(text: str) -> list[Link]:
+    """The links of :func:`links_text`."""
+    return [(int(i), t, s, u) for i, t, s, u in (link.split("\x1f") for link in text.split("\x1e"))]
+
+
+def _links_digest(links: list[Link]) -> bytes:
+    from hashlib import blake2b
+
+    return blake2b(links_text(links).encode(), digest_size=8).digest()
+
+
+def encode_links(links: list[Link], target: Callable[[int], Target | None]) -> bytes | None:
+    """Related links as the index keeps them (see above), None for none; ``target`` gives
+    what a link may be kept as the id of. Fields are split by US, links by RS (article
+    text holds neither: ``clean_text`` removes control characters)."""
     if not links:
         return None
-    text = "\x1e".join(
-        "\x1f".join((str(i), title, subject, url)) for i, title, subject, url in links
-    )
-    return zlib.compress(text.encode(), 9)
+    parts: list[str] = []
+    by_id = whole = 0
+    for link_id, title, subject, url in links:
+        found = target(link_id)
+        if found is not None and found[0] == title and (subject, url) in found[1]:
+            rank = found[1].index((subject, url))
+            parts.append(f"{link_id}\x1f{rank}" if rank else str(link_id))
+            by_id += 1
+        else:
+            parts.append("\x1f".join((str(link_id), title, subject, url)))
+            whole += 1
+    text = "\x1e".join(parts).encode()
+    if not by_id:
+        return _LINKS_WHOLE + _deflate(text)
+    if not whole:
+        return _LINKS_IDS + _links_digest(links) + text
+    return _LINKS_MIXED + _links_digest(links) + _deflate(text)
 
 
-def decode_related(data: bytes | None) -> list[tuple[int, str, str, str]]:
-    """The links :func:`encode_related` wrote."""
-    links = []
-    for link in zlib.decompress(data).decode().split("\x1e") if data else ():
-        link_id, title, subject, url = link.split("\x1f")
-        links.append((int(link_id), title, subject, url))
-    return links
+def _link_parts(data: bytes) -> list[list[str]]:
+    kind = data[:1]
+    if kind == _LINKS_WHOLE:
+        text = _inflate(data[1:])
+    elif kind == _LINKS_IDS:
+        text = data[9:]
+    else:
+        text = _inflate(data[9:])
+    return [link.split("\x1f") for link in text.decode().split("\x1e")]
 
 
-def related_ids(data: bytes | None) -> list[int]:
-    """The ids of the links :func:`encode_related` wrote, without the rest of them."""
+def link_ids(data: bytes | None) -> list[int]:
+    """The ids of the links :func:`encode_links` kept, without the rest of them."""
     if not data:
         return []
-    return [int(link.split("\x1f", 1)[0]) for link in zlib.decompress(data).decode().split("\x1e")]
+    if data[:1] == _LINKS_IDS:  # most lists: no inflating
+        return [int(link.partition("\x1f")[0]) for link in data[9:].decode().split("\x1e")]
+    return [int(parts[0]) for parts in _link_parts(data)]
+
+
+def decode_links(
+    data: bytes | None, targets: Callable[[list[int]], dict[int, Target]], *, exact: bool = True
+) -> list[Link] | None:
+    """The links :func:`encode_links` kept, those kept by id made whole again from
+    ``targets`` (given the ids, what each is now); None if that is not what was kept: a
+    target changed or went since. Not ``exact``: what they can be made of now (a target
+    gone is named by its id), for a file gone too."""
+    if not data:
+        return []
+    parts = _link_parts(data)
+    if data[:1] == _LINKS_WHOLE:
+        return [(int(p[0]), p[1], p[2], p[3]) for p in parts]
+    found = targets([int(p[0]) for p in parts if len(p) < 4])
+    links: list[Link] = []
+    for p in parts:
+        link_id = int(p[0])
+        if len(p) == 4:
+            links.append((link_id, p[1], p[2], p[3]))
+            continue
+        target = found.get(link_id)
+        rank = int(p[1]) if len(p) == 2 else 0
+        if target is None or rank >= len(target[1]):
+            if exact:
+                return None
+            target = (f"Article {link_id}", [("", "")])
+            rank = 0
+        links.append((link_id, target[0], *target[1][rank]))
+    return links if not exact or _links_digest(links) == data[1:9] else None
 
 
 def encode_seo(keywords: tuple[str, ...], description: str) -> bytes | None:
     """An article's keywords and description as one compressed column, None when both
     are empty: keywords split by US, then RS and the description (neither character is
-    in article text), then zlib: together they compress to 60% (apart, to 75%)."""
+    in article text), then deflated: together they compress to 60% (apart, to 75%)."""
     if not keywords and not description:
         return None
-    return zlib.compress(("\x1f".join(keywords) + "\x1e" + description).encode(), 9)
+    return _deflate(("\x1f".join(keywords) + "\x1e" + description).encode())
 
 
 def decode_seo(data: bytes | None) -> tuple[tuple[str, ...], str]:
     """The keywords and description :func:`encode_seo` wrote."""
     if not data:
         return (), ""
-    keywords, description = zlib.decompress(data).decode().split("\x1e")
+    keywords, description = _inflate(data).decode().split("\x1e")
     return (tuple(keywords.split("\x1f")) if keywords else ()), description
 
 
 def _index_row(relative: str, root: Path) -> IndexedFile:
     """The index's rows for the file at ``relative`` (a POSIX path under ``root``, as the
     index keeps it: see :func:`stored_names`)."""
-    from hashlib import sha256
-
     from qtreader.library.parse import parse_file  # YAML only where files are parsed
 
     path = root / file_name(relative)
@@ -320,8 +457,8 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
-        return IndexedFile((relative, size, mtime, reason, *([None] * 12)))
-    related = encode_related([(r.id, r.title, r.subject, r.url) for r in article.related])
+        return IndexedFile((relative, size, mtime, reason, *([None] * 10)))
+    slug, url = kept_slug_url(relative, article.slug, article.url)
     keywords = "\x1f".join(article.keywords)
     row = (
         relative,
@@ -334,18 +471,17 @@ def _index_row(relative: str, root: Path) -> IndexedFile:
         article.question,
         article.date.isoformat() if article.date else None,
         encode_seo(article.keywords, article.description),
-        article.slug,
-        article.url,
+        slug,
+        url,
         article.score,
         int(article.no_index),
-        related,
-        sha256(article.answer.encode()).hexdigest()[:16],
     )
     words = search_text(article.answer)
     search = search_columns(
         article.question, article.title, keywords, article.description, words, article.no_index
     )
-    return IndexedFile(row, search)
+    links = [(r.id, r.title, r.subject, r.url) for r in article.related]
+    return IndexedFile(row, search, links_text(links) if links else None)
 
 
 def index_chunk(relatives: list[str], root: Path) -> list[IndexedFile]:
@@ -541,9 +677,8 @@ class Index:
         try:
             return self._refresh(progress, rebuild, pool_starting, cold=cold)
         finally:
-            pool = pool_starting.result() if pool_starting is not None else None
-            if pool is not None:  # shut down already if the parse used it: no harm
-                pool.shutdown(wait=False, cancel_futures=True)
+            if pool_starting is not None:  # shut down already if the parse used it: no harm
+                shut_down_when_started(pool_starting)
 
     def _refresh(
         self,
@@ -557,12 +692,13 @@ class Index:
         entries, scan_problems, scanned = scan_folders(self.root, sizes=not cold)
         folders = dict(zip(stored_names(list(scanned)), scanned.values(), strict=True))
         db = self.db
-        known: dict[str, tuple[int, int, int | None]] = {}
+        # path: (size, mtime, id, file)
+        known: dict[str, tuple[int, int, int | None, int]] = {}
         if not rebuild:
             known = {
-                path: (size, mtime, article_id)
-                for path, size, mtime, article_id in db.execute(
-                    "SELECT path, size, mtime_ns, id FROM files"
+                path: (size, mtime, article_id, file)
+                for file, path, size, mtime, article_id in db.execute(
+                    "SELECT file, path, size, mtime_ns, id FROM files"
                 )
             }
         names = stored_names([entry.relative for entry in entries])
@@ -590,11 +726,7 @@ class Index:
         # The search row of an id whose file changed or went is replaced: its remaining
         # files (cross-listings) are parsed again to have the text to write.
         old_ids = {i for p in changed + removed if (i := known[p][2]) is not None}
-        siblings = {
-            path
-            for article_id in old_ids
-            for (path,) in db.execute("SELECT path FROM files WHERE id = ?", (article_id,))
-        } & set(on_disk)
+        siblings = {p for p, k in known.items() if k[2] in old_ids} & set(on_disk)
         to_parse = sorted(set(added) | set(changed) | siblings)
         with _collector_calm(), self.transaction() as db:
             # Each article's search row has the text of its first file by path (the one
@@ -602,8 +734,8 @@ class Index:
             if rebuild:
                 indexed: dict[int, str] = {}
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
-                db.execute("DELETE FROM docs")
-                db.execute("DELETE FROM files")
+                for table in ("docs", "files", "links"):
+                    db.execute(f"DELETE FROM {table}")
                 stale = 0
             else:
                 indexed = dict(
@@ -618,13 +750,36 @@ class Index:
             bulk = len(to_parse) >= _BULK
             if bulk:  # merge segments once at the end, not all along
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 0)")
-            db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
+                # Fewer, larger segments to merge: FTS5 writes its words out at each MB.
+                db.execute(f"INSERT INTO search (search, rank) VALUES ('hashsize', {_BULK_HASH})")
+            # Files parsed again get rows of their own (and numbers) again.
+            gone = [(known[p][3],) for p in removed + to_parse if p in known]
+            db.executemany("DELETE FROM files WHERE file = ?", gone)
+            db.executemany("DELETE FROM links WHERE file = ?", gone)
+            next_file = int(db.execute("SELECT max(file) FROM files").fetchone()[0] or 0) + 1
+            # Links wait here, whole, until every file's title and url are known: not in
+            # memory (a library's links are hundreds of MB at a million articles) and not
+            # in the index (rows written twice, and pages left part empty).
+            db.execute(_WAITING_LINKS)
+            db.execute("DELETE FROM temp.waiting_links")
             chunks = parse_in_pool(
                 to_parse, self.root, index_chunk, progress, pool_starting=pool_starting
             )
             parsed_ids: set[int] = set()  # their related edges are written again
             for chunk in chunks:
-                db.executemany(_INSERT_FILE, [item.row for item in chunk])
+                numbered = range(next_file, next_file + len(chunk))
+                next_file += len(chunk)
+                db.executemany(
+                    _INSERT_FILE, [(n, *item.row) for n, item in zip(numbered, chunk, strict=True)]
+                )
+                db.executemany(
+                    "INSERT INTO temp.waiting_links VALUES (?, ?)",
+                    [
+                        (n, item.links)
+                        for n, item in zip(numbered, chunk, strict=True)
+                        if item.links
+                    ],
+                )
                 rows, docs, replaced = [], [], []
                 for item in chunk:
                     if item.search is None:
@@ -650,15 +805,32 @@ class Index:
                 # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
                 derived = _while_merging(db, lambda: _derive(catalog, self.root))
                 db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
+                db.execute("INSERT INTO search (search, rank) VALUES ('hashsize', 1048576)")
             else:
                 derived = _derive(catalog, self.root)
             _replace_scan_problems(db, scan_rows)
             _replace_folders(db, folders)
-            primary = _write_derived(db, derived)
+            _write_derived(db, derived)
+            _write_links(db, derived.targets)
             touched = old_ids | parsed_ids
-            write_edges(db, primary, None if bulk or rebuild else touched)
+            write_edges(db, None if bulk or rebuild else touched)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (str(stale),))
+        if bulk:
+            self._give_back_free_pages()
         return report
+
+    def _give_back_free_pages(self) -> None:
+        """After a bulk refresh, give back the pages left free in the file when they are
+        many: FTS5's merges left a sixth of it free at 250,000 articles (none at 50,000).
+        VACUUM took 3 s there, for a build of minutes; it is a transaction of its own, and
+        one that fails (a full disk, a reader in the way) leaves the index as it was."""
+        db = self.db
+        free, pages = db.execute(
+            "SELECT * FROM pragma_freelist_count, pragma_page_count"
+        ).fetchone()
+        if free * _FREE_SHARE > pages:
+            with contextlib.suppress(sqlite3.OperationalError):
+                db.execute("VACUUM")
 
     def _stale(self) -> int:
         """How many rows of the search table belong to no article any more."""
@@ -706,22 +878,23 @@ class Index:
 class _Derived(NamedTuple):
     """The rows of the tables derived from the catalog of files, before they are written."""
 
-    articles: list[tuple[int, str, str, int]]
-    listings: list[tuple[str, int, int, int, str, str, str]]
+    articles: list[tuple[int, int, str, int]]
+    listings: list[tuple[str, int, int, int, int]]
     subjects: list[tuple[str, str, int]]
     conflicts: list[tuple[str, str]]
-    #: Each article's first file (the one shown), by id.
-    primary: dict[int, str]
+    #: What a related link may be kept as the id of, by article id (see encode_links).
+    targets: dict[int, Target]
 
 
-_CatalogRow = tuple[str, int, str, str, str, str, int]
+# path, file, id, subject, title (or question), question, slug, url, no_index
+_CatalogRow = tuple[str, int, int, str, str, str, str | None, str | None, int]
 
 
 def _catalog_rows(db: sqlite3.Connection) -> list[_CatalogRow]:
     """What :func:`_derive` needs of every file that is an article."""
     rows: list[_CatalogRow] = db.execute(
-        "SELECT path, id, subject, coalesce(title, question), question, url, no_index FROM files "
-        "WHERE id IS NOT NULL"
+        "SELECT path, file, id, subject, coalesce(title, question), question, slug, url, "
+        "no_index FROM files WHERE id IS NOT NULL"
     ).fetchall()
     return rows
 
@@ -733,24 +906,25 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
 
     rows.sort()  # by path (unique): five times faster than ORDER BY through the index
     # A library has a few dozen spellings of subjects: each is keyed once, not per file.
-    keys = {subject: subject_key(subject) for subject in {row[2] for row in rows}}
+    keys = {subject: subject_key(subject) for subject in {row[3] for row in rows}}
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
-        spellings[keys[row[2]]][row[2]] += 1
+        spellings[keys[row[3]]][row[3]] += 1
     names = {
         key: min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
         for key, counter in spellings.items()
     }
-    first: dict[int, tuple[str, str, str, str, str, int]] = {}
-    listed: dict[int, list[tuple[str, str, str]]] = {}
+    first: dict[int, tuple[str, int, str, str, int]] = {}  # path, file, title, question, no_index
+    listed: dict[int, list[tuple[str, int, str, str]]] = {}  # key, file, subject, url
     conflicts: list[tuple[str, str]] = []
-    for path, article_id, subject, title, question, url, no_index in rows:
+    for path, file, article_id, subject, title, question, slug, url, no_index in rows:
         key = keys[subject]
+        listing = (key, file, subject, file_slug_url(path, slug, url)[1])
         if article_id not in first:
-            first[article_id] = (path, subject, title, question, url, no_index)
-            listed[article_id] = [(key, url, path)]
+            first[article_id] = (path, file, title, question, no_index)
+            listed[article_id] = [listing]
             continue
-        first_path, _, _, first_question, _, _ = first[article_id]
+        first_path, _, _, first_question, _ = first[article_id]
         if question != first_question:
             conflicts.append(
                 (
@@ -764,11 +938,11 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
             shown = escape_controls(root / file_name(first_path))
             conflicts.append((path, f"duplicate of {shown} (same id and subject)"))
         else:
-            listed[article_id].append((key, url, path))
+            listed[article_id].append(listing)
     members: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for article_id, listings in listed.items():
         title_key = first[article_id][2].casefold()
-        for key, _, _ in listings:
+        for key, *_ in listings:
             members[key].append((title_key, article_id))
     for ids in members.values():
         ids.sort()
@@ -779,50 +953,54 @@ def _derive(rows: list[_CatalogRow], root: Path) -> _Derived:
     }
     # Rows go in in the order of their table's key: each insert appends to its B-tree.
     return _Derived(
-        articles=sorted((i, f[0], f[2].casefold(), f[5]) for i, f in first.items()),
+        articles=sorted((i, f[1], f[2].casefold(), f[4]) for i, f in first.items()),
         listings=sorted(
-            (
-                key,
-                positions[(key, article_id)],
-                article_id,
-                rank,
-                names[key],
-                path,
-                first[article_id][2],
-            )
+            (key, positions[(key, article_id)], article_id, rank, file)
             for article_id, listings in listed.items()
-            for rank, (key, _, path) in enumerate(listings)
+            for rank, (key, file, _, _) in enumerate(listings)
         ),
         subjects=[(key, names[key], len(ids)) for key, ids in members.items()],
         conflicts=conflicts,
-        primary={article_id: shown[0] for article_id, shown in first.items()},
+        targets={
+            article_id: (first[article_id][2], [(s, u) for _, _, s, u in listings])
+            for article_id, listings in listed.items()
+        },
     )
 
 
-def _write_derived(db: sqlite3.Connection, derived: _Derived) -> dict[int, str]:
-    """Replace the derived tables; return each article's first file, by id."""
-    for table in ("articles", "listings", "subjects", "conflicts"):
+def _write_derived(db: sqlite3.Connection, derived: _Derived) -> None:
+    """Replace the derived tables."""
+    for table in ("article_rows", "listing_rows", "subjects", "conflicts"):
         db.execute(f"DELETE FROM {table}")
-    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)", derived.articles)
-    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?, ?)", derived.listings)
+    db.executemany("INSERT INTO article_rows VALUES (?, ?, ?, ?)", derived.articles)
+    db.executemany("INSERT INTO listing_rows VALUES (?, ?, ?, ?, ?)", derived.listings)
     db.executemany("INSERT INTO subjects VALUES (?, ?, ?)", derived.subjects)
     db.executemany("INSERT INTO conflicts VALUES (?, ?)", derived.conflicts)
     # Shown at every start: count(*) would scan the table (30 ms at 250,000 articles).
     db.execute("INSERT OR REPLACE INTO meta VALUES ('articles', ?)", (str(len(derived.articles)),))
-    return derived.primary
 
 
-def write_edges(db: sqlite3.Connection, primary: dict[int, str], touched: set[int] | None) -> None:
-    """Bring the related edges up to date with the articles (``primary``: each one's first
-    file, whose links it shows): all of them again (``touched`` None: a bulk refresh), else
-    those of the articles whose files changed, came or went (in one scan of the table:
-    an index by source would double its size).
+def _write_links(db: sqlite3.Connection, targets: dict[int, Target]) -> None:
+    """Keep the links of the files parsed in this refresh (waiting whole in a temporary
+    table), now that every article's title and listings are known."""
+    waiting = db.execute("SELECT file, text FROM temp.waiting_links ORDER BY file")
+    while batch := waiting.fetchmany(2000):
+        db.executemany(
+            "INSERT INTO links VALUES (?, ?)",
+            [(file, encode_links(links_of_text(text), targets.get)) for file, text in batch],
+        )
+    db.execute("DELETE FROM temp.waiting_links")
 
-    The catalog is read in its own order and the shown files kept here: a join of the
-    articles with their files (a lookup by path each) took four times as long."""
+
+def write_edges(db: sqlite3.Connection, touched: set[int] | None) -> None:
+    """Bring the related edges up to date with the articles (each one's links are those of
+    its first file, the one shown): all of them again (``touched`` None: a bulk refresh),
+    else those of the articles whose files changed, came or went (in one scan of the
+    table: an index by source would double its size)."""
+    shown = "SELECT a.id, l.data FROM article_rows a JOIN links l ON l.file = a.file"
     if touched is None:
         db.execute("DELETE FROM related_edges")
-        rows = db.execute("SELECT id, path, related FROM files WHERE related IS NOT NULL")
+        rows = db.execute(shown)
     else:
         if not touched:
             return
@@ -830,16 +1008,11 @@ def write_edges(db: sqlite3.Connection, primary: dict[int, str], touched: set[in
         db.execute(
             "DELETE FROM related_edges WHERE source IN (SELECT value FROM json_each(?))", (ids,)
         )
-        rows = db.execute(
-            "SELECT id, path, related FROM files "
-            "WHERE id IN (SELECT value FROM json_each(?)) AND related IS NOT NULL",
-            (ids,),
-        )
+        rows = db.execute(shown + " WHERE a.id IN (SELECT value FROM json_each(?))", (ids,))
     edges = {
         (target, source)
-        for source, path, related in rows.fetchall()
-        if primary.get(source) == path
-        for target in related_ids(related)
+        for source, data in rows.fetchall()
+        for target in link_ids(data)
         if target != source and is_article_id(target)  # SQLite holds no larger id
     }
     db.executemany("INSERT INTO related_edges VALUES (?, ?)", sorted(edges))
@@ -870,11 +1043,19 @@ def _while_merging(db: sqlite3.Connection, work: Callable[[], _Derived]) -> _Der
 #: How long a connection waits for another one's lock before it gives up.
 _BUSY_SECONDS = 30
 
+#: The search table's words held in memory before they are written, in a bulk refresh
+#: (bytes; FTS5's own is 1 MB).
+_BULK_HASH = 16 << 20
+
+#: A bulk refresh gives back its free pages when they are more than 1/_FREE_SHARE of them.
+_FREE_SHARE = 8
+
 #: From this many files parsed in one refresh, the search table is merged once at the end
 #: (automerge off, then optimize): a fifth cheaper, and one segment to query.
 _BULK = 1000
 
-_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (" + ",".join("?" * 16) + ")"
+_WAITING_LINKS = "CREATE TEMP TABLE IF NOT EXISTS waiting_links (file INTEGER PRIMARY KEY, text)"
+_INSERT_FILE = "INSERT INTO files VALUES (" + ",".join("?" * 15) + ")"
 _INSERT_SEARCH = (
     "INSERT INTO search (rowid, question, title, keywords, description, answer, flags) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"

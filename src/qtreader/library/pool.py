@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["ProgressCallback", "parse_in_pool", "start_pool", "start_pool_early"]
+__all__ = [
+    "ProgressCallback",
+    "parse_in_pool",
+    "shut_down_when_started",
+    "start_pool",
+    "start_pool_early",
+]
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -68,29 +74,54 @@ def parse_in_pool(
     """
     total = len(paths)
     chunks = [paths[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-    pool = pool_starting.result() if pool_starting is not None else None
-    if pool is not None and total < _POOL_THRESHOLD:
-        pool.shutdown(wait=False, cancel_futures=True)
-        pool = None
-    elif pool is None and total >= _POOL_THRESHOLD and _workers() > 1:
-        pool = _start_pool(_workers())  # None if this process cannot start one
-    results: Iterator[list[T]] = (
-        _ahead(pool, work, chunks, root)
-        if pool is not None
-        else (work(chunk, root) for chunk in chunks)
-    )
+    many = total >= _POOL_THRESHOLD and _workers() > 1
+    if pool_starting is not None and not many:
+        shut_down_when_started(pool_starting)
+        pool_starting = None
+    elif pool_starting is None and many:
+        pool_starting = start_pool_early()
     done = 0
     if progress:
         progress(0, total)
     try:
-        for result in results:
+        for result in _results(pool_starting, work, chunks, root):
             yield result
             done += len(result)
             if progress:
                 progress(done, total)
     finally:
-        if pool is not None:
+        if pool_starting is not None and (pool := pool_starting.result()) is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def shut_down_when_started(pool_starting: Future[ProcessPoolExecutor | None]) -> None:
+    """Shut a pool from :func:`start_pool_early` down, once it has started: a process that
+    ended while its pool started left the forkserver's child a lock it could no longer
+    find, and a traceback on stderr."""
+    pool = pool_starting.result()
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _results(
+    pool_starting: Future[ProcessPoolExecutor | None] | None,
+    work: Callable[[list[Item], Path], list[T]],
+    chunks: list[list[Item]],
+    root: Path,
+) -> Iterator[list[T]]:
+    """``work`` over ``chunks`` in order: in this process while the pool starts (half a
+    second and more on a busy machine), then on the pool, if it could start."""
+    position = 0
+    if pool_starting is not None:
+        while position < len(chunks) and not pool_starting.done():
+            yield work(chunks[position], root)
+            position += 1
+        pool = pool_starting.result()
+        if pool is not None:
+            yield from _ahead(pool, work, chunks[position:], root)
+            return
+    for chunk in chunks[position:]:
+        yield work(chunk, root)
 
 
 def _ahead(
@@ -102,15 +133,32 @@ def _ahead(
     """The results of ``work`` over ``chunks`` in order, with at most :data:`_AHEAD` chunks
     per worker submitted and not yet taken. The workers parse several times faster than
     the index is written: with every chunk submitted at once (``pool.map``), the parsed
-    library (every answer) waited in this process's memory for the writer."""
-    queued: deque[Future[list[T]]] = deque()
+    library (every answer) waited in this process's memory for the writer.
+
+    While the next result is not ready, this process parses a chunk itself (up to
+    :data:`_AHEAD` of them waiting): on a busy machine the workers, which give way to it,
+    get little of the processors, and the writer would only wait for them."""
+    queued: deque[Future[list[T]] | list[T]] = deque()
     waiting = iter(chunks)
     for chunk in islice(waiting, _AHEAD * _workers()):
         queued.append(pool.submit(work, chunk, root))
+    parsed_here = 0
     while queued:
-        result = queued.popleft().result()
-        for chunk in islice(waiting, 1):
-            queued.append(pool.submit(work, chunk, root))
+        head = queued[0]
+        if not isinstance(head, list) and not head.done() and parsed_here < _AHEAD:
+            here = list(islice(waiting, 1))
+            if here:
+                queued.append(work(here[0], root))
+                parsed_here += 1
+                continue
+        queued.popleft()
+        if isinstance(head, list):
+            parsed_here -= 1
+            result = head
+        else:
+            result = head.result()
+            for chunk in islice(waiting, 1):
+                queued.append(pool.submit(work, chunk, root))
         yield result
 
 
@@ -140,9 +188,14 @@ def start_pool(workers: int, *, behind_writer: bool = False) -> ProcessPoolExecu
             sys.stderr = sys.__stderr__
         # Creating the pool registers a lock with multiprocessing's resource tracker
         # (starting it), and the first task starts the forkserver: both inside this window.
+        context = get_context("forkserver")
+        if behind_writer:
+            # The server imports what parsing needs once, before it forks the workers: each
+            # worker imported it again (a fifth of a second of a processor, each).
+            context.set_forkserver_preload(_PARSING_MODULES)
         pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=get_context("forkserver"),
+            mp_context=context,
             initializer=_worker_starts if behind_writer else None,
         )
         pool.submit(os.getpid).result()
@@ -153,6 +206,10 @@ def start_pool(workers: int, *, behind_writer: bool = False) -> ProcessPoolExecu
     finally:
         sys.stderr = captured
     return pool
+
+
+#: What the index's workers run: imported by the forkserver before it forks them.
+_PARSING_MODULES = ["qtreader.library.index", "qtreader.library.parse"]
 
 
 def _worker_starts() -> None:

@@ -25,9 +25,11 @@ from qtreader.library.index import (
     TOKENIZER,
     Index,
     RefreshReport,
-    decode_related,
+    Target,
+    decode_links,
     decode_seo,
     file_name,
+    file_slug_url,
     open_index,
     replace_index,
     search_columns,
@@ -216,30 +218,27 @@ class Library:
             yield self._article(row)
 
     def _article(self, row: tuple[object, ...]) -> Article:
-        (article_id, title, question, slug, date, seo, score, no_index, related) = row
+        (article_id, title, question, path, slug, date, seo, score, no_index, links) = row
+        assert isinstance(article_id, int)
         keywords, description = decode_seo(seo if isinstance(seo, bytes) else None)
         listings = tuple(
-            Listing(subject, url, self.root / file_name(path))
-            for subject, url, path in self._db.execute(
-                "SELECT l.subject, f.url, l.path FROM listings l "
-                "JOIN files f ON f.path = l.path WHERE l.id = ? ORDER BY l.rank",
-                (article_id,),
-            )
+            Listing(subject, url, self.root / file_name(listed))
+            for subject, listed, url in self._listings([article_id]).get(article_id, [])
         )
-        links = decode_related(related if isinstance(related, bytes) else None)
+        related = self._related(str(path), links if isinstance(links, bytes) else None)
         # An id SQLite cannot hold is in no library: its link stays, as not available.
-        ids = [link[0] for link in links if is_article_id(link[0])]
+        ids = [link[0] for link in related if is_article_id(link[0])]
         present = {
             found
             for (found,) in self._db.execute(
-                f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
+                f"SELECT id FROM article_rows WHERE id IN ({','.join('?' * len(ids))})", ids
             )
         }
         return Article(
-            id=int(article_id),  # type: ignore[call-overload]
+            id=article_id,
             title=str(title),
             question=str(question),
-            slug=str(slug),
+            slug=file_slug_url(str(path), slug if isinstance(slug, str) else None, "")[0],
             date=datetime.date.fromisoformat(str(date)) if date else None,
             keywords=keywords,
             description=description,
@@ -247,9 +246,55 @@ class Library:
             no_index=bool(no_index),
             listings=listings,
             related=tuple(
-                RelatedLink(i, t, self._subject_name(s), u, i in present) for i, t, s, u in links
+                RelatedLink(i, t, self._subject_name(s), u, i in present) for i, t, s, u in related
             ),
         )
+
+    def _listings(self, ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+        """The listings of these articles, by id, each in rank order: subject, the path
+        of its file (as the index keeps it) and its url."""
+        found: dict[int, list[tuple[str, str, str]]] = {}
+        rows = self._db.execute(
+            "SELECT l.id, s.name, f.path, f.slug, f.url FROM listing_rows l "
+            "JOIN subjects s ON s.key = l.subject_key JOIN files f ON f.file = l.file "
+            f"WHERE l.id IN ({','.join('?' * len(ids))}) ORDER BY l.id, l.rank",
+            ids,
+        )
+        for article_id, subject, path, slug, url in rows:
+            found.setdefault(article_id, []).append(
+                (subject, path, file_slug_url(path, slug, url)[1])
+            )
+        return found
+
+    def _targets(self, ids: list[int]) -> dict[int, Target]:
+        """What the links kept by id name (see index.encode_links): each article's title and
+        the raw subject and url of each of its listings, by rank."""
+        found: dict[int, Target] = {}
+        rows = self._db.execute(
+            "SELECT l.id, l.rank, coalesce(f.title, f.question), f.subject, f.path, f.slug, "
+            "f.url FROM listing_rows l JOIN files f ON f.file = l.file "
+            f"WHERE l.id IN ({','.join('?' * len(ids))}) ORDER BY l.id, l.rank",
+            ids,
+        )
+        for article_id, rank, title, subject, path, slug, url in rows:
+            if rank == 0:  # the article's first file, whose title it has
+                found[article_id] = (title, [])
+            found[article_id][1].append((subject, file_slug_url(path, slug, url)[1]))
+        return found
+
+    def _related(self, path: str, data: bytes | None) -> list[tuple[int, str, str, str]]:
+        """An article's related links as its file (at ``path``) lists them: as the index
+        keeps them, or, where an article they name by id has changed since, read from the
+        file again."""
+        links = decode_links(data, self._targets)
+        if links is not None:
+            return links
+        from qtreader.library.parse import parse_file  # YAML only when a file is read
+
+        parsed, _ = parse_file(self.root / file_name(path), self.root)
+        if parsed is None:  # gone since: the links as the index can still name them
+            return decode_links(data, self._targets, exact=False) or []
+        return [(r.id, r.title, r.subject, r.url) for r in parsed.related]
 
     def answer(self, article_id: int) -> str:
         """The decoded Markdown answer of an article, read from its file now.
@@ -276,28 +321,53 @@ class Library:
 
     def by_slug(self, slug: str) -> Article | None:
         """The article whose ``file_name`` (without ``.md``) is ``slug``."""
-        row = self._db.execute(
-            "SELECT f.id FROM files f JOIN articles a ON a.id = f.id WHERE f.slug = ? "
-            "ORDER BY f.path LIMIT 1",
-            (slug.removesuffix(".md"),),
-        ).fetchone()
-        return self.article(row[0]) if row else None
+        found = self._files_by_slug(slug.removesuffix(".md"))
+        return self.article(found[0][1]) if found else None
+
+    def _files_by_slug(self, slug: str) -> list[tuple[str, int, str | None, str | None]]:
+        """(path, id, slug and url as kept) of the files of articles whose slug is ``slug``,
+        by path. The index keeps a slug only where it is not its file's name: the others are
+        found by their paths, one lookup in each folder."""
+        if not slug:
+            return []
+        folders = [path for (path,) in self._db.execute("SELECT path FROM folders")]
+        named = [f"{folder}/{slug}.md" if folder else f"{slug}.md" for folder in folders]
+        rows: list[tuple[str, int, str | None, str | None]] = self._db.execute(
+            "SELECT f.path, f.id, f.slug, f.url FROM files f JOIN article_rows a ON a.id = f.id "
+            "WHERE f.slug = ? UNION "
+            "SELECT f.path, f.id, f.slug, f.url FROM files f JOIN article_rows a ON a.id = f.id "
+            "WHERE f.path IN (SELECT value FROM json_each(?)) AND f.slug IS NULL ORDER BY 1",
+            (slug, json.dumps(named)),
+        ).fetchall()
+        return rows
 
     def by_url(self, url: str) -> Article | None:
         """The article listed at that ``/learn/<subject>/questions/<slug>`` url."""
         url = url.rstrip("/")
-        # No index of urls (7 MB at 50,000 articles): a url nearly always ends in its
-        # file's slug, which has one; any other is found by a scan of the catalog.
-        listed = (
-            "SELECT l.id FROM listings l JOIN files f ON f.path = l.path "
-            "WHERE f.url IN (?, ?){} LIMIT 1"
-        )
-        slug = url.rsplit("/", 1)[-1]
-        found = (
-            self._db.execute(listed.format(" AND f.slug = ?"), (url, url + "/", slug)).fetchone()
-            or self._db.execute(listed.format(""), (url, url + "/")).fetchone()
-        )
+        wanted = (url, url + "/")
+        # No index of urls: a url nearly always ends in its file's slug, by which the
+        # files are looked up; any other is found by a scan of the urls the index keeps.
+        for path, article_id, slug, kept in self._files_by_slug(url.rsplit("/", 1)[-1]):
+            if file_slug_url(path, slug, kept)[1] in wanted and self._listed(article_id, path):
+                return self.article(article_id)
+        found = self._db.execute(
+            "SELECT l.id FROM listing_rows l JOIN files f ON f.file = l.file "
+            "WHERE f.url IN (?, ?) LIMIT 1",
+            wanted,
+        ).fetchone()
         return self.article(found[0]) if found else None
+
+    def _listed(self, article_id: int, path: str) -> bool:
+        """Whether the file at ``path`` (as the index keeps it) is one of that article's
+        listings (not one refused as a duplicate or conflict)."""
+        return (
+            self._db.execute(
+                "SELECT 1 FROM listing_rows l JOIN files f ON f.file = l.file "
+                "WHERE l.id = ? AND f.path = ?",
+                (article_id, path),
+            ).fetchone()
+            is not None
+        )
 
     def resolve(self, reference: str) -> Article | None:
         """An article by id, url or slug, whichever ``reference`` is."""
@@ -437,13 +507,16 @@ class Library:
         if not is_article_id(article_id):
             return ()
         rows = self._db.execute(
-            "SELECT l.id, l.title, l.subject, f.url FROM related_edges e "
-            "JOIN listings l ON l.id = e.source AND l.rank = 0 "
-            "JOIN files f ON f.path = l.path WHERE e.target = ? "
-            "ORDER BY l.subject_key, lower(l.title), l.id",
+            "SELECT l.id, coalesce(f.title, f.question), s.name, f.path, f.slug, f.url "
+            "FROM related_edges e JOIN listing_rows l ON l.id = e.source AND l.rank = 0 "
+            "JOIN subjects s ON s.key = l.subject_key JOIN files f ON f.file = l.file "
+            "WHERE e.target = ? ORDER BY l.subject_key, lower(coalesce(f.title, f.question)), l.id",
             (article_id,),
         ).fetchall()
-        return tuple(RelatedLink(i, t, s, u, True) for i, t, s, u in rows)
+        return tuple(
+            RelatedLink(i, t, s, file_slug_url(path, slug, url)[1], True)
+            for i, t, s, path, slug, url in rows
+        )
 
     def similar(self, article: Article, limit: int = SIMILAR) -> tuple[RelatedLink, ...]:
         """Up to ``limit`` articles the full-text index finds for this one's question, title
@@ -465,12 +538,14 @@ class Library:
         found = []
         for (found_id,) in rows:
             row = self._db.execute(
-                "SELECT l.title, l.subject, f.url FROM listings l JOIN files f ON f.path = l.path "
-                "WHERE l.id = ? AND l.rank = 0",
+                "SELECT coalesce(f.title, f.question), s.name, f.path, f.slug, f.url "
+                "FROM listing_rows l JOIN subjects s ON s.key = l.subject_key "
+                "JOIN files f ON f.file = l.file WHERE l.id = ? AND l.rank = 0",
                 (found_id,),
             ).fetchone()
             if row is not None:
-                found.append(RelatedLink(found_id, row[0], row[1], row[2], True))
+                url = file_slug_url(row[2], row[3], row[4])[1]
+                found.append(RelatedLink(found_id, row[0], row[1], url, True))
         return tuple(found)
 
     def _rarest(self, words: list[str]) -> list[str]:
@@ -1022,8 +1097,9 @@ def _may_match_flags(words: tuple[str, ...]) -> bool:
 
 
 _ARTICLE_SQL = (
-    "SELECT a.id, coalesce(f.title, f.question), f.question, f.slug, f.date, f.seo, f.score, "
-    "f.no_index, f.related FROM articles a JOIN files f ON f.path = a.path"
+    "SELECT a.id, coalesce(f.title, f.question), f.question, f.path, f.slug, f.date, f.seo, "
+    "f.score, f.no_index, k.data FROM article_rows a JOIN files f ON f.file = a.file "
+    "LEFT JOIN links k ON k.file = a.file"
 )
 
 
