@@ -619,11 +619,11 @@ class Library:
         # Every hit's fields and first listing (in the subjects asked for) in one query.
         ordered = f"l.subject_key NOT IN ({','.join('?' * len(keys))}), " if keys else ""
         found = self._db.execute(
-            "SELECT a.id, a.path, f.size, f.mtime_ns, f.question, "
+            "SELECT a.id, f.path, f.size, f.mtime_ns, f.question, "
             "coalesce(f.title, f.question), f.seo, f.no_index, "
             "(SELECT l.subject FROM listings l WHERE l.id = a.id "
             f"ORDER BY {ordered}l.rank LIMIT 1) "
-            "FROM articles a JOIN files f ON f.path = a.path "
+            "FROM article_rows a JOIN files f ON f.file = a.file "
             f"WHERE a.id IN ({','.join('?' * len(rows))})",
             (*(keys or ()), *(article_id for article_id, _ in rows)),
         ).fetchall()
@@ -962,7 +962,7 @@ class Library:
             "SELECT a.id, coalesce(f.title, f.question), f.no_index, "
             "(SELECT l.subject FROM listings l "
             f"WHERE l.id = a.id ORDER BY {ordered}l.rank LIMIT 1) "
-            "FROM articles a JOIN files f ON f.path = a.path "
+            "FROM article_rows a JOIN files f ON f.file = a.file "
             f"WHERE a.id IN (SELECT value FROM json_each(?)){among}{hidden}",
             (*(keys or ()), json.dumps([article_id for article_id, _ in noted]), *(keys or ())),
         ).fetchall()
