@@ -24,6 +24,7 @@ from qtreader.tui.widgets.article_view import (
     AnswerCache,
     AnswerLayout,
     AnswerText,
+    AnswerTexts,
     ArticleView,
     RelatedList,
     shown_part,
@@ -95,6 +96,8 @@ class ReaderScreen(Screen[None]):
         self.last_search = ""
         #: Cited by and Similar of the open article, once found: (its id, the links).
         self._links: tuple[int, LinksBothWays] | None = None
+        #: The answers of the articles one key away, read by the thread that renders them.
+        self._texts = AnswerTexts()
 
     def compose(self) -> ComposeResult:
         yield TitleHeader()
@@ -217,7 +220,7 @@ class ReaderScreen(Screen[None]):
                 else article.subjects[0]
             )
         try:
-            answer = self.library.answer(article_id)
+            answer = self._texts.get(self.library, article_id) or self.library.answer(article_id)
         except AnswerUnavailable as error:
             answer = f"*This answer cannot be shown now: {error}*"
         self._note_reading(article, subject)
@@ -231,7 +234,11 @@ class ReaderScreen(Screen[None]):
         self._opened(article_id, article.subjects, subject)
         if focus and not self.query_one(ArticleView).has_focus_within:
             self.query_one(ArticleView).focus()
-        self.call_after_refresh(self._render_ahead)
+
+    def on_article_view_painted(self) -> None:
+        """Render ahead only once the article is on screen: the thread would compete with
+        its layout and paint for the one core Python runs on at a time."""
+        self._render_ahead()
 
     # Rendering ahead -----------------------------------------------------------------------
 
@@ -248,12 +255,14 @@ class ReaderScreen(Screen[None]):
         layout = view.answer_layout()
         if self.library is None or current is None or layout is None:
             return
-        self._render_next(self.library, current.article_id, current.subject, layout, view.cache)
+        self._render_next(
+            self.library, current.article_id, current.subject, layout, view.cache, self._texts
+        )
 
     @work(thread=True, exclusive=True, group="render-ahead", exit_on_error=False)
     def _render_next(
         self, library: Library, article_id: int, subject: str, layout: AnswerLayout,
-        cache: AnswerCache,
+        cache: AnswerCache, texts: AnswerTexts,
     ) -> None:  # fmt: skip
         worker = get_current_worker()
         for target in [article_id, *_next_ids(library, article_id, subject)]:
@@ -261,7 +270,7 @@ class ReaderScreen(Screen[None]):
                 if worker.is_cancelled:  # another article opened: render around that one
                     return
                 try:
-                    answer = shown_part(library.answer(target), target)
+                    answer = shown_part(texts.read(library, target), target)
                     key = layout.key(answer)
                     if key not in cache:
                         cache.put(key, layout.render(answer, ahead=True))

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
 
@@ -15,8 +16,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.visual import VisualType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -35,6 +38,7 @@ __all__ = [
     "AnswerKey",
     "AnswerLayout",
     "AnswerText",
+    "AnswerTexts",
     "ArticleView",
     "RelatedList",
     "RenderedAnswer",
@@ -84,6 +88,11 @@ class AnswerLines:
         self.start = start
         self.end = end
 
+    def height_at(self, width: int) -> int | None:
+        """How many lines these are at ``width``; None if not laid out at it yet."""
+        lines = self.rendered.lines.get(width)
+        return None if lines is None else len(lines[self.start : self.end])
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         new_line = Segment.line()
         for line in self.rendered.lines_at(console, options)[self.start : self.end]:
@@ -124,6 +133,50 @@ class AnswerCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+class AnswerTexts:
+    """Answers read ahead from their files, each with the size and time of change its file
+    had before it was read: opening the article takes the text while its file is unchanged
+    (a stat, not a read and a parse of 60 KB of front matter on the UI thread)."""
+
+    def __init__(self, size: int = 12) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[Path, tuple[int, int], str]] = OrderedDict()
+        self._lock = Lock()
+
+    def read(self, library: Library, article_id: int) -> str:
+        """The answer, read from its file now (raises as :meth:`Library.answer`), kept."""
+        path = library.answer_path(article_id)
+        # Taken before the read: a change while it reads leaves the text with an old stamp.
+        stamp = _stamp(path) if path is not None else None
+        answer = library.answer(article_id)
+        if path is not None and stamp is not None:
+            with self._lock:
+                self._items[article_id] = (path, stamp, answer)
+                self._items.move_to_end(article_id)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return answer
+
+    def get(self, library: Library, article_id: int) -> str | None:
+        """The answer read ahead, if its file is still the one read and unchanged."""
+        with self._lock:
+            found = self._items.get(article_id)
+        if found is None:
+            return None
+        path, stamp, answer = found
+        if library.answer_path(article_id) != path or _stamp(path) != stamp:
+            return None
+        return answer
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 @dataclass(frozen=True)
@@ -175,6 +228,21 @@ class AnswerText(Static):
         answers rendered ahead at the old width are of no use."""
 
     _width = 0
+    #: The answer's lines shown (None: other content), whose height is known without
+    #: rendering them: Textual would render a 60 KB answer's lines to count them.
+    _lines: AnswerLines | None = None
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        shown = content.renderable if isinstance(content, MarkedWords) else content
+        self._lines = shown if isinstance(shown, AnswerLines) else None
+        super().update(content, layout=layout)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Marking words splits segments, never lines: the count holds for marked lines.
+        height = self._lines.height_at(width) if self._lines is not None else None
+        if height is None:
+            return super().get_content_height(container, viewport, width)
+        return height
 
     def on_resize(self, event: Resize) -> None:
         if event.size.width != self._width:  # its height changes with every article
@@ -239,6 +307,24 @@ class ArticleView(KeyScroll):
         Binding("k", "scroll_up", "Scroll up", show=False, id="article.up"),
     ]
 
+    class Painted(Message):
+        """The article shown last is on screen: work that would have slowed its paint
+        (rendering ahead, finding links, reading the note) may start."""
+
+    #: An article was shown and has not been painted yet.
+    unpainted = False
+
+    def on_mount(self) -> None:
+        # Called after the screen's layout refresh has written its frame to the terminal.
+        # A ``call_after_refresh`` in the handler that shows the article runs before that
+        # frame: the widgets tell the screen of their new content only once idle.
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._layout_refreshed, True)
+
+    def _layout_refreshed(self, _screen: object) -> None:
+        if self.unpainted:
+            self.unpainted = False
+            self.post_message(self.Painted())
+
     def compose(self) -> ComposeResult:
         yield Static(id="question")
         yield Static(id="facts")
@@ -272,6 +358,7 @@ class ArticleView(KeyScroll):
         self.query_one("#related", RelatedList).show_links(article.related)
         self.show_links_both_ways(None)
         self.scroll_home(animate=False)
+        self.unpainted = True
 
     def show_links_both_ways(self, links: LinksBothWays | None) -> None:
         """List the articles citing the open one and those like it (None: none, while they
