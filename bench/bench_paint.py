@@ -318,7 +318,8 @@ def articles(options: argparse.Namespace, root: Path, env: dict[str, str], floor
     versions = [("", env)]
     if options.versus is not None:
         other = {**env, "PYTHONPATH": str(options.versus.absolute())}
-        versions.append((f" ({options.versus})", other))
+        versions.append((" [versus]", other))
+        print(f"[versus]: {options.versus}")
     floors: list[float] = []
     results: list[tuple[str, list[float]]] = []
     for chain in chains:
