@@ -226,8 +226,7 @@ class ReaderScreen(Screen[None]):
         self._note_reading(article, subject)
         self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
         self._links = None
-        self._find_links(self.library, article)
-        self._read_note(article_id)
+        self._painting = article
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
@@ -235,9 +234,22 @@ class ReaderScreen(Screen[None]):
         if focus and not self.query_one(ArticleView).has_focus_within:
             self.query_one(ArticleView).focus()
 
+    #: The article opened last, until it is on screen (see :meth:`on_article_view_painted`).
+    _painting: Article | None = None
+
+    @property
+    def painting(self) -> bool:
+        """Whether an article was opened and is not on screen yet: its links, note and
+        the articles rendered ahead are looked for once it is."""
+        return self._painting is not None
+
     def on_article_view_painted(self) -> None:
-        """Render ahead only once the article is on screen: the thread would compete with
-        its layout and paint for the one core Python runs on at a time."""
+        """Start the work an open article asks for once it is on screen: threads would
+        compete with its layout and paint, for the interpreter and for the cores."""
+        article, self._painting = self._painting, None
+        if article is not None and self.library is not None:
+            self._find_links(self.library, article)
+            self._read_note(article.id)
         self._render_ahead()
 
     # Rendering ahead -----------------------------------------------------------------------
