@@ -279,6 +279,9 @@ class RelatedList(OptionList):
     ) -> None:
         """List ``links`` in their order, numbered 1, 2... or by ``numbers`` (their keys;
         empty: none)."""
+        if not links and not self._links:  # empty and hidden already: nothing to lay out
+            self.display = False
+            return
         self._links = links
         self.clear_options()
         labels = [str(n) for n in range(1, len(links) + 1)] if numbers is None else numbers
