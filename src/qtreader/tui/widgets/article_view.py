@@ -19,7 +19,6 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.visual import VisualType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -228,18 +227,15 @@ class AnswerText(Static):
         answers rendered ahead at the old width are of no use."""
 
     _width = 0
-    #: The answer's lines shown (None: other content), whose height is known without
-    #: rendering them: Textual would render a 60 KB answer's lines to count them.
-    _lines: AnswerLines | None = None
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        shown = content.renderable if isinstance(content, MarkedWords) else content
-        self._lines = shown if isinstance(shown, AnswerLines) else None
-        super().update(content, layout=layout)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        # Marking words splits segments, never lines: the count holds for marked lines.
-        height = self._lines.height_at(width) if self._lines is not None else None
+        """The height of answer lines laid out already is their count: Textual would draw
+        every line of a 60 KB answer to count them. Marking words splits segments, never
+        lines."""
+        shown = self.content
+        if isinstance(shown, MarkedWords):
+            shown = shown.renderable
+        height = shown.height_at(width) if isinstance(shown, AnswerLines) else None
         if height is None:
             return super().get_content_height(container, viewport, width)
         return height
