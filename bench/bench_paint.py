@@ -2,6 +2,7 @@
 
     python bench/bench_paint.py [--runs 20] [--idle 1.0] [--base /tmp/lib50k]
     python bench/bench_paint.py --screens --base /tmp/lib50k [--runs 10]
+    python bench/bench_paint.py --versus /tmp/old/src   # another version in the same run
 
 The bench writes its own small library in the real format (answers of about 4 KB and
 60 KB, in chains linked by ``n`` and by related link ``1``) into a temporary folder; with
@@ -297,9 +298,9 @@ def index(root: Path, env: dict[str, str]) -> None:
     print(f"library {root}: indexed in {time.perf_counter() - started:.1f} s")
 
 
-def qtreader(root: Path, article_id: int, env: dict[str, str]) -> Pane:
+def qtreader(root: Path, article_id: int, env: dict[str, str], name: str = "") -> Pane:
     command = [sys.executable, "-m", "qtreader", "--library", str(root), "read", str(article_id)]
-    return Pane(f"reader{article_id}", command, env)
+    return Pane(f"reader{name}{article_id}", command, env)
 
 
 def articles(options: argparse.Namespace, root: Path, env: dict[str, str], floor: Floor) -> None:
@@ -312,19 +313,34 @@ def articles(options: argparse.Namespace, root: Path, env: dict[str, str], floor
     ]
     make_library(root, chains, options.base)
     index(root, env)
+    # This version, and with --versus another one (its source folder first on the path),
+    # each in its own pane: samples alternate between the floor and every version.
+    versions = [("", env)]
+    if options.versus is not None:
+        other = {**env, "PYTHONPATH": str(options.versus.absolute())}
+        versions.append((" [versus]", other))
+        print(f"[versus]: {options.versus}")
     floors: list[float] = []
     results: list[tuple[str, list[float]]] = []
     for chain in chains:
-        pane = qtreader(root, chain.first_id, env)
-        pane.wait_for(shows(chain.token(0)), timeout=120)
-        times = []
+        panes = [
+            qtreader(root, chain.first_id, version_env, f"v{number}-")
+            for number, (_label, version_env) in enumerate(versions)
+        ]
+        for pane in panes:
+            pane.wait_for(shows(chain.token(0)), timeout=120)
+        samples: list[list[float]] = [[] for _ in panes]
         for step in range(1, count):
             time.sleep(options.idle)
             floors.append(floor.sample(chain.key))
-            time.sleep(options.idle)
-            times.append(pane.timed_key(chain.key, shows(chain.token(step))))
-        tmux("kill-session", "-t", pane.name)
-        results.append((f"{chain.key!r} to a {chain.size // 1000} KB answer", times))
+            for pane, pane_times in zip(panes, samples, strict=True):
+                time.sleep(options.idle)
+                pane_times.append(pane.timed_key(chain.key, shows(chain.token(step))))
+        for pane in panes:
+            tmux("kill-session", "-t", pane.name)
+        for (label, _env), pane_times in zip(versions, samples, strict=True):
+            name = f"{chain.key!r} to a {chain.size // 1000} KB answer{label}"
+            results.append((name, pane_times))
     floor_median = statistics.median(floors)
     print(f"key to painted at 80x24, {options.runs} opens each, {options.idle} s idle before each")
     print(line("floor (Static text swapped)", floors, floor_median))
@@ -399,6 +415,11 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=1.0, help="seconds before each key")
     parser.add_argument("--base", type=Path, help="a library whose subjects are added")
     parser.add_argument("--screens", action="store_true", help="time the screens instead")
+    parser.add_argument(
+        "--versus",
+        type=Path,
+        help="the src folder of another version of qtreader, timed in the same run",
+    )
     parser.add_argument(
         "--keep", type=Path, help="keep the library and its index in this folder for the next run"
     )

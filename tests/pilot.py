@@ -34,11 +34,18 @@ async def settled(pilot: Pilot[None]) -> None:
         for worker in pending:
             with suppress(WorkerCancelled):
                 await worker.wait()
-        if not pending and not _loading(pilot):
+        if not pending and not _loading(pilot) and not _painting(pilot):
             break
-        if not pending:  # opened: the refresh starts once the screen has painted
+        if not pending:  # opened, or an article shown: work starts once it is painted
             await pilot.pause()
     await pilot.pause()
+
+
+def _painting(pilot: Pilot[None]) -> bool:
+    """Whether the reader, on top, shows an article not painted yet (its links, note and
+    the articles ahead are looked for once it is; under another screen, once it is back)."""
+    screen = pilot.app.screen
+    return isinstance(screen, ReaderScreen) and screen.is_mounted and screen.painting
 
 
 def _loading(pilot: Pilot[None]) -> bool:

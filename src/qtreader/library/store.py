@@ -296,21 +296,26 @@ class Library:
             return decode_links(data, self._targets, exact=False) or []
         return [(r.id, r.title, r.subject, r.url) for r in parsed.related]
 
-    def answer(self, article_id: int) -> str:
-        """The decoded Markdown answer of an article, read from its file now.
-
-        Raises :class:`AnswerUnavailable` if the file went or no longer parses.
-        """
+    def answer_path(self, article_id: int) -> Path | None:
+        """The file :meth:`answer` reads the article's answer from; None if no article has
+        that id."""
         row = (
             self._db.execute("SELECT path FROM articles WHERE id = ?", (article_id,)).fetchone()
             if is_article_id(article_id)
             else None
         )
-        if row is None:
+        return None if row is None else self.root / file_name(row[0])
+
+    def answer(self, article_id: int) -> str:
+        """The decoded Markdown answer of an article, read from its file now.
+
+        Raises :class:`AnswerUnavailable` if the file went or no longer parses.
+        """
+        path = self.answer_path(article_id)
+        if path is None:
             raise AnswerUnavailable(f"no article {article_id} in {escape_controls(self.root)}")
         from qtreader.library.parse import parse_file  # YAML is imported only when a file is read
 
-        path = self.root / file_name(row[0])
         parsed, problem = parse_file(path, self.root)
         if parsed is None:
             reason = problem.reason if problem else "unreadable"

@@ -24,6 +24,7 @@ from qtreader.tui.widgets.article_view import (
     AnswerCache,
     AnswerLayout,
     AnswerText,
+    AnswerTexts,
     ArticleView,
     RelatedList,
     shown_part,
@@ -95,6 +96,8 @@ class ReaderScreen(Screen[None]):
         self.last_search = ""
         #: Cited by and Similar of the open article, once found: (its id, the links).
         self._links: tuple[int, LinksBothWays] | None = None
+        #: The answers of the articles one key away, read by the thread that renders them.
+        self._texts = AnswerTexts()
 
     def compose(self) -> ComposeResult:
         yield TitleHeader()
@@ -242,21 +245,37 @@ class ReaderScreen(Screen[None]):
                 else article.subjects[0]
             )
         try:
-            answer = self.library.answer(article_id)
+            answer = self._texts.get(self.library, article_id) or self.library.answer(article_id)
         except AnswerUnavailable as error:
             answer = f"*This answer cannot be shown now: {error}*"
         self._note_reading(article, subject)
         self.query_one(ArticleView).show_article(article, answer, subject, marks=marks)
         self._links = None
-        self._find_links(self.library, article)
-        self._read_note(article_id)
+        self._painting = article
         self.query_one(SubjectTree).reveal(article_id, subject)
         if record:
             self.history.visit(Visit(article_id, subject))
         self._opened(article_id, article.subjects, subject)
         if focus and not self.query_one(ArticleView).has_focus_within:
             self.set_focus(self.query_one(ArticleView))
-        self.call_after_refresh(self._render_ahead)
+
+    #: The article opened last, until it is on screen (see :meth:`on_article_view_painted`).
+    _painting: Article | None = None
+
+    @property
+    def painting(self) -> bool:
+        """Whether an article was opened and is not on screen yet: its links, note and
+        the articles rendered ahead are looked for once it is."""
+        return self._painting is not None
+
+    def on_article_view_painted(self) -> None:
+        """Start the work an open article asks for once it is on screen: threads would
+        compete with its layout and paint, for the interpreter and for the cores."""
+        article, self._painting = self._painting, None
+        if article is not None and self.library is not None:
+            self._find_links(self.library, article)
+            self._read_note(article.id)
+        self._render_ahead()
 
     # Rendering ahead -----------------------------------------------------------------------
 
@@ -273,12 +292,14 @@ class ReaderScreen(Screen[None]):
         layout = view.answer_layout()
         if self.library is None or current is None or layout is None:
             return
-        self._render_next(self.library, current.article_id, current.subject, layout, view.cache)
+        self._render_next(
+            self.library, current.article_id, current.subject, layout, view.cache, self._texts
+        )
 
     @work(thread=True, exclusive=True, group="render-ahead", exit_on_error=False)
     def _render_next(
         self, library: Library, article_id: int, subject: str, layout: AnswerLayout,
-        cache: AnswerCache,
+        cache: AnswerCache, texts: AnswerTexts,
     ) -> None:  # fmt: skip
         worker = get_current_worker()
         for target in [article_id, *_next_ids(library, article_id, subject)]:
@@ -286,7 +307,7 @@ class ReaderScreen(Screen[None]):
                 if worker.is_cancelled:  # another article opened: render around that one
                     return
                 try:
-                    answer = shown_part(library.answer(target), target)
+                    answer = shown_part(texts.read(library, target), target)
                     key = layout.key(answer)
                     if key not in cache:
                         cache.put(key, layout.render(answer, ahead=True))

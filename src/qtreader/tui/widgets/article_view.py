@@ -6,6 +6,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, Static
@@ -35,6 +37,7 @@ __all__ = [
     "AnswerKey",
     "AnswerLayout",
     "AnswerText",
+    "AnswerTexts",
     "ArticleView",
     "RelatedList",
     "RenderedAnswer",
@@ -84,6 +87,11 @@ class AnswerLines:
         self.start = start
         self.end = end
 
+    def height_at(self, width: int) -> int | None:
+        """How many lines these are at ``width``; None if not laid out at it yet."""
+        lines = self.rendered.lines.get(width)
+        return None if lines is None else len(lines[self.start : self.end])
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         new_line = Segment.line()
         for line in self.rendered.lines_at(console, options)[self.start : self.end]:
@@ -124,6 +132,50 @@ class AnswerCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+class AnswerTexts:
+    """Answers read ahead from their files, each with the size and time of change its file
+    had before it was read: opening the article takes the text while its file is unchanged
+    (a stat, not a read and a parse of 60 KB of front matter on the UI thread)."""
+
+    def __init__(self, size: int = 12) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[Path, tuple[int, int], str]] = OrderedDict()
+        self._lock = Lock()
+
+    def read(self, library: Library, article_id: int) -> str:
+        """The answer, read from its file now (raises as :meth:`Library.answer`), kept."""
+        path = library.answer_path(article_id)
+        # Taken before the read: a change while it reads leaves the text with an old stamp.
+        stamp = _stamp(path) if path is not None else None
+        answer = library.answer(article_id)
+        if path is not None and stamp is not None:
+            with self._lock:
+                self._items[article_id] = (path, stamp, answer)
+                self._items.move_to_end(article_id)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return answer
+
+    def get(self, library: Library, article_id: int) -> str | None:
+        """The answer read ahead, if its file is still the one read and unchanged."""
+        with self._lock:
+            found = self._items.get(article_id)
+        if found is None:
+            return None
+        path, stamp, answer = found
+        if library.answer_path(article_id) != path or _stamp(path) != stamp:
+            return None
+        return answer
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 @dataclass(frozen=True)
@@ -176,6 +228,18 @@ class AnswerText(Static):
 
     _width = 0
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The height of answer lines laid out already is their count: Textual would draw
+        every line of a 60 KB answer to count them. Marking words splits segments, never
+        lines."""
+        shown = self.content
+        if isinstance(shown, MarkedWords):
+            shown = shown.renderable
+        height = shown.height_at(width) if isinstance(shown, AnswerLines) else None
+        if height is None:
+            return super().get_content_height(container, viewport, width)
+        return height
+
     def on_resize(self, event: Resize) -> None:
         if event.size.width != self._width:  # its height changes with every article
             self._width = event.size.width
@@ -211,6 +275,9 @@ class RelatedList(OptionList):
     ) -> None:
         """List ``links`` in their order, numbered 1, 2... or by ``numbers`` (their keys;
         empty: none)."""
+        if not links and not self._links:  # empty and hidden already: nothing to lay out
+            self.display = False
+            return
         self._links = links
         self.clear_options()
         labels = [str(n) for n in range(1, len(links) + 1)] if numbers is None else numbers
@@ -238,6 +305,24 @@ class ArticleView(KeyScroll):
         Binding("j", "scroll_down", "Scroll down", show=False, id="article.down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="article.up"),
     ]
+
+    class Painted(Message):
+        """The article shown last is on screen: work that would have slowed its paint
+        (rendering ahead, finding links, reading the note) may start."""
+
+    #: An article was shown and has not been painted yet.
+    unpainted = False
+
+    def on_mount(self) -> None:
+        # Called after the screen's layout refresh has written its frame to the terminal.
+        # A ``call_after_refresh`` in the handler that shows the article runs before that
+        # frame: the widgets tell the screen of their new content only once idle.
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._layout_refreshed, True)
+
+    def _layout_refreshed(self, _screen: object) -> None:
+        if self.unpainted:
+            self.unpainted = False
+            self.post_message(self.Painted())
 
     def compose(self) -> ComposeResult:
         yield Static(id="question")
@@ -273,6 +358,7 @@ class ArticleView(KeyScroll):
         self.query_one("#related", RelatedList).show_links(article.related)
         self.show_links_both_ways(None)
         self.scroll_home(animate=False)
+        self.unpainted = True
 
     def show_links_both_ways(self, links: LinksBothWays | None) -> None:
         """List the articles citing the open one and those like it (None: none, while they

@@ -251,7 +251,8 @@ class SubjectTree(Tree[TreeEntry]):
         if node is None:
             return
         self._populate(node)
-        node.expand()
+        if not node.is_expanded:  # expanding again rebuilds and repaints the whole tree
+            node.expand()
         article_node = self._article_nodes.get((subject_key(subject), article_id))
         if article_node is not None:
             # Expanding adds lines only on the next refresh: move once they exist.
