@@ -7,14 +7,15 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from textual.widgets import Static
 
 from qtreader.cli import main
-from qtreader.library.store import Library, load_library, similar_words
+from qtreader.library.store import Library, LinksBothWays, load_library, similar_words
 from qtreader.tui.app import QTReaderApp
-from qtreader.tui.widgets.article_view import RelatedList
+from qtreader.tui.widgets.article_view import ArticleView, RelatedList
 
 from .articles import Related, Spec, front_matter, write_article
 from .conftest import FIXTURES
@@ -271,3 +272,28 @@ def test_an_index_from_before_the_edges_is_rebuilt_with_the_usual_message(tmp_pa
     assert library.notice is not None
     assert library.notice.startswith(f"Rebuilding the index (schema version {SCHEMA_VERSION - 1}")
     assert _ids(library.cited_by(1)) == [3, 4, 5, 2]
+
+
+async def test_tab_goes_to_the_related_list_first_however_soon_cited_by_appears(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cited by is filled once the article is on screen: a Tab pressed in the same moment
+    goes from the article to its related list, the first list under it, as at any time."""
+    from qtreader.tui.screens.reader import ReaderScreen
+
+    from .conftest import LIBRARY
+
+    found: list[tuple[ReaderScreen, int, LinksBothWays]] = []
+
+    def held(screen: ReaderScreen, article_id: int, links: LinksBothWays) -> None:
+        found.append((screen, article_id, links))  # shown below, when the test says
+
+    monkeypatch.setattr(ReaderScreen, "_links_found", held)
+    app = QTReaderApp(LIBRARY, start_article="501")  # cited by the printing press
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        assert app.focused is screen.query_one(ArticleView)
+        assert found and found[-1][2].cited_by
+        screen.query_one(ArticleView).show_links_both_ways(found[-1][2])
+        screen.focus_next()  # what Tab does, here before Textual lays out the lists again
+        assert app.focused is screen.query_one("#related", RelatedList)

@@ -275,8 +275,7 @@ class RelatedList(OptionList):
     ) -> None:
         """List ``links`` in their order, numbered 1, 2... or by ``numbers`` (their keys;
         empty: none)."""
-        if not links and not self._links:  # empty and hidden already: nothing to lay out
-            self.display = False
+        if not links and not self._links:  # empty already: nothing to lay out
             return
         self._links = links
         self.clear_options()
@@ -289,7 +288,13 @@ class RelatedList(OptionList):
             # No option id: the option's index is the link's, and an id listed twice (in a
             # stale index, or a file read before links were de-duplicated) would raise.
             self.add_option(Option(prompt, disabled=not link.available))
-        self.display = bool(links)
+        self.set_class(not links, "-empty")
+
+    # An empty list takes no room and no focus, but stays laid out (not ``display: none``):
+    # Textual orders focus by place on screen, and a list just displayed has none until the
+    # next layout, so a Tab pressed as Cited by appeared went to it before the related list.
+    def allow_focus(self) -> bool:
+        return bool(self._links)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -334,11 +339,11 @@ class ArticleView(KeyScroll):
         yield Static("My note", id="note-heading")
         yield Static(id="note")
         yield Static("Related articles", id="related-heading")
-        yield RelatedList(id="related")
+        yield RelatedList(id="related", classes="-empty")
         yield Static("Cited by", id="cited-by-heading")
-        yield RelatedList(id="cited-by")
+        yield RelatedList(id="cited-by", classes="-empty")
         yield Static("Similar articles", id="similar-heading")
-        yield RelatedList(id="similar")
+        yield RelatedList(id="similar", classes="-empty")
 
     def show_article(
         self, article: Article, answer: str, subject: str, *, marks: tuple[str, ...] = ()
