@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from textual.widgets import Static
 
 from qtreader.cli import main
-from qtreader.library.store import Library, LinksBothWays, load_library, similar_words
+from qtreader.library.models import LinksBothWays
+from qtreader.library.store import Library, load_library, similar_words
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.widgets.article_view import ArticleView, RelatedList
 
@@ -292,7 +293,7 @@ async def test_tab_goes_to_the_related_list_first_however_soon_cited_by_appears(
     app = QTReaderApp(LIBRARY, start_article="501")  # cited by the printing press
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
-        assert app.focused is screen.query_one(ArticleView)
+        assert isinstance(app.focused, ArticleView)
         assert found and found[-1][2].cited_by
         screen.query_one(ArticleView).show_links_both_ways(found[-1][2])
         screen.focus_next()  # what Tab does, here before Textual lays out the lists again
