@@ -297,4 +297,4 @@ async def test_tab_goes_to_the_related_list_first_however_soon_cited_by_appears(
         assert found and found[-1][2].cited_by
         screen.query_one(ArticleView).show_links_both_ways(found[-1][2])
         screen.focus_next()  # what Tab does, here before Textual lays out the lists again
-        assert screen.query_one("#related", RelatedList).has_focus
+        assert screen.focused is screen.query_one("#related", RelatedList)
