@@ -14,6 +14,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from qtreader.render.lines import LaidOutText
+
 if TYPE_CHECKING:
     from qtreader.library.models import Article, LinksBothWays, RelatedLink, SearchHit, Subject
 
@@ -90,12 +92,12 @@ def article_renderable(
 
     subjects = [subject] if subject else []
     subjects += [s for s in article.subjects if s not in subjects]
-    facts = Text(" · ".join(subjects), style="bold")
+    facts = LaidOutText(" · ".join(subjects), style="bold")
     if article.date is not None:
         facts.append(f"   {article.date:%b %d, %Y}")
     facts.append(f"   #{article.id}", "dim")
     parts: list[RenderableType] = [
-        Text(article.question, style="bold reverse"),
+        LaidOutText(article.question, style="bold reverse"),
         facts,
         Text(""),
         render_answer(answer),
@@ -116,7 +118,7 @@ def _link_lines(
         return []
     lines: list[RenderableType] = [Text(""), Rule(heading, align="left", style="dim")]
     for number, link in zip(numbers, links, strict=False):
-        line = Text(number, style="bold")
+        line = LaidOutText(number, style="bold")
         line.append(f"{link.id:>7}  ", "dim" if not link.available else "cyan")
         line.append(link.title, "dim" if not link.available else "")
         line.append(f"  {link.subject}", "dim")
