@@ -37,10 +37,12 @@ def ascii_breaks(text: str, width: int) -> list[int] | None:
     breaks: list[int] = []
     start = 0
     end = len(text)
+    # Every line after the first starts with a word; the first may start with spaces.
+    first_word = end - len(text.lstrip(" "))
     while end - start > width:
         space = text.rfind(" ", start, start + width + 1)
         # No space, or only the spaces before the text's first word: a word too wide.
-        if space < 0 or not text[start:space].strip():
+        if space < first_word:
             return None
         start = space + 1
         while start < end and text[start] == " ":
@@ -88,6 +90,7 @@ def text_lines(
     # cutting the trailing spaces past the width keeps those that start before the new end
     # (``right_crop``).
     cut: list[tuple[str, list[tuple[int, int, int]]]] = []
+    spanned = False
     for start, end in itertools.pairwise([0, *breaks, len(plain)]):
         line = plain[start:end]
         cropped = len(line) > width
@@ -96,26 +99,31 @@ def text_lines(
         on_line: list[tuple[int, int, int]] = []
         for index, (span_start, span_end, _style) in enumerate(spans):
             if breaks:
+                if span_end <= start or span_start >= end or span_end <= span_start:
+                    continue
                 span_start = max(span_start, start) - start
                 span_end = min(span_end, end) - start
-                if span_end <= span_start:
-                    continue
             if cropped:
                 if span_start >= width:
                     continue
                 span_end = min(span_end, width)
             on_line.append((span_start, span_end, index))
+        spanned = spanned or bool(on_line)
         cut.append((line.ljust(width) if pad else line, on_line))
-    if not text.style and not any(on_line for _line, on_line in cut):
+    if not text.style and not spanned:
         return [[Segment(line)] for line, _on_line in cut]  # Rich renders one plain string
     get_style = console.get_style
     base = [get_style("", default=Style.null())]
     if text.style:  # Rich's join puts it on each line as a span before the line's own
         base.append(get_style(text.style, default=Style.null()))
     styles = [get_style(span.style, default=Style.null()) for span in spans]
+    unspanned = Style.combine(base)
     combined: dict[tuple[int, ...], Style] = {}
     lines: list[Line] = []
     for line, on_line in cut:
+        if not on_line:
+            lines.append([Segment(line, unspanned)])
+            continue
         edges = sorted({0, len(line), *(edge for s, e, _ in on_line for edge in (s, e))})
         segments: Line = []
         for left, right in itertools.pairwise(edges):
