@@ -31,7 +31,13 @@ from .conftest import FIXTURES, LIBRARY
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_WORDS = st.sampled_from(["a", "word", "Longer", "x" * 9, "end.", "(b)", "-", "[1]", "x" * 70])
+# Words of one-cell characters (ASCII and not), and of characters that are not one cell
+# each or are white space other than the space, which the direct layout leaves to Rich.
+_WORDS = st.sampled_from(
+    ["a", "word", "Longer", "x" * 9, "end.", "(b)", "-", "[1]", "x" * 70, "café", "naïve",
+     "—", "·", "it\u2019s", "Ωμ", "\u4e2d\u6587", "e\u0301", "a\u00a0b", "x\u200dy", "\u2764\ufe0f",
+     "\t", "\x1b[1m"]
+)  # fmt: skip
 _SPACES = st.sampled_from([" ", " ", " ", "  ", "     "])
 _STYLES = st.sampled_from(
     ["bold", "dim", "", Style(italic=True), Style(), Style(meta={"@click": "follow_link(2)"})]

@@ -1,13 +1,14 @@
-"""Rich's layout of a text, made directly: the lines Rich would cut from a ``Text`` of
-printable ASCII, without its copies of the text per line, its join, render and split.
+"""Rich's layout of a text, made directly: the lines Rich would cut from a ``Text`` whose
+characters take a cell each, without its copies of the text per line, its join, render
+and split.
 
 Rich lays a ``Text`` out by wrapping it into one ``Text`` per line, joining those into one
 text again, rendering that to segments and, in whatever contains it, splitting the
 segments back into lines and padding them. For an answer of paragraphs and lists that was
 most of ``qtreader check --render``'s time. :func:`text_lines` gives the same lines, one
-for one and segment for segment, for the texts an answer is made of; anything else (other
-characters, tabs, line breaks, a word wider than the line, centring) it leaves to Rich by
-returning ``None``. ``test_render`` compares the two on generated texts. No Textual here.
+for one and segment for segment, for the texts an answer is made of; anything else (wide or
+zero-width characters, tabs, line breaks, a word wider than the line, centring) it leaves
+to Rich by returning ``None``. ``test_render_lines`` compares the two. No Textual here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
@@ -23,17 +25,29 @@ from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, JustifyMethod
 
-__all__ = ["LaidOutText", "ascii_breaks", "joined", "text_lines"]
+__all__ = ["LaidOutText", "joined", "one_cell_each", "space_breaks", "text_lines"]
 
 Line = list[Segment]
 
 
-def ascii_breaks(text: str, width: int) -> list[int] | None:
+def one_cell_each(text: str) -> bool:
+    """Whether each character of ``text`` takes one cell and the only white space in it is
+    the space: then a text's length is its width, and its words are split at spaces."""
+    if text.isascii():
+        return text.isprintable()
+    return all(
+        char == " "
+        or (char.isprintable() and not char.isspace() and get_character_cell_size(char) == 1)
+        for char in set(text)
+    )
+
+
+def space_breaks(text: str, width: int) -> list[int] | None:
     """Where Rich's wrapping (``rich._wrap.divide_line``) breaks ``text``, a line of
-    printable ASCII, to fit ``width`` cells, or ``None`` if a word is wider than that
-    (Rich folds or crops it). A word fits when its last character is within ``width`` of
-    the line's start, so a line ends at its last space within ``width + 1`` characters and
-    the next one starts at the word after that space."""
+    characters that are :func:`one_cell_each`, to fit ``width`` cells, or ``None`` if a word
+    is wider than that (Rich folds or crops it). A word fits when its last character is
+    within ``width`` of the line's start, so a line ends at its last space within
+    ``width + 1`` characters and the next one starts at the word after that space."""
     breaks: list[int] = []
     start = 0
     end = len(text)
@@ -60,8 +74,9 @@ def text_lines(
     rendered at ``options.max_width``: ``Segment.split_and_crop_lines`` over
     ``text.__rich_console__``, or ``None`` where only Rich lays it out.
 
-    Done here for a text of printable ASCII, with no word wider than the line, justified
-    left (each line padded to the width) or not at all, and ending in a new line. Each line
+    Done here for a text of characters that take one cell each, no white space but spaces,
+    no word wider than the line, justified left (each line padded to the width) or not at
+    all, and ending in a new line. Each line
     is cut where Rich's ``rstrip_end`` cuts it; its segments end where a span over it starts
     or ends, each styled as Rich's render styles it: the null style, the text's own style,
     then the spans over the segment in their order."""
@@ -71,19 +86,21 @@ def text_lines(
     overflow = text.overflow or options.overflow or DEFAULT_OVERFLOW
     if (
         width < 1
-        or not plain
         or text.end != "\n"
         or justify not in ("left", "default")
         or overflow not in ("fold", "crop", "ellipsis")
         or text.no_wrap
         or (text.no_wrap is None and options.no_wrap)
-        or not (plain.isascii() and plain.isprintable())
     ):
         return None
-    breaks = ascii_breaks(plain, width)
+    pad = justify == "left"
+    if not plain:  # one empty line, padded to the width when justified
+        return None if text.style or text.spans else [[Segment(" " * width if pad else "")]]
+    if not one_cell_each(plain):
+        return None
+    breaks = space_breaks(plain, width)
     if breaks is None:
         return None
-    pad = justify == "left"
     spans = text.spans
     # Each line's text, and the spans over it, clipped: one line keeps every span (Rich
     # copies the text), several keep those with characters on the line (``divide``);

@@ -59,7 +59,7 @@ from rich.syntax import Syntax
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
 from qtreader.library.decode import clean_text, lazy_pattern, math_spans
-from qtreader.render.lines import ascii_breaks, joined, text_lines
+from qtreader.render.lines import joined, space_breaks, text_lines
 
 if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
     from rich.console import JustifyMethod, OverflowMethod
@@ -572,7 +572,7 @@ def _line_breaks(text: str, width: int, *, fold: bool) -> list[int]:
     divide_line``): a character of printable ASCII is one cell, anything else is measured."""
     ascii_line = text.isascii() and text.isprintable()
     if ascii_line:
-        found = ascii_breaks(text, width)
+        found = space_breaks(text, width)
         if found is not None:
             return found
     measure = len if ascii_line else cell_len
