@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.align import AlignMethod
 from rich.console import Console, JustifyMethod, OverflowMethod, RenderableType
+from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
@@ -23,7 +25,7 @@ from qtreader.library.store import Library
 from qtreader.render import lines as render_lines
 from qtreader.render import markdown as render_markdown
 from qtreader.render.check import render_console
-from qtreader.render.lines import LaidOutText, text_lines
+from qtreader.render.lines import LaidOutRule, LaidOutText, text_lines
 from qtreader.render.markdown import render_answer
 from qtreader.render.output import article_renderable
 
@@ -112,6 +114,16 @@ def test_a_paragraph_of_printable_ascii_is_laid_out_directly() -> None:
         [("fit on one line of  ", "none")],
         [("twenty.             ", "none")],
     ]
+
+
+@pytest.mark.parametrize("title", ["Related", "Cited by", "", "A title much longer " * 6, "中文"])
+@pytest.mark.parametrize("align", ["left", "center", "right"])
+def test_a_rule_is_laid_out_as_rich_draws_it(title: str, align: AlignMethod) -> None:
+    console = Console(file=io.StringIO(), width=80, color_system="truecolor")
+    for width in (1, 3, 10, 33, 80):
+        assert rich_lines(console, LaidOutRule(title, align=align, style="dim"), width) == (
+            rich_lines(console, Rule(title, align=align, style="dim"), width)
+        )
 
 
 def test_a_heading_is_laid_out_as_rich_justifies_it() -> None:

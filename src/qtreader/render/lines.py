@@ -18,14 +18,15 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from rich.cells import get_character_cell_size
+from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, JustifyMethod
+    from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
 
-__all__ = ["LaidOutText", "joined", "one_cell_each", "space_breaks", "text_lines"]
+__all__ = ["LaidOutRule", "LaidOutText", "joined", "one_cell_each", "space_breaks", "text_lines"]
 
 Line = list[Segment]
 
@@ -170,3 +171,21 @@ class LaidOutText(Text):
             yield from super().__rich_console__(console, options)
         else:
             yield from joined(lines)
+
+    @classmethod
+    def of(cls, text: Text) -> LaidOutText:
+        """``text`` as a :class:`LaidOutText`."""
+        laid_out = cls(
+            text.plain, text.style, justify=text.justify, overflow=text.overflow,
+            no_wrap=text.no_wrap, end=text.end, tab_size=text.tab_size,
+        )  # fmt: skip
+        laid_out.spans[:] = text.spans
+        return laid_out
+
+
+class LaidOutRule(Rule):
+    """Rich's ``Rule``, its line laid out as a :class:`LaidOutText`."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for part in super().__rich_console__(console, options):
+            yield LaidOutText.of(part) if isinstance(part, Text) else part
