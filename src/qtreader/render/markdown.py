@@ -636,8 +636,8 @@ class _ListElement(ListElement):
     splits them into lines and pads them, and the list around it joins them into segments
     again, which the item around it splits and pads once more, at every nesting level. Here
     a nested list hands its lines up as they are (each exactly its width, as Rich's padding
-    would leave them). The segments are Rich's, one for one (``test_render`` compares
-    them)."""
+    would leave them), and so do paragraphs (:func:`qtreader.render.lines.text_lines`). The
+    lines are Rich's, segment for segment (``test_render_lines`` compares them)."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = self.lines(console, options)
@@ -679,6 +679,7 @@ class _ListElement(ListElement):
 
 
 def _prefixed(lines: list[list[Segment]], first: Segment, rest: Segment) -> Iterator[list[Segment]]:
+    """An item's lines after its bullet or number (``first``) and the indent under it."""
     for index, line in enumerate(lines):
         yield [first if index == 0 else rest, *line]
 
