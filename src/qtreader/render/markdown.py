@@ -59,6 +59,7 @@ from rich.syntax import Syntax
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 
 from qtreader.library.decode import clean_text, lazy_pattern, math_spans
+from qtreader.render.lines import joined, space_breaks, text_lines
 
 if TYPE_CHECKING:  # the TeX renderers are imported when an answer has math
     from rich.console import JustifyMethod, OverflowMethod
@@ -569,7 +570,12 @@ class _WrappedText(Text):
 def _line_breaks(text: str, width: int, *, fold: bool) -> list[int]:
     """Where Rich's wrapping breaks ``text`` to fit ``width`` cells (``rich._wrap.
     divide_line``): a character of printable ASCII is one cell, anything else is measured."""
-    measure = len if text.isascii() and text.isprintable() else cell_len
+    ascii_line = text.isascii() and text.isprintable()
+    if ascii_line:
+        found = space_breaks(text, width)
+        if found is not None:
+            return found
+    measure = len if ascii_line else cell_len
     breaks: list[int] = []
     offset = 0
     for match in _word().finditer(text):
@@ -599,11 +605,138 @@ def _line_breaks(text: str, width: int, *, fold: bool) -> list[int]:
 
 
 class _Paragraph(Paragraph):
-    """Rich's paragraph, its text wrapped by :class:`_WrappedText`."""
+    """Rich's paragraph, laid out by :func:`qtreader.render.lines.text_lines` where it can,
+    else by Rich with its text wrapped by :class:`_WrappedText`."""
 
     def on_enter(self, context: MarkdownContext) -> None:
         TextElement.on_enter(self, context)
         self.text = _WrappedText(justify="left")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = self.lines(console, options)
+        if lines is None:
+            yield self.text
+        else:
+            yield from joined(lines)
+
+    def lines(self, console: Console, options: ConsoleOptions) -> list[list[Segment]] | None:
+        """The paragraph's lines, each exactly ``options.max_width`` wide, or ``None``
+        where only Rich lays it out."""
+        self.text.justify = self.justify
+        return text_lines(self.text, console, options)
+
+
+#: Below this width lists are laid out by Rich itself: the direct path below assumes every
+#: item has room for at least a cell after its bullet or number.
+LIST_LINES_FROM = 8
+
+
+class _ListElement(ListElement):
+    """Rich's list, its lines built directly: Rich renders each item's children to segments,
+    splits them into lines and pads them, and the list around it joins them into segments
+    again, which the item around it splits and pads once more, at every nesting level. Here
+    a nested list hands its lines up as they are (each exactly its width, as Rich's padding
+    would leave them), and so do paragraphs (:func:`qtreader.render.lines.text_lines`). The
+    lines are Rich's, segment for segment (``test_render_lines`` compares them)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = self.lines(console, options)
+        if lines is None:
+            yield from super().__rich_console__(console, options)
+            return
+        yield from joined(lines)
+
+    def lines(self, console: Console, options: ConsoleOptions) -> list[list[Segment]] | None:
+        """The list's lines at ``options.max_width``, each exactly that wide, as Rich's
+        ``render_lines`` would cut them from this list's segments; ``None`` where this path
+        does not apply (a narrow width, an item Rich restyles)."""
+        if options.max_width < LIST_LINES_FROM:
+            return None
+        out: list[list[Segment]] = []
+        if self.list_type == "bullet_list_open":
+            item_options = options.update(width=options.max_width - 3)
+            for item in self.items:
+                assert isinstance(item, _ListItem)
+                lines = item.lines(console, item_options)
+                if lines is None:
+                    return None
+                style = console.get_style("markdown.item.bullet", default="none")
+                out.extend(_prefixed(lines, Segment(" • ", style), Segment("   ", style)))
+            return out
+        number = 1 if self.list_start is None else self.list_start
+        last_number = number + len(self.items)
+        number_width = len(str(last_number)) + 2
+        item_options = options.update(width=options.max_width - number_width)
+        for index, item in enumerate(self.items):
+            assert isinstance(item, _ListItem)
+            lines = item.lines(console, item_options)
+            if lines is None:
+                return None
+            style = console.get_style("markdown.item.number", default="none")
+            numeral = Segment(f"{number + index}".rjust(number_width - 1) + " ", style)
+            out.extend(_prefixed(lines, numeral, Segment(" " * number_width, style)))
+        return out
+
+
+def _prefixed(lines: list[list[Segment]], first: Segment, rest: Segment) -> Iterator[list[Segment]]:
+    """An item's lines after its bullet or number (``first``) and the indent under it."""
+    for index, line in enumerate(lines):
+        yield [first if index == 0 else rest, *line]
+
+
+class _ListItem(ListItem):
+    """Rich's list item, its lines built as :class:`_ListElement` says."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.children: list[MarkdownElement] = []  # ``self.elements``, typed
+
+    def on_child_close(self, context: MarkdownContext, child: MarkdownElement) -> bool:
+        self.children.append(child)
+        return super().on_child_close(context, child)
+
+    def lines(self, console: Console, options: ConsoleOptions) -> list[list[Segment]] | None:
+        """``console.render_lines(self.elements, options, style=self.style)``, with the
+        lines of a nested list taken as they are."""
+        if self.style:  # Rich restyles every segment of the item: left to Rich
+            return None
+        width = options.max_width
+        lines: list[list[Segment]] = []
+        stream: list[Segment] = []  # segments not yet cut into lines
+        for element in self.children:
+            if isinstance(element, _ListElement) and _at_line_start(stream):
+                nested = element.lines(console, options)
+                if nested is not None:
+                    lines.extend(_split(stream, width, self.style))
+                    stream.clear()
+                    lines.extend(nested)
+                    continue
+            if isinstance(element, _Paragraph):
+                paragraph = element.lines(console, options)
+                if paragraph is not None and _at_line_start(stream):
+                    lines.extend(_split(stream, width, self.style))
+                    stream.clear()
+                    lines.extend(paragraph)
+                elif paragraph is not None:
+                    stream.extend(joined(paragraph))
+                else:
+                    stream.extend(element.text.__rich_console__(console, options))
+            else:
+                stream.extend(console.render(element, options))
+        lines.extend(_split(stream, width, self.style))
+        return lines
+
+
+def _at_line_start(stream: list[Segment]) -> bool:
+    """Whether Rich's line splitting would be at the start of a line after ``stream``."""
+    if not stream:
+        return True
+    last = stream[-1]
+    return not last.control and last.text.endswith("\n")
+
+
+def _split(segments: list[Segment], width: int, style: Style) -> Iterable[list[Segment]]:
+    return Segment.split_and_crop_lines(segments, width, style=style, include_new_lines=False)
 
 
 class _HtmlBlock(MarkdownElement):
@@ -651,6 +784,14 @@ class _Heading(Heading):
         super().__init__(tag)
         self.style_name = _HEADING_STYLES.get(tag, "italic")
 
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        justify = self.LEVEL_ALIGN.get(self.tag, "left")
+        lines = text_lines(self.text, console, options, justify)
+        if lines is None:
+            yield from super().__rich_console__(console, options)
+        else:
+            yield from joined(lines)
+
 
 class _BlockQuote(BlockQuote):
     style_name = "italic"
@@ -664,6 +805,9 @@ class _AnswerMarkdown(Markdown):
     elements = {
         **Markdown.elements,
         "paragraph_open": _Paragraph,
+        "bullet_list_open": _ListElement,
+        "ordered_list_open": _ListElement,
+        "list_item_open": _ListItem,
         "heading_open": _Heading,
         "blockquote_open": _BlockQuote,
         "fence": _CodeBlock,

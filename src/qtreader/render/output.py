@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal, NamedTuple, TextIO
 
 from rich.console import Console, Group, RenderableType
-from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
+
+from qtreader.render.lines import LaidOutRule, LaidOutText
 
 if TYPE_CHECKING:
     from qtreader.library.models import Article, LinksBothWays, RelatedLink, SearchHit, Subject
@@ -90,14 +91,14 @@ def article_renderable(
 
     subjects = [subject] if subject else []
     subjects += [s for s in article.subjects if s not in subjects]
-    facts = Text(" · ".join(subjects), style="bold")
+    facts = LaidOutText(" · ".join(subjects), style="bold")
     if article.date is not None:
         facts.append(f"   {article.date:%b %d, %Y}")
     facts.append(f"   #{article.id}", "dim")
     parts: list[RenderableType] = [
-        Text(article.question, style="bold reverse"),
+        LaidOutText(article.question, style="bold reverse"),
         facts,
-        Text(""),
+        LaidOutText(""),
         render_answer(answer),
     ]
     numbers = [f"{n}. " for n in range(1, len(article.related) + 1)]
@@ -114,9 +115,12 @@ def _link_lines(
     """A section of links under a rule: number, id, title, subject (none if no links)."""
     if not links:
         return []
-    lines: list[RenderableType] = [Text(""), Rule(heading, align="left", style="dim")]
+    lines: list[RenderableType] = [
+        LaidOutText(""),
+        LaidOutRule(heading, align="left", style="dim"),
+    ]
     for number, link in zip(numbers, links, strict=False):
-        line = Text(number, style="bold")
+        line = LaidOutText(number, style="bold")
         line.append(f"{link.id:>7}  ", "dim" if not link.available else "cyan")
         line.append(link.title, "dim" if not link.available else "")
         line.append(f"  {link.subject}", "dim")
