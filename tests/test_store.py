@@ -497,10 +497,12 @@ def test_parse_falls_back_to_this_process_when_no_pool_starts(
     ],
 )
 def test_front_matter_is_split_as_python_frontmatter_splits_it(text: str) -> None:
+    from frontmatter.default_handlers import YAMLHandler
+
     from qtreader.library import parse
 
     try:
-        expected: str | None = parse._HANDLER.split(text)[0]
+        expected: str | None = YAMLHandler().split(text)[0]
     except ValueError:
         expected = None
     try:
@@ -511,13 +513,16 @@ def test_front_matter_is_split_as_python_frontmatter_splits_it(text: str) -> Non
 
 
 def test_front_matter_split_matches_python_frontmatter_on_real_format_files() -> None:
+    from frontmatter.default_handlers import YAMLHandler
+
     from qtreader.library import parse
     from qtreader.library.resources import shipped_library
 
+    handler = YAMLHandler()
     for path in sorted(LIBRARY.rglob("*.md")) + sorted(shipped_library().rglob("*.md")):
         text = path.read_bytes().decode("utf-8", "replace")
-        if parse._HANDLER.detect(text):
-            assert parse._front_matter(text) == parse._HANDLER.split(text)[0], path
+        if handler.detect(text):
+            assert parse._front_matter(text) == handler.split(text)[0], path
 
 
 @pytest.mark.parametrize(

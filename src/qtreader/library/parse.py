@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import cache
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from qtreader.library.decode import clean_text, decode_answer
 from qtreader.library.fast_front import fast_front_matter
 from qtreader.library.models import ARTICLE_IDS, ArticleFile, LinkRecord, Problem
+
+if TYPE_CHECKING:
+    from frontmatter.default_handlers import YAMLHandler
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -32,7 +35,16 @@ __all__ = [
 #: or an attack, not an article. A 2 MB answer still loads.
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
-_HANDLER = YAMLHandler()
+
+@cache
+def _handler() -> YAMLHandler:
+    """python-frontmatter's YAML handler, for files not laid out in the usual way; imported
+    only for them, which keeps it out of the start of ``show`` and ``search``."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    return YAMLHandler()
+
+
 _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, 6))
 
@@ -109,7 +121,7 @@ def _parse_text(text: str, path: Path, root: Path, *, size: int, mtime_ns: int) 
     if not text or text.isspace():  # no stripped copy of every file
         raise _Refused("empty file")
     text = text.removeprefix("\ufeff")
-    if not _HANDLER.detect(text):
+    if not (text.startswith("---\n") or _handler().detect(text)):
         raise _Refused("no front matter (the file does not start with a --- line)")
     front = _front_matter(text)
     meta = _read_front_matter(front)
@@ -186,7 +198,7 @@ def _front_matter(text: str) -> str:
         if not closing.strip("-").strip():  # dashes, then nothing but blanks
             return text[3 : end + 1]
     try:
-        return _HANDLER.split(text)[0]
+        return _handler().split(text)[0]
     except ValueError:
         raise _Refused("front matter is not closed (no second --- line)") from None
 
