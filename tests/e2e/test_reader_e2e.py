@@ -84,14 +84,14 @@ def test_copy_sends_the_article_to_the_clipboard_with_osc_52(terminal: Make) -> 
 
 
 def test_16_colours_at_80x24(terminal: Make) -> None:
-    """``TERM=linux``: only the 16 colours such a terminal has, and the article readable."""
+    """``TERM=linux``: only the 16 colours such a terminal has, and the article readable.
+
+    A short article, so that its related list is on screen with it at 24 lines: its colours
+    are checked too, with no key pressed (a Tab pressed at start-up was now and then not
+    seen by the app at all, under load: an open point, not this test's subject)."""
     term = terminal(width=80, height=24)
-    term.start("--library", str(LIBRARY), "501", TERM="linux")
-    term.wait_for("What is the Doppler effect?", "8 articles")
-    # The article took the focus as it opened (not a few messages later), so Tab goes from
-    # it to the related list however soon it is pressed; a refresh keeps the place.
-    term.keys("Tab")  # from the article (it has the focus) into the related list: its colours too
-    term.wait_for("How does a lens focus light?")
+    term.start("--library", str(LIBRARY), "508", TERM="linux")
+    term.wait_for("Why did the printing press spread", "8 articles", "What is the Doppler effect?")
     used = colours(term.screen(escapes=True))
     assert used, "no colour at all"
     assert all(not code.startswith(("38;", "48;")) for code in used), used
