@@ -159,7 +159,7 @@ except SystemExit as exit:
 try:
     with open("/proc/self/status") as status:
         peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-except OSError:  # not Linux: there a child starts with its own count
+except OSError:  # no /proc: the closest figure there is
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"code": code, "maxrss_kb": peak}), file=sys.stderr)
 """
