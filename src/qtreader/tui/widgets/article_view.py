@@ -350,7 +350,7 @@ class ArticleView(KeyScroll):
     ) -> None:
         """Show ``article`` as read under ``subject``, with the words ``marks`` (of the
         search it was chosen from) marked in its answer."""
-        self._shown = (article, answer, subject)
+        self._shown = (article, answer)
         self.query_one("#question", Static).update(Text(article.question))
         self.query_one("#facts", Static).update(_facts(article, subject))
         self.answer = shown_part(answer, article.id)
@@ -376,12 +376,12 @@ class ArticleView(KeyScroll):
         self.query_one("#similar", RelatedList).show_links(similar, SIMILAR_NUMBERS)
 
     answer = ""
-    _shown: tuple[Article, str, str] | None = None
+    _shown: tuple[Article, str] | None = None
 
     def shows(self, article: Article, answer: str | None) -> bool:
         """Whether the pane shows ``article`` with ``answer`` as they are (the same facts,
         related links and text), so that showing them again would change nothing."""
-        return self._shown is not None and self._shown[:2] == (article, answer)
+        return self._shown == (article, answer)
 
     @cached_property
     def cache(self) -> AnswerCache:
