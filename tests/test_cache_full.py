@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from qtreader.cli import main
+from qtreader.library.index import Index, IndexError_
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.widgets.subject_tree import SubjectTree
 
@@ -157,3 +159,31 @@ def test_an_index_made_before_is_kept_for_the_next_run(
         filler.unlink()
         code, out, err = run("search", "basalt3x7", "--library", str(library))
         assert code == 0 and out.startswith("8003\t") and err == ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_a_connection_that_cannot_be_set_up_on_a_full_disk_keeps_no_file_open(
+    isolated_dirs: Path,
+) -> None:
+    """The connection fails while it is being set up (WAL needs room), before it is
+    handed out. The error, kept here as a caller's traceback would keep it, must not
+    keep the file open: otherwise it stays open, removed or not, until a collection."""
+    with small_disk(isolated_dirs / "cache", size_kb=2048) as cache:
+        filled(cache, leave_kb=0)
+        path = cache / "index.sqlite3"
+        index = Index(LIBRARY, str(path), uri=False, notice=None)
+        with pytest.raises((sqlite3.Error, IndexError_)) as failed:
+            index.validate()
+        assert failed.value is not None
+        assert [
+            target
+            for fd in Path("/proc/self/fd").iterdir()
+            if (target := _link(fd)).startswith(str(path))
+        ] == []
+
+
+def _link(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:
+        return ""

@@ -546,6 +546,18 @@ class Index:
             check_same_thread=False,
             factory=_Connection,
         )
+        try:
+            self._set_up(connection)
+        except BaseException:
+            # Never handed out, so close_all would not find it: the error's frames would
+            # keep the file open, removed or not, until the cycle collector ran.
+            connection.close()
+            raise
+        with self._connections_lock:
+            self._connections.add(connection)
+        return connection
+
+    def _set_up(self, connection: sqlite3.Connection) -> None:
         connection.execute(f"PRAGMA busy_timeout = {_BUSY_SECONDS * 1000}")
         if not self._uri:
             # Only a new, empty file takes it (WAL fixes the page size): 16 KB pages
@@ -558,9 +570,6 @@ class Index:
             # refresh atomic for a crash of qtreader; a crash of the whole system may leave
             # a damaged index, which is found at the next open or use and rebuilt.
             connection.execute("PRAGMA synchronous = OFF")
-        with self._connections_lock:
-            self._connections.add(connection)
-        return connection
 
     @property
     def db(self) -> sqlite3.Connection:
