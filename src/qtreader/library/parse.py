@@ -7,13 +7,12 @@ for bad input.
 from __future__ import annotations
 
 import datetime
-import re
 from functools import cache
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
-from qtreader.library.decode import clean_text, decode_answer
+from qtreader.library.decode import clean_text, decode_answer, lazy_pattern
 from qtreader.library.fast_front import fast_front_matter
 from qtreader.library.models import ARTICLE_IDS, ArticleFile, LinkRecord, Problem
 
@@ -43,7 +42,8 @@ def _handler() -> YAMLHandler:
     return YAMLHandler()
 
 
-_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Only for front matter YAML refused.
+_raw_control = lazy_pattern(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _RELATED_KEYS = tuple(f"related_article{n}" for n in range(1, 6))
 
 #: What parsing one file gives: an article (possibly with a warning about it), or a problem.
@@ -180,7 +180,7 @@ def _read_front_matter(front: str) -> Any:
     try:
         return load_front_matter(front)
     except YAMLError as error:
-        if not _RAW_CONTROL.search(front):
+        if not _raw_control().search(front):
             raise _Refused(yaml_reason(error)) from None
     # YAML refuses control bytes anywhere in a stream; they are noise in text, so drop
     # them (with any escape sequence they start) rather than lose the article.
