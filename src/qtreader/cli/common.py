@@ -1,5 +1,6 @@
 """What the commands of ``qtreader`` share: the library option and opening a library, the
-output options, one form for errors and warnings, the exit codes, JSON and ``--subject``.
+output options, one form for errors and warnings, the exit codes, JSON and ``--subject``,
+and loading the modules a command imports when it runs (:func:`loading`).
 
 Every module of :mod:`qtreader.cli` imports from here, never from another command module.
 """
@@ -247,7 +248,7 @@ def loading() -> Iterator[None]:
     """Run a block that loads modules (Rich, the answer's renderer) with the cyclic
     collector paused, then freeze what it made, as the launcher does for what it loads:
     every later collection, the one at exit too, walked those tens of thousands of objects
-    again (about 6 % of ``qtreader show``, bench/bench_show.py).
+    again (6-8 % of ``qtreader show``, bench/bench_show.py).
 
     Only in a process the launcher started: one that runs the command line in its own
     (tests, through click's runner) keeps its collector as it is, since a freeze would
