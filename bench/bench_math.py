@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from qtreader.library.decode import decode_answer
-from qtreader.library.parse import load_front_matter
+from qtreader.library.yaml_front import load_front_matter
 from qtreader.render.markdown import formula_outcomes
 from qtreader.render.texmath import display_math, inline_math
 

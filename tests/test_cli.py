@@ -153,6 +153,34 @@ def test_bad_config_names_the_file(tmp_path: Path) -> None:
     assert code == 2 and str(config) in err
 
 
+def test_show_freezes_the_renderer_it_loads_in_a_launched_process_only() -> None:
+    """Started by the launcher, ``show`` loads Rich and the answer's renderer with the
+    collector paused, then freezes them as the launcher froze what it loaded (no later
+    collection walks them); with the collector on for the rest of the run. Run by click's
+    runner in a process of its own (as here), the command line freezes nothing."""
+    import gc
+
+    probe = (
+        "import gc, sys, runpy; sys.argv = ['qtreader', 'show', '501', '--library', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('qtreader', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "import markdown_it.main, rich.console\n"
+        "live = {id(o) for o in gc.get_objects()}\n"
+        "frozen = [id(m.__dict__) not in live for m in (rich.console, markdown_it.main)]\n"
+        "print(gc.isenabled(), *frozen, file=sys.stderr)"
+    )
+    launched = subprocess.run(
+        [sys.executable, "-c", probe, str(LIBRARY)], capture_output=True, text=True, check=False
+    )
+    assert launched.stdout.startswith("What is the Doppler effect?"), launched.stderr
+    assert launched.stderr.strip().splitlines()[-1] == "True True True"
+
+    before = gc.get_freeze_count()
+    code, out, _ = run("show", "501", "--library", str(LIBRARY))
+    assert code == 0 and out.startswith("What is the Doppler effect?")
+    assert gc.get_freeze_count() == before
+
+
 def test_help_of_every_command_has_an_example() -> None:
     for command in ([], ["read"], ["check"], ["show"]):
         code, out, _ = run(*command, "--help")
@@ -248,14 +276,17 @@ def test_the_entry_point_runs_commands_with_the_collector_on(
     import gc
 
     from qtreader import cli
-    from qtreader.cli import launch
+    from qtreader.cli import common, launch
 
-    seen: list[tuple[bool, bool]] = []
+    seen: list[tuple[bool, bool, bool]] = []
     monkeypatch.setattr(
-        cli, "main", lambda: seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        cli,
+        "main",
+        lambda: seen.append((gc.isenabled(), gc.get_freeze_count() > 0, common._launched)),
     )
+    monkeypatch.setattr(common, "_launched", False)  # this process runs many commands
     try:
         launch.main()
     finally:
         gc.unfreeze()
-    assert seen == [(True, True)]
+    assert seen == [(True, True, True)]

@@ -17,10 +17,11 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qtreader.library import parse
+from qtreader.library import fast_front, parse
 from qtreader.library.fast_front import TYPED_FIELDS, fast_front_matter
-from qtreader.library.parse import load_front_matter, parse_file
+from qtreader.library.parse import parse_file
 from qtreader.library.store import load_library
+from qtreader.library.yaml_front import load_front_matter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -270,6 +271,68 @@ def test_any_text_is_read_as_yaml_reads_it_or_declined(text: str) -> None:
 )
 def test_unusual_front_matter_is_declined(text: str) -> None:
     assert fast_front_matter(text) is None
+
+
+# Text known without PyYAML ---------------------------------------------------------------
+
+#: PyYAML's own table: what a plain value is read as, by its first character.
+RESOLVERS = yaml.CSafeLoader.yaml_implicit_resolvers
+
+
+def yaml_reads_as_text(value: str) -> bool:
+    """What PyYAML's resolver decides for a plain scalar (``yaml.load`` reads the rest)."""
+    return not any(pattern.match(value) for _tag, pattern in RESOLVERS.get(value[0], []))
+
+
+def test_the_first_characters_that_may_start_no_text_are_those_of_yaml() -> None:
+    # A resolver for any first character (a key None) would leave no value certainly text.
+    assert None not in RESOLVERS
+    assert set(RESOLVERS) - {""} == fast_front._RESOLVED_FIRST
+
+
+#: Plain values PyYAML reads as no text, made from its own patterns (one line: a plain
+#: value never holds a newline, which their ``$`` would let through).
+NOT_TEXT = st.one_of(
+    *(
+        st.from_regex(pattern, fullmatch=True).filter(lambda v: v and "\n" not in v)
+        for patterns in RESOLVERS.values()
+        for _tag, pattern in patterns
+    )
+)
+#: Plain values that start as one of those may, then go another way.
+STARTS = st.one_of(
+    st.sampled_from(TRICKY).filter(lambda v: v[:1] in fast_front._RESOLVED_FIRST),
+    NOT_TEXT,
+)
+NEAR = st.builds(
+    lambda start, rest, cut: start[: len(start) - cut] + rest,
+    STARTS,
+    st.one_of(st.just(""), st.text(alphabet="aeinoflrstuyNOTE 0123456789.:-+_xZ\t", max_size=4)),
+    st.integers(0, 3),
+).filter(lambda v: v[:1] in fast_front._RESOLVED_FIRST)
+
+
+@settings(BASE, max_examples=800)
+@given(st.one_of(NOT_TEXT, NEAR, SAFE_TEXT.map(lambda v: "t" + v), st.text(min_size=1)))
+@example("Tea")
+@example("yEs")
+@example("no one")
+@example("2001-12-14 21:59:43.10 -5")
+@example("3D printing")
+def test_a_value_is_text_exactly_when_yaml_resolves_it_as_text(value: str) -> None:
+    if value[0] in fast_front._RESOLVED_FIRST:
+        assert fast_front._is_text(value) is yaml_reads_as_text(value), value
+    else:
+        assert yaml_reads_as_text(value), value  # never asked: no resolver for it
+
+
+def test_ordinary_words_are_known_as_text_without_yaml_patterns() -> None:
+    fast_front._not_text.cache_clear()
+    words = ["title", "file_name", "no_index", "The cell", "Nursing", "3D printing", "2nd law"]
+    words += ["-5 degrees", ".NET Core", "1990s", "on the left", "Off-by-one", "null hypothesis"]
+    assert all(fast_front._is_text(word) for word in words)
+    assert fast_front._not_text.cache_info().currsize == 0
+    assert not fast_front._is_text("Yes") and fast_front._not_text.cache_info().currsize == 1
 
 
 # Whole libraries -----------------------------------------------------------------------

@@ -782,6 +782,19 @@ def test_links_that_differ_from_the_article_they_name_are_kept_whole(library_cop
     assert index_module.decode_links(None, lambda ids: target) == []
 
 
+def test_links_kept_by_id_carry_the_blake2b_digest_of_indexes_already_written() -> None:
+    """The digest of links kept by id is hashlib's 8-byte BLAKE2b of their text, as in
+    every index written so far (taken without importing hashlib, which loads OpenSSL)."""
+    import hashlib
+
+    target = {7: ("Seven", [("Physics", "/learn/physics/questions/seven")])}
+    links = [(7, "Seven", "Physics", "/learn/physics/questions/seven")]
+    kept = index_module.encode_links(links, target.get)
+    assert kept is not None
+    text = index_module.links_text(links).encode()
+    assert kept[1:9] == hashlib.blake2b(text, digest_size=8).digest()
+
+
 def test_a_link_reads_as_its_file_has_it_after_the_article_it_names_changed(
     library_copy: Path,
 ) -> None:

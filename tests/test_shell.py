@@ -151,17 +151,20 @@ def test_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     assert qtreader("subjects", "--library", str(empty)).returncode == 1
 
 
-def test_show_does_not_import_textual() -> None:
+def test_show_does_not_import_textual_nor_yaml() -> None:
+    """A lookup loads neither the app nor PyYAML: an article file in the regular shape is
+    read without YAML (the first run builds the index, which may need it)."""
     probe = (
         "import sys, runpy; sys.argv = ['qtreader', 'show', '501', '--library', sys.argv[1]];\n"
         "try:\n    runpy.run_module('qtreader', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "print('textual' in sys.modules, file=sys.stderr)"
+        "print('textual' in sys.modules, 'yaml' in sys.modules, file=sys.stderr)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(LIBRARY)], capture_output=True, text=True, check=False
-    )
-    assert result.stderr.strip().splitlines()[-1] == "False"
+    command = [sys.executable, "-c", probe, str(LIBRARY)]
+    subprocess.run(command, capture_output=True, check=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.stderr.strip().splitlines()[-1] == "False False"
+    assert result.stdout.startswith("What is the Doppler effect?")
 
 
 def _run_in_terminal(args: list[str], env: dict[str, str], rows: int = 24) -> bytes:

@@ -393,8 +393,8 @@ def test_shipped_library_loads_without_problems() -> None:
 def test_front_matter_loader_matches_yaml_load_on_real_format_files() -> None:
     import yaml
 
-    from qtreader.library.parse import load_front_matter
     from qtreader.library.resources import shipped_library
+    from qtreader.library.yaml_front import load_front_matter
 
     files = sorted(LIBRARY.rglob("*.md")) + sorted(shipped_library().rglob("*.md"))
     for path in files:
@@ -421,14 +421,14 @@ def test_front_matter_loader_matches_yaml_load_on_real_format_files() -> None:
 def test_front_matter_loader_refuses_hostile_yaml(document: str, reason: str) -> None:
     import yaml
 
-    from qtreader.library.parse import load_front_matter
+    from qtreader.library.yaml_front import load_front_matter
 
     with pytest.raises(yaml.YAMLError, match=reason):
         load_front_matter(document)
 
 
 def test_front_matter_types_only_where_yaml_gives_them() -> None:
-    from qtreader.library.parse import load_front_matter
+    from qtreader.library.yaml_front import load_front_matter
 
     loaded = load_front_matter(
         "id: 12\nno_index: true\nscore: !!float 1\ndate: 2024-12-11\nquestion: 5\nurl: 'x'"
@@ -553,7 +553,7 @@ def test_front_matter_split_matches_python_frontmatter_on_real_format_files() ->
 def test_typed_fields_are_read_as_yaml_reads_them(document: str) -> None:
     import yaml
 
-    from qtreader.library.parse import load_front_matter
+    from qtreader.library.yaml_front import load_front_matter
 
     assert load_front_matter(document) == yaml.load(document, Loader=yaml.CSafeLoader)
 
@@ -563,7 +563,8 @@ def test_a_typed_field_yaml_cannot_construct_stays_text(tmp_path: Path) -> None:
     a date, and an id YAML cannot read is reported as the field's problem."""
     import yaml
 
-    from qtreader.library.parse import load_front_matter, parse_bytes
+    from qtreader.library.parse import parse_bytes
+    from qtreader.library.yaml_front import load_front_matter
 
     with pytest.raises(ValueError, match=r"month must be in 1\.\.12"):
         yaml.load("date: 2024-13-45", Loader=yaml.CSafeLoader)

@@ -1,5 +1,6 @@
 """What the commands of ``qtreader`` share: the library option and opening a library, the
-output options, one form for errors and warnings, the exit codes, JSON and ``--subject``.
+output options, one form for errors and warnings, the exit codes, JSON and ``--subject``,
+and loading the modules a command imports when it runs (:func:`loading`).
 
 Every module of :mod:`qtreader.cli` imports from here, never from another command module.
 """
@@ -7,6 +8,7 @@ Every module of :mod:`qtreader.cli` imports from here, never from another comman
 from __future__ import annotations
 
 import functools
+import gc
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -36,8 +38,10 @@ __all__ = [
     "UsageError",
     "chosen_subject",
     "json_text",
+    "launched",
     "library_argument",
     "library_option",
+    "loading",
     "matching_subjects",
     "open_library",
     "output_options",
@@ -191,7 +195,8 @@ def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
             no_pager: bool,
             **kwargs: Any,
         ) -> Any:
-            from qtreader.render.output import OutputOptions
+            with loading():  # Rich
+                from qtreader.render.output import OutputOptions
 
             if as_json:
                 if output_format not in (None, "json"):
@@ -225,6 +230,39 @@ def output_options(formats: tuple[str, ...]) -> Callable[[F], F]:
         return cast(F, command)
 
     return decorate
+
+
+#: Whether this process runs one command line and ends (:func:`launched`).
+_launched = False
+
+
+def launched() -> None:
+    """Say that this process was started by the launcher (:mod:`qtreader.cli.launch`) to
+    run one command line: from now on :func:`loading` freezes what it loads."""
+    global _launched
+    _launched = True
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """Run a block that loads modules (Rich, the answer's renderer) with the cyclic
+    collector paused, then freeze what it made, as the launcher does for what it loads:
+    every later collection, the one at exit too, walked those tens of thousands of objects
+    again (6-8 % of ``qtreader show``, bench/bench_show.py).
+
+    Only in a process the launcher started: one that runs the command line in its own
+    (tests, through click's runner) keeps its collector as it is, since a freeze would
+    keep its garbage cycles ever after.
+    """
+    if not _launched:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def tell_index_notice(library: Library) -> None:

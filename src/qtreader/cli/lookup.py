@@ -20,6 +20,7 @@ from qtreader.cli.common import (
     chosen_subject,
     json_text,
     library_option,
+    loading,
     matching_subjects,
     open_library,
     output_options,
@@ -124,7 +125,9 @@ def _print_article(
         click.echo(article_markdown(article, answer), nl=False)
     else:
         links = library.links_both_ways(article)
-        emit(article_renderable(article, answer, subject, links), options)
+        with loading():  # the answer's renderer (markdown-it, Pygments), loaded on first use
+            shown = article_renderable(article, answer, subject, links)
+        emit(shown, options)
 
 
 @click.command()

@@ -10,18 +10,20 @@ collections, lists, other block scalars, blank lines, tabs, control characters, 
 keys, deeper nesting...) it declines with ``None`` and the full parser reads the file.
 
 It declines too where ``yaml.load`` and qtreader's own event loader
-(:func:`qtreader.library.parse.load_front_matter`) disagree: a plain value that YAML reads
-as a number, date, boolean or null in a field without a type. So whichever of the two
+(:func:`qtreader.library.yaml_front.load_front_matter`) disagree: a plain value that YAML
+reads as a number, date, boolean or null in a field without a type. So whichever of the two
 would read a file, an accepted file gives the same article.
+
+PyYAML itself is imported only for a plain value that may be no text (:func:`_is_text`):
+loading it is a tenth of a whole ``qtreader show``.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from functools import cache
 from typing import Any
-
-import yaml
 
 __all__ = ["TYPED_FIELDS", "fast_front_matter"]
 
@@ -45,10 +47,6 @@ _ENTRIES = re.compile(
 #: indicator (a ``-`` only before a digit), holds no ``": "`` (a key) nor ``" #"`` (a
 #: comment), and ends in no space (trimmed) nor colon.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
-#: What YAML 1.1 reads a plain value as, by its first character: PyYAML's own table.
-_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] = (
-    yaml.CSafeLoader.yaml_implicit_resolvers
-)
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"-?[0-9]+\.[0-9]+")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -65,14 +63,8 @@ _MAX_ENTRIES = 1600
 
 def fast_front_matter(text: str) -> dict[str, Any] | None:
     """The front matter ``text`` as ``yaml.load`` with ``CSafeLoader`` reads it, or ``None``
-    when it is not in the regular machine-written shape."""
-    if None in _RESOLVERS:  # a resolver for any first character: never seen in PyYAML
-        return None
-    return _read(text)
-
-
-def _read(text: str) -> dict[str, Any] | None:
-    """One flat loop over the entries, in order."""
+    when it is not in the regular machine-written shape (one flat loop over the entries,
+    in order)."""
     typed_fields, resolved_first, text_keys = TYPED_FIELDS, _RESOLVED_FIRST, _TEXT_KEYS
     indicators = _INDICATORS
     entries = _ENTRIES.findall(text, 1 if text.startswith("\n") else 0)  # after the ---
@@ -174,19 +166,40 @@ def _typed(value: str) -> Any:
     return _DECLINED
 
 
-#: What YAML 1.1 reads as no text, by first character: PyYAML's patterns, in one.
-_NOT_TEXT = {
-    first: re.compile(
-        "|".join(f"(?{'x' if p.flags & re.VERBOSE else ''}:{p.pattern})" for _t, p in patterns)
-    )
-    for first, patterns in _RESOLVERS.items()
-    if first
+#: The first characters of the plain values YAML 1.1 may read as something other than text:
+#: those of PyYAML's table of implicit resolvers (a test holds the two the same), written out
+#: so that the table, and PyYAML, are loaded only when a value may be one.
+_RESOLVED_FIRST = frozenset("yYnNtTfFoO0123456789+-.~<=!&*")
+#: Every character of the plain values YAML 1.1 reads as no text, by their first: a letter
+#: starts a boolean or null word (``yes``, ``Off``, ``NULL``), a digit, sign or point a
+#: number or a timestamp (``0x1F``, ``-.inf``, ``1_000``, ``2001-12-14 21:59:43.10 -5``).
+#: A value holding any other character is certainly text (``title``, ``The cell``, ``3D
+#: printing``), which is how nearly every value is known to be text without the table.
+_WORD_CHARACTERS = frozenset("yesnotrufalYESNOTRUFAL")
+_NUMBER_CHARACTERS = frozenset("0123456789+-_.: \tabcdefABCDEFxinINtTZ")
+_CHARACTERS = {
+    **dict.fromkeys("yYnNtTfFoO", _WORD_CHARACTERS),
+    **dict.fromkeys("0123456789+-.", _NUMBER_CHARACTERS),
 }
-#: The first characters of plain values that YAML may read as something other than text.
-_RESOLVED_FIRST = frozenset(_NOT_TEXT)
 
 
 def _is_text(value: str) -> bool:
     """Whether YAML reads the plain scalar ``value`` (its first character one of
     :data:`_RESOLVED_FIRST`) as a string."""
-    return _NOT_TEXT[value[0]].match(value) is None
+    characters = _CHARACTERS.get(value[0])
+    if characters is not None and not characters.issuperset(value):
+        return True
+    return _not_text(value[0]).match(value) is None
+
+
+@cache
+def _not_text(first: str) -> re.Pattern[str]:
+    """What YAML 1.1 reads as no text among the plain scalars starting with ``first``:
+    PyYAML's patterns for it, in one."""
+    import yaml
+
+    patterns = yaml.CSafeLoader.yaml_implicit_resolvers.get(first, [])
+    return re.compile(
+        "|".join(f"(?{'x' if p.flags & re.VERBOSE else ''}:{p.pattern})" for _t, p in patterns)
+        or "(?!)"  # none: never
+    )

@@ -346,7 +346,12 @@ def links_of_text(text: str) -> list[Link]:
 
 
 def _links_digest(links: list[Link]) -> bytes:
-    from hashlib import blake2b
+    # hashlib's blake2b is _blake2's (it never takes BLAKE2 from OpenSSL), but importing
+    # hashlib loads OpenSSL's library first: 2-3 ms of every ``qtreader show``.
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # a Python built without the module
+        from hashlib import blake2b
 
     return blake2b(links_text(links).encode(), digest_size=8).digest()
 

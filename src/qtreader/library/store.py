@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import json
 import random
 import re
 import sqlite3
@@ -17,7 +16,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qtreader.library.decode import clean_text, escape_controls
 from qtreader.library.index import (
@@ -78,6 +77,14 @@ def load_library(
     library = Library.open(root, memory=memory)
     library.refresh(progress)
     return library
+
+
+def _json_array(values: list[Any]) -> str:
+    """``values`` as a JSON array, for SQLite's ``json_each``: lookups by slug and searches
+    with notes. json is imported here only, as ``qtreader show ID`` never needs it."""
+    import json
+
+    return json.dumps(values)
 
 
 class AnswerUnavailable(Exception):
@@ -342,7 +349,7 @@ class Library:
             "WHERE f.slug = ? UNION "
             "SELECT f.path, f.id, f.slug, f.url FROM files f JOIN article_rows a ON a.id = f.id "
             "WHERE f.path IN (SELECT value FROM json_each(?)) AND f.slug IS NULL ORDER BY 1",
-            (slug, json.dumps(named)),
+            (slug, _json_array(named)),
         ).fetchall()
         return rows
 
@@ -805,7 +812,7 @@ class Library:
         both = self._db.execute(
             f"SELECT count(*) FROM {_LIVE_ROWS} WHERE search MATCH ?{filters} "
             "AND d.id IN (SELECT value FROM json_each(?))",
-            (match, *parameters, json.dumps(in_notes)),
+            (match, *parameters, _json_array(in_notes)),
         ).fetchone()
         return int(found[0]) + len(in_notes) - int(both[0])
 
@@ -927,7 +934,7 @@ class Library:
                 if not noted:
                     return None
                 filters += " AND d.id IN (SELECT value FROM json_each(?))"
-                parameters.append(json.dumps([article_id for article_id, _ in noted]))
+                parameters.append(_json_array([article_id for article_id, _ in noted]))
             if query.match:
                 kept = {article_id for article_id, _ in noted} if query.note else None
                 noted = [
@@ -969,7 +976,7 @@ class Library:
             f"WHERE l.id = a.id ORDER BY {ordered}l.rank LIMIT 1) "
             "FROM article_rows a JOIN files f ON f.file = a.file "
             f"WHERE a.id IN (SELECT value FROM json_each(?)){among}{hidden}",
-            (*(keys or ()), json.dumps([article_id for article_id, _ in noted]), *(keys or ())),
+            (*(keys or ()), _json_array([article_id for article_id, _ in noted]), *(keys or ())),
         ).fetchall()
         found = {row[0]: row for row in rows}
         hits = []
