@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -317,6 +318,10 @@ class ReaderScreen(Screen[None]):
                     continue
             if target == article_id and not worker.is_cancelled:
                 self.app.call_from_thread(self._whole_answer_rendered)
+        if not worker.is_cancelled:
+            # The reader is reading: collect now what the interpreter would otherwise
+            # collect in full at some later open, between its key and its paint.
+            gc.collect()
 
     def _whole_answer_rendered(self) -> None:
         self.query_one(ArticleView).show_whole_answer()
