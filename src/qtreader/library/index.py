@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the meaning of a column changes: older indexes are rebuilt.
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 #: ``PRAGMA application_id``: tells our index from any other SQLite file ("QTRD").
 APPLICATION_ID = 0x51545244
 
@@ -324,6 +324,7 @@ Target = tuple[str, list[tuple[str, str]]]
 _LINKS_WHOLE = b"W"  # every link whole, deflated
 _LINKS_IDS = b"I"  # digest, then every link by id, as text
 _LINKS_MIXED = b"M"  # digest, then links by id and whole, deflated
+_DIGEST = 4  # bytes of a list's digest (CRC-32)
 
 
 def _deflate(data: bytes) -> bytes:
@@ -346,14 +347,9 @@ def links_of_text(text: str) -> list[Link]:
 
 
 def _links_digest(links: list[Link]) -> bytes:
-    # hashlib's blake2b is _blake2's (it never takes BLAKE2 from OpenSSL), but importing
-    # hashlib loads OpenSSL's library first: 2-3 ms of every ``qtreader show``.
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # a Python built without the module
-        from hashlib import blake2b
-
-    return blake2b(links_text(links).encode(), digest_size=8).digest()
+    # Tells a list made again from its targets from the one the file holds: a check, not
+    # a defence, and zlib is loaded already (hashlib loads OpenSSL, on every lookup).
+    return zlib.crc32(links_text(links).encode()).to_bytes(_DIGEST, "big")
 
 
 def encode_links(links: list[Link], target: Callable[[int], Target | None]) -> bytes | None:
@@ -386,9 +382,9 @@ def _link_parts(data: bytes) -> list[list[str]]:
     if kind == _LINKS_WHOLE:
         text = _inflate(data[1:])
     elif kind == _LINKS_IDS:
-        text = data[9:]
+        text = data[1 + _DIGEST :]
     else:
-        text = _inflate(data[9:])
+        text = _inflate(data[1 + _DIGEST :])
     return [link.split("\x1f") for link in text.decode().split("\x1e")]
 
 
@@ -397,7 +393,8 @@ def link_ids(data: bytes | None) -> list[int]:
     if not data:
         return []
     if data[:1] == _LINKS_IDS:  # most lists: no inflating
-        return [int(link.partition("\x1f")[0]) for link in data[9:].decode().split("\x1e")]
+        links = data[1 + _DIGEST :].decode().split("\x1e")
+        return [int(link.partition("\x1f")[0]) for link in links]
     return [int(parts[0]) for parts in _link_parts(data)]
 
 
@@ -428,7 +425,7 @@ def decode_links(
             target = (f"Article {link_id}", [("", "")])
             rank = 0
         links.append((link_id, target[0], *target[1][rank]))
-    return links if not exact or _links_digest(links) == data[1:9] else None
+    return links if not exact or _links_digest(links) == data[1 : 1 + _DIGEST] else None
 
 
 def encode_seo(keywords: tuple[str, ...], description: str) -> bytes | None:
