@@ -477,8 +477,9 @@ def test_bulk_refresh_merges_once_and_restores_automerge(
 ) -> None:
     monkeypatch.setattr(index_module, "_BULK", 1)
     library = load_library(library_copy)
-    config = dict(library.index.db.execute("SELECT k, v FROM search_config").fetchall())
-    assert config.get("automerge") == 4
+    for table in ("search", "heads"):
+        config = dict(library.index.db.execute(f"SELECT k, v FROM {table}_config").fetchall())
+        assert config.get("automerge") == 4
     assert [h.id for h in library.search("doppler")] == [501]
     (library_copy / "learn/physics/new.md").write_text(
         "---\nid: 700\nquestion: What is a tachyon?\nanswer: A hypothetical particle.\n---\n"
