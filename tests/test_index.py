@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qtreader.library import index as index_module
+from qtreader.library import store as store_module
 from qtreader.library.index import index_file, search_text
 from qtreader.library.query import parse_query
 from qtreader.library.store import AnswerUnavailable, Library, load_library
@@ -850,6 +851,23 @@ def test_slugs_and_urls_are_kept_only_where_the_path_does_not_give_them(
     ]
 
 
+def test_an_index_of_schema_17_is_rebuilt_with_a_notice(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 17 had no heads table, which search asks of a large library: rebuilt."""
+    load_library(library_copy).index.close_all()
+    path = index_file(library_copy)
+    old = sqlite3.connect(path)
+    old.executescript("DROP TABLE heads; PRAGMA user_version = 17;")
+    old.close()
+    library = load_library(library_copy)
+    assert library.notice == (
+        f"Rebuilding the index (schema version 17, this qtreader needs 18): {path}"
+    )
+    monkeypatch.setattr(store_module, "_HEAVY_TERM", 1)  # searched in the heads table
+    assert [h.id for h in library.search("doppler")] == [501]
+
+
 def test_an_index_of_schema_16_is_rebuilt_with_a_notice(library_copy: Path) -> None:
     """Schema 16 kept every link whole in files.related and listings by path and title:
     such an index is rebuilt in the new shape, with the one-line notice."""
@@ -869,7 +887,8 @@ def test_an_index_of_schema_16_is_rebuilt_with_a_notice(library_copy: Path) -> N
     old.close()
     library = load_library(library_copy)
     assert library.notice == (
-        f"Rebuilding the index (schema version 16, this qtreader needs 17): {path}"
+        f"Rebuilding the index (schema version 16, this qtreader needs "
+        f"{index_module.SCHEMA_VERSION}): {path}"
     )
     columns = {row[1] for row in library.index.db.execute("PRAGMA table_info(files)")}
     assert "related" not in columns and "answer_hash" not in columns

@@ -160,9 +160,10 @@ INSERT INTO search (search, rank) VALUES ('rank', 'bm25({weights})');
 -- title, then its doc (heads_key): in a large library a common word is in the titles of
 -- tens of thousands of articles, and bm25 of each cost hundreds of ms; here the shortest
 -- titles holding the words come first in rowid order, read no further than the 20 shown.
--- 3% of the index at 50,000 articles: no answers, descriptions or keywords.
+-- 3% of the index at 50,000 articles: no answers, descriptions or keywords, and no sizes
+-- of its rows (columnsize = 0): they are for bm25, never asked of this table.
 CREATE VIRTUAL TABLE heads USING fts5 (
-    question, title, flags, tokenize = '{tokenizer}', content = ''
+    question, title, flags, tokenize = '{tokenizer}', content = '', columnsize = 0
 );
 -- The live row of each article in search (a doc is never reused).
 CREATE TABLE docs (doc INTEGER PRIMARY KEY, id INTEGER NOT NULL);
