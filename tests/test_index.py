@@ -865,6 +865,7 @@ def test_an_index_of_schema_17_is_rebuilt_with_a_notice(
         f"Rebuilding the index (schema version 17, this qtreader needs 18): {path}"
     )
     monkeypatch.setattr(store_module, "_HEAVY_TERM", 1)  # searched in the heads table
+    monkeypatch.setattr(store_module, "_LARGE_LIBRARY", 1)
     assert [h.id for h in library.search("doppler")] == [501]
 
 

@@ -177,6 +177,7 @@ def common_words(tmp_path: Path) -> Library:
 def _heavy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every word counts as held by so much of the library that bm25 would cost too much."""
     monkeypatch.setattr(store, "_HEAVY_TERM", 1)
+    monkeypatch.setattr(store, "_LARGE_LIBRARY", 1)
 
 
 @pytest.mark.parametrize(
@@ -262,6 +263,10 @@ def test_a_query_of_rarer_words_is_still_ranked_by_bm25(
 ) -> None:
     # "light" is in all eight articles (one no_index), "reactions" in seven, "glucose" in one.
     ranked = [hit.id for hit in common_words.search("light reactions")]
+    monkeypatch.setattr(store, "_LARGE_LIBRARY", 9)  # a library of eight is not large
+    monkeypatch.setattr(store, "_HEAVY_TERM", 1)
+    assert [hit.id for hit in common_words.search("light reactions")] == ranked
+    monkeypatch.setattr(store, "_LARGE_LIBRARY", 8)
     monkeypatch.setattr(store, "_HEAVY_TERM", 9)
     assert [hit.id for hit in common_words.search("light reactions")] == ranked
     monkeypatch.setattr(store, "_HEAVY_TERM", 8)

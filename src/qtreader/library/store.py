@@ -670,7 +670,8 @@ class Library:
         matches (FTS5 reads every word of a prefix before the first match).
 
         A query with a word in :data:`_HEAVY_TERM` articles or more, or a prefix, in a
-        library that large is not ranked by bm25 at all (see :meth:`_by_length`)."""
+        library of :data:`_LARGE_LIBRARY` articles or more is not ranked by bm25 at all (see
+        :meth:`_by_length`)."""
         if wanted <= 0:
             return []
 
@@ -779,9 +780,10 @@ class Library:
     def _heavy(self, words: tuple[str, ...]) -> bool:
         """Whether bm25 of a query of ``words`` (as :class:`SearchQuery` marks them) would
         read a posting list of :data:`_HEAVY_TERM` articles or more: a word that common,
-        or a prefix* (FTS5 reads all of its words first), in a library that large. Each
-        word counted no further than that: 2 ms at a million articles."""
-        if len(self) < _HEAVY_TERM:
+        or a prefix* (FTS5 reads all of its words first), in a library of
+        :data:`_LARGE_LIBRARY` articles or more. Each word counted no further than that:
+        2 ms at a million articles."""
+        if len(self) < _LARGE_LIBRARY:
             return False
         for word in words:
             if word.endswith("*"):
@@ -1166,6 +1168,10 @@ _PREFIX_TITLES = 300
 #: Articles holding a word from which bm25 costs too much to rank by (see Library._heavy):
 #: reading its posting list takes 2 ms, and bm25 reads it once for each of its parts.
 _HEAVY_TERM = 50_000
+#: Articles from which a query's words are counted to tell whether they are that common:
+#: below, bm25 of any query is fast enough (p95 16-18 ms at 50,000 articles, with snippets:
+#: bench/bench_search.py), and counting the words of each would only add to it.
+_LARGE_LIBRARY = 100_000
 #: The columns of the search table that hold words of the article (not its flags).
 _TEXT_COLUMNS = "question title keywords description answer"
 
