@@ -815,16 +815,17 @@ class Library:
         come from the heads table, shortest question and title first (its rowid order:
         heads_key), the ones holding a pair before the others: of titles that all hold
         the words, the short ones are the most about them, as bm25 would have it within
-        the titles alone. The other articles follow in the order of the index (oldest
-        first), which FTS5 reads no further than needed: at this size nearly every query
-        fills its page from the titles. ``shown``: the expressions of the tiers for the
-        snippets (paired, in the title, anywhere) and the one to match anywhere."""
+        the titles alone. The other articles follow in the order of the index (by path,
+        then those changed since it was built), which FTS5 reads no further than needed:
+        at this size nearly every query fills its page from the titles. ``shown``: the
+        expressions of the tiers for the snippets (paired, in the title, anywhere) and the
+        one to match anywhere."""
         paired, in_title, everything, anywhere = shown
         hidden = "" if include_no_index else " NOT (flags : hidden)"
-        heads = f"{{question title}} : ({query.required})"
-        tiers = [(f"({heads}){hidden}", in_title)]
+        tiers = [(f"({{question title}} : ({query.required})){hidden}", in_title)]
         if query.pairs:
-            tiers.insert(0, (f"({heads} AND ({query.pairs})){hidden}", paired))
+            both = f"({query.required}) AND ({query.pairs})"
+            tiers.insert(0, (f"({{question title}} : ({both})){hidden}", paired))
         doc = f"h.rowid & {(1 << HEADS_DOC_BITS) - 1}"
         # Each hit's subjects looked up: a few hundred rows are read, not a subject's ids
         # all (45 ms for the 75,000 of the largest subject of a million articles).
