@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qtreader.library import index as index_module
+from qtreader.library import store as store_module
 from qtreader.library.index import index_file, search_text
 from qtreader.library.query import parse_query
 from qtreader.library.store import AnswerUnavailable, Library, load_library
@@ -477,8 +478,9 @@ def test_bulk_refresh_merges_once_and_restores_automerge(
 ) -> None:
     monkeypatch.setattr(index_module, "_BULK", 1)
     library = load_library(library_copy)
-    config = dict(library.index.db.execute("SELECT k, v FROM search_config").fetchall())
-    assert config.get("automerge") == 4
+    for table in ("search", "heads"):
+        config = dict(library.index.db.execute(f"SELECT k, v FROM {table}_config").fetchall())
+        assert config.get("automerge") == 4
     assert [h.id for h in library.search("doppler")] == [501]
     (library_copy / "learn/physics/new.md").write_text(
         "---\nid: 700\nquestion: What is a tachyon?\nanswer: A hypothetical particle.\n---\n"
@@ -847,6 +849,24 @@ def test_slugs_and_urls_are_kept_only_where_the_path_does_not_give_them(
         "/learn/mathematics/questions/what-is-a-gradient",
         "/learn/physics/questions/what-is-a-gradient",
     ]
+
+
+def test_an_index_of_schema_17_is_rebuilt_with_a_notice(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 17 had no heads table, which search asks of a large library: rebuilt."""
+    load_library(library_copy).index.close_all()
+    path = index_file(library_copy)
+    old = sqlite3.connect(path)
+    old.executescript("DROP TABLE heads; PRAGMA user_version = 17;")
+    old.close()
+    library = load_library(library_copy)
+    assert library.notice == (
+        f"Rebuilding the index (schema version 17, this qtreader needs 18): {path}"
+    )
+    monkeypatch.setattr(store_module, "_HEAVY_TERM", 1)  # searched in the heads table
+    monkeypatch.setattr(store_module, "_LARGE_LIBRARY", 1)
+    assert [h.id for h in library.search("doppler")] == [501]
 
 
 def test_an_index_of_schema_16_is_rebuilt_with_a_notice(library_copy: Path) -> None:

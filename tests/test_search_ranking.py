@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import qtreader.library.index as index_module
 import qtreader.library.store as store
 from qtreader.library.index import BM25_WEIGHTS, TOKENIZER, search_columns, search_text
 from qtreader.library.query import parse_query
@@ -173,19 +174,31 @@ def common_words(tmp_path: Path) -> Library:
     return load_library(tmp_path, memory=True)
 
 
-@pytest.mark.parametrize("common", [False, True], ids=["few matches", "many matches"])
+def _heavy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every word counts as held by so much of the library that bm25 would cost too much."""
+    monkeypatch.setattr(store, "_HEAVY_TERM", 1)
+    monkeypatch.setattr(store, "_LARGE_LIBRARY", 1)
+
+
+@pytest.mark.parametrize(
+    "common", [False, True, "heavy"], ids=["few matches", "many matches", "common words"]
+)
 def test_tiers_hold_for_a_query_matching_much_of_the_library(
-    common_words: Library, monkeypatch: pytest.MonkeyPatch, common: bool
+    common_words: Library, monkeypatch: pytest.MonkeyPatch, common: bool | str
 ) -> None:
     if common:
         _common(monkeypatch)
+    if common == "heavy":
+        _heavy(monkeypatch)
     # The words side by side in the question, then both in it, then (for a common query)
     # in the keywords, then anywhere; never the no_index article.
     found = [hit.id for hit in common_words.search("light reactions", subject="science")]
     assert found[:2] == [2, 3] and sorted(found[2:]) == [1, 4, 5]
     assert [hit.id for hit in common_words.search("light reactions subject:history")] == [8]
-    if common:
+    if common is True:
         assert found[2] == 4
+    if common == "heavy":  # the others in the order of the index
+        assert found == [2, 3, 1, 4, 5]
     with_hidden = common_words.search("light reactions", subject="science", include_no_index=True)
     assert sorted(hit.id for hit in with_hidden[:2]) == [2, 6]
     assert [hit.id for hit in with_hidden[2:]] == found[1:]
@@ -197,6 +210,94 @@ def test_tiers_hold_for_a_query_matching_much_of_the_library(
     )
     assert [hit.id for hit in noted] == [5, *(i for i in found if i != 5)]
     assert noted[0].in_note
+
+
+def _by_length(library: Library, text: str, limit: int = 20) -> list[int]:
+    """The hits of a query of common words as the rule says, found without the heads table:
+    the articles whose question or title holds the words side by side, then those holding
+    them all there, each shortest question and title first; then the others in the order
+    of the index."""
+    query = parse_query(text)
+    texts = _all_texts(library)
+
+    def matching(match: str) -> set[int]:
+        return {
+            row[0]
+            for row in texts.execute("SELECT rowid FROM search WHERE search MATCH ?", (match,))
+        }
+
+    in_title = matching(f"{{question title}} : ({query.required})")
+    paired = in_title & matching(f"{{question title}} : ({query.pairs})") if query.pairs else set()
+    anywhere = matching(f"{{question title keywords description answer}} : ({query.match})")
+    order = [row[0] for row in library.index.db.execute("SELECT id FROM docs ORDER BY doc")]
+    place = {article_id: n for n, article_id in enumerate(order)}
+
+    def length(article_id: int) -> tuple[int, int]:
+        article = library.article(article_id)
+        assert article is not None
+        shown = len(article.title) if article.title != article.question else 0
+        return (len(article.question) + shown, place[article_id])
+
+    found = sorted(paired, key=length) + sorted(in_title - paired, key=length)
+    found += sorted(anywhere - in_title, key=place.__getitem__)
+    return found[:limit]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_common_words_find_the_shortest_titles_then_the_rest_in_index_order(
+    crowded: Library, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    expected = _by_length(crowded, text)
+    assert len(expected) == 20, text  # more hits than shown: the order decides which
+    before = [hit.id for hit in crowded.search(text)]
+    _heavy(monkeypatch)
+    found = [hit.id for hit in crowded.search(text)]
+    assert found == expected
+    assert found != before  # bm25 ranked them otherwise
+    # Each hit's snippet marks the words, whatever the tier that found it.
+    assert all(hit.highlights for hit in crowded.search(text))
+
+
+def test_a_query_of_rarer_words_is_still_ranked_by_bm25(
+    common_words: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "light" is in all eight articles (one no_index), "reactions" in seven, "glucose" in one.
+    ranked = [hit.id for hit in common_words.search("light reactions")]
+    monkeypatch.setattr(store, "_LARGE_LIBRARY", 9)  # a library of eight is not large
+    monkeypatch.setattr(store, "_HEAVY_TERM", 1)
+    assert [hit.id for hit in common_words.search("light reactions")] == ranked
+    monkeypatch.setattr(store, "_LARGE_LIBRARY", 8)
+    monkeypatch.setattr(store, "_HEAVY_TERM", 9)
+    assert [hit.id for hit in common_words.search("light reactions")] == ranked
+    monkeypatch.setattr(store, "_HEAVY_TERM", 8)
+    assert [hit.id for hit in common_words.search("glucose sugar")] == [5]
+    # From here "light" weighs too little to rank by: the others in the order of the index.
+    assert [hit.id for hit in common_words.search("light reactions")] == [2, 8, 3, 1, 4, 5]
+    assert ranked == [2, 8, 3, 4, 1, 5]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["a few files", "in bulk"])
+def test_common_words_find_titles_as_they_are_after_a_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    _heavy(monkeypatch)
+    if bulk:
+        monkeypatch.setattr(index_module, "_BULK", 1)
+    library_root = tmp_path / "library"
+    _write(library_root, 1, "What does a long enzyme chain fold into?", "Shapes.")
+    _write(library_root, 2, "Why are enzymes fast?", "Catalysis.")
+    _write(library_root, 3, "What is heat?", "Energy: an enzyme works best warm.")
+    library = load_library(library_root)
+    assert [hit.id for hit in library.search("enzyme")] == [2, 1, 3]
+    _write(library_root, 1, "Enzymes?", "Shapes.")
+    _write(library_root, 2, "What did a slow enzyme wait for?", "Catalysis.")
+    _write(library_root, 3, "What is cold?", "No heat.")
+    library.refresh()
+    assert [hit.id for hit in library.search("enzyme")] == [1, 2]
+    # The rows of the old texts are left behind in the table, never found.
+    assert [hit.id for hit in library.search("heat")] == [3]
+    reopened = Library.open(library_root)
+    assert [hit.id for hit in reopened.search("enzyme")] == [1, 2]
 
 
 def test_the_flags_word_finds_only_the_articles_saying_it(tmp_path: Path) -> None:

@@ -4,12 +4,16 @@ in the article opened until the next one opens."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from qtreader.library.store import Library
 from qtreader.tui.app import QTReaderApp
 from qtreader.tui.screens.reader import ReaderScreen
 from qtreader.tui.screens.search import SearchScreen
@@ -74,6 +78,57 @@ async def test_the_summary_counts_every_match_not_only_those_listed(tmp_path: Pa
         assert len(screen.hits) == 50
         assert _summary(screen) == "63 articles match: the 50 best are listed"
         await pilot.press("ctrl+u", *"leaf 7")
+        await _settle(pilot)
+        assert _summary(screen) == "1 article matches"
+
+
+async def test_the_hits_are_listed_before_every_match_is_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting every match of common words takes ten times the search in a large library:
+    the hits do not wait for it, and a count that comes after the query changed is not
+    shown."""
+    _many(tmp_path, 63)
+    counting = threading.Event()
+    counted = threading.Event()
+    count = Library.count_matches
+
+    def slow_count(library: Library, text: str, **options: Any) -> int:
+        counting.set()
+        assert counted.wait(30)
+        return count(library, text, **options)
+
+    monkeypatch.setattr(Library, "count_matches", slow_count)
+    app = QTReaderApp(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"photosynthesis")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        for _ in range(600):  # until the last keystroke's search is counting
+            if screen.shown == ("photosynthesis", False) and counting.is_set():
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert len(screen.hits) == 50
+        assert _summary(screen) == "Counting the articles that match: the 50 best are listed"
+        counted.set()
+        await _settle(pilot)
+        assert _summary(screen) == "63 articles match: the 50 best are listed"
+        # The query changes while its count is under way: that count is not shown.
+        counted.clear()
+        counting.clear()
+        await pilot.press("ctrl+u", *"leaf")
+        for _ in range(600):
+            if screen.shown == ("leaf", False) and counting.is_set():
+                break
+            await pilot.pause(0.05)
+        await pilot.press(*" 7")
+        for _ in range(600):
+            if screen.shown == ("leaf 7", False):
+                break
+            await pilot.pause(0.05)
+        counted.set()
         await _settle(pilot)
         assert _summary(screen) == "1 article matches"
 

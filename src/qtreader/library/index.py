@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BM25_WEIGHTS",
+    "HEADS_DOC_BITS",
     "SCHEMA_VERSION",
     "Index",
     "IndexedFile",
@@ -155,6 +156,15 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 -- Question and title count most, then keywords, then the description, then the answer.
 INSERT INTO search (search, rank) VALUES ('rank', 'bm25({weights})');
+-- Each doc's question, title and flags again, keyed by the length of its question and
+-- title, then its doc (heads_key): in a large library a common word is in the titles of
+-- tens of thousands of articles, and bm25 of each cost hundreds of ms; here the shortest
+-- titles holding the words come first in rowid order, read no further than the 20 shown.
+-- 3% of the index at 50,000 articles: no answers, descriptions or keywords, and no sizes
+-- of its rows (columnsize = 0): they are for bm25, never asked of this table.
+CREATE VIRTUAL TABLE heads USING fts5 (
+    question, title, flags, tokenize = '{tokenizer}', content = '', columnsize = 0
+);
 -- The live row of each article in search (a doc is never reused).
 CREATE TABLE docs (doc INTEGER PRIMARY KEY, id INTEGER NOT NULL);
 CREATE UNIQUE INDEX docs_id ON docs (id);
@@ -745,6 +755,7 @@ class Index:
             if rebuild:
                 indexed: dict[int, str] = {}
                 db.execute("INSERT INTO search (search) VALUES ('delete-all')")
+                db.execute("INSERT INTO heads (heads) VALUES ('delete-all')")
                 for table in ("docs", "files", "links"):
                     db.execute(f"DELETE FROM {table}")
                 stale = 0
@@ -760,9 +771,12 @@ class Index:
             next_doc = int(last or 0) + 1
             bulk = len(to_parse) >= _BULK
             if bulk:  # merge segments once at the end, not all along
-                db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 0)")
                 # Fewer, larger segments to merge: FTS5 writes its words out at each MB.
-                db.execute(f"INSERT INTO search (search, rank) VALUES ('hashsize', {_BULK_HASH})")
+                for table in ("search", "heads"):
+                    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
+                    db.execute(
+                        f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {_BULK_HASH})"
+                    )
             # Files parsed again get rows of their own (and numbers) again.
             gone = [(known[p][3],) for p in removed + to_parse if p in known]
             db.executemany("DELETE FROM files WHERE file = ?", gone)
@@ -810,13 +824,18 @@ class Index:
                 db.executemany("DELETE FROM docs WHERE id = ?", replaced)
                 stale += len(replaced)
                 db.executemany(_INSERT_SEARCH, rows)
+                db.executemany(
+                    _INSERT_HEADS,
+                    [(heads_key(row[1], row[2], row[0]), row[1], row[2], row[6]) for row in rows],
+                )
                 db.executemany("INSERT INTO docs VALUES (?, ?)", docs)
             catalog = _catalog_rows(db)
             if bulk:
                 # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
                 derived = _while_merging(db, lambda: _derive(catalog, self.root))
-                db.execute("INSERT INTO search (search, rank) VALUES ('automerge', 4)")
-                db.execute("INSERT INTO search (search, rank) VALUES ('hashsize', 1048576)")
+                for table in ("search", "heads"):
+                    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
+                    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', 1048576)")
             else:
                 derived = _derive(catalog, self.root)
             _replace_scan_problems(db, scan_rows)
@@ -1037,6 +1056,7 @@ def _while_merging(db: sqlite3.Connection, work: Callable[[], _Derived]) -> _Der
     def merge() -> None:
         try:
             db.execute("INSERT INTO search (search) VALUES ('optimize')")
+            db.execute("INSERT INTO heads (heads) VALUES ('optimize')")
         except BaseException as error:  # raised here, on the refresh's own thread
             failed.append(error)
 
@@ -1071,6 +1091,23 @@ _INSERT_SEARCH = (
     "INSERT INTO search (rowid, question, title, keywords, description, answer, flags) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_HEADS = "INSERT INTO heads (rowid, question, title, flags) VALUES (?, ?, ?, ?)"
+
+#: The bits of a heads rowid that hold its doc: the length of its question and title is
+#: above them (see heads_key).
+HEADS_DOC_BITS = 32
+#: Lengths (characters) from this one are one: the order of titles this long matters little.
+_HEADS_LONGEST = (1 << 16) - 1
+
+
+def heads_key(question: object, title: object, doc: object) -> int:
+    """The rowid of a doc's row of the heads table: the characters of its question and
+    title (the title once if it is the question), then its doc, so that rowid order is
+    shortest first."""
+    assert isinstance(question, str) and isinstance(title, str) and isinstance(doc, int)
+    length = len(question) + (len(title) if title != question else 0)
+    return min(length, _HEADS_LONGEST) << HEADS_DOC_BITS | doc
+
 
 #: A refresh rebuilds the search table from the files when its rows no longer reachable
 #: (their articles changed or went) are more than this share of the live ones, and at

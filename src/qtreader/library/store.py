@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from qtreader.library.decode import clean_text, escape_controls
 from qtreader.library.index import (
     BM25_WEIGHTS,
+    HEADS_DOC_BITS,
     TOKENIZER,
     Index,
     RefreshReport,
@@ -673,7 +674,11 @@ class Library:
         ranked by bm25 there alone (the order within them can differ from the rest's), then
         come those holding the words in the question, title or keywords, then the others.
         So is a prefix held by :data:`_PREFIX_TITLES` titles or more, without counting its
-        matches (FTS5 reads every word of a prefix before the first match)."""
+        matches (FTS5 reads every word of a prefix before the first match).
+
+        A query with a word in :data:`_HEAVY_TERM` articles or more, or a prefix, in a
+        library of :data:`_LARGE_LIBRARY` articles or more is not ranked by bm25 at all (see
+        :meth:`_by_length`)."""
         if wanted <= 0:
             return []
 
@@ -693,6 +698,16 @@ class Library:
         # the flags column's only word.
         anywhere = everything if _may_match_flags(query.words) else expression("", query.match)
         db = self._db
+        if self._heavy(query.words):
+            return self._by_length(
+                query,
+                filters,
+                parameters,
+                taken,
+                wanted,
+                include_no_index,
+                (paired, in_title, everything, anywhere),
+            )
         pairs = f"{{question title}} : ({query.pairs})"
         common = "*" in query.match and (
             db.execute(
@@ -765,6 +780,79 @@ class Library:
                     f"SELECT d.id FROM {_LIVE_ROWS} WHERE search MATCH ?{filters}{others} "
                     f"ORDER BY {_RANKED} LIMIT ?",
                     (tier, *parameters, *left_out, wanted - len(rows)),
+                )
+            )
+        return rows
+
+    def _heavy(self, words: tuple[str, ...]) -> bool:
+        """Whether bm25 of a query of ``words`` (as :class:`SearchQuery` marks them) would
+        read a posting list of :data:`_HEAVY_TERM` articles or more: a word that common,
+        or a prefix* (FTS5 reads all of its words first), in a library of
+        :data:`_LARGE_LIBRARY` articles or more. Each word counted no further than that:
+        2 ms at a million articles."""
+        if len(self) < _LARGE_LIBRARY:
+            return False
+        for word in words:
+            if word.endswith("*"):
+                return True
+            (count,) = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+                (f'"{word}"', _HEAVY_TERM),
+            ).fetchone()
+            if count >= _HEAVY_TERM:
+                return True
+        return False
+
+    def _by_length(
+        self,
+        query: SearchQuery,
+        filters: str,
+        parameters: list[object],
+        taken: set[int],
+        wanted: int,
+        include_no_index: bool,
+        shown: tuple[str, str, str, str],
+    ) -> list[tuple[int, str]]:
+        """:meth:`_ranked` for a query of common words (see :meth:`_heavy`): the same tiers,
+        each in an order that needs no score, read no further than the hits wanted.
+
+        bm25 reads every posting list of its words whole (for their weights) and scores
+        every match: a word in most of a million articles is in the titles of tens of
+        thousands, and ranking them took 100-300 ms. Here the question and title tiers
+        come from the heads table, shortest question and title first (its rowid order:
+        heads_key), the ones holding a pair before the others: of titles that all hold
+        the words, the short ones are the most about them, as bm25 would have it within
+        the titles alone. The other articles follow in the order of the index (by path,
+        then those changed since it was built), which FTS5 reads no further than needed:
+        at this size nearly every query fills its page from the titles. ``shown``: the
+        expressions of the tiers for the snippets (paired, in the title, anywhere) and the
+        one to match anywhere."""
+        paired, in_title, everything, anywhere = shown
+        hidden = "" if include_no_index else " NOT (flags : hidden)"
+        tiers = [(f"({{question title}} : ({query.required})){hidden}", in_title)]
+        if query.pairs:
+            both = f"({query.required}) AND ({query.pairs})"
+            tiers.insert(0, (f"({{question title}} : ({both})){hidden}", paired))
+        doc = f"h.rowid & {(1 << HEADS_DOC_BITS) - 1}"
+        # Each hit's subjects looked up: a few hundred rows are read, not a subject's ids
+        # all (45 ms for the 75,000 of the largest subject of a million articles).
+        filters = filters.replace(_IN_SUBJECTS.partition("{")[0], _OF_SUBJECTS.partition("{")[0])
+        rows: list[tuple[int, str]] = []
+        for table, rowid, (match, tier) in [
+            *((f"heads h CROSS JOIN docs d ON d.doc = {doc}", "h.rowid", t) for t in tiers),
+            (_LIVE_ROWS, "s.rowid", (anywhere, everything)),
+        ]:
+            if len(rows) >= wanted:
+                break
+            left_out = [*taken, *(article_id for article_id, _ in rows)]
+            others = f" AND d.id NOT IN ({','.join('?' * len(left_out))})" if left_out else ""
+            name = table.split()[0]
+            rows.extend(
+                (article_id, tier)
+                for (article_id,) in self._db.execute(
+                    f"SELECT d.id FROM {table} WHERE {name} MATCH ?{filters}{others} "
+                    f"ORDER BY {rowid} LIMIT ?",
+                    (match, *parameters, *left_out, wanted - len(rows)),
                 )
             )
         return rows
@@ -921,10 +1009,7 @@ class Library:
         filters = ""
         parameters: list[object] = []
         if keys:
-            filters = (
-                " AND d.id IN (SELECT id FROM listings WHERE subject_key IN "
-                f"({','.join('?' * len(keys))}))"
-            )
+            filters = _IN_SUBJECTS.format(",".join("?" * len(keys)))
             parameters.extend(keys)
         noted: list[tuple[int, str]] = []
         if notes and (query.note or query.match):
@@ -1088,6 +1173,22 @@ def _shown_table() -> sqlite3.Connection:
 _TIER_THRESHOLD = 3000
 #: Titles holding a prefix* from which search ranks by the question and title first.
 _PREFIX_TITLES = 300
+#: The search filter keeping the articles listed in some subjects (their keys the
+#: parameters): the subjects' ids read once, for a query that reads every match. Of
+#: listing_rows, not the listings view: its joins cost 6x the reading here, for no column.
+_IN_SUBJECTS = " AND d.id IN (SELECT id FROM listing_rows WHERE subject_key IN ({}))"
+#: The same filter, asked of each match (listings_id covers it): for a query that reads
+#: no further than the hits shown.
+_OF_SUBJECTS = (
+    " AND EXISTS (SELECT 1 FROM listing_rows l WHERE l.id = d.id AND l.subject_key IN ({}))"
+)
+#: Articles holding a word from which bm25 costs too much to rank by (see Library._heavy):
+#: reading its posting list takes 2 ms, and bm25 reads it once for each of its parts.
+_HEAVY_TERM = 50_000
+#: Articles from which a query's words are counted to tell whether they are that common:
+#: below, bm25 of any query is fast enough (p95 16-18 ms at 50,000 articles, with snippets:
+#: bench/bench_search.py), and counting the words of each would only add to it.
+_LARGE_LIBRARY = 100_000
 #: The columns of the search table that hold words of the article (not its flags).
 _TEXT_COLUMNS = "question title keywords description answer"
 
