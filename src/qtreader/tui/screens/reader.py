@@ -178,7 +178,8 @@ class ReaderScreen(Screen[None]):
         view = self.query_one(ArticleView)
         article = library.article(current.article_id)
         try:
-            answer = library.answer(current.article_id)
+            # Kept, read ahead: if it changed, open_article shows it without reading it again.
+            answer = self._texts.read(library, current.article_id)
         except AnswerUnavailable:
             answer = None
         if article is not None and view.shows(article, answer):
@@ -303,6 +304,7 @@ class ReaderScreen(Screen[None]):
         cache: AnswerCache, texts: AnswerTexts,
     ) -> None:  # fmt: skip
         worker = get_current_worker()
+        rendered = False
         for target in [article_id, *_next_ids(library, article_id, subject)]:
             with cache.rendering:
                 if worker.is_cancelled:  # another article opened: render around that one
@@ -312,15 +314,16 @@ class ReaderScreen(Screen[None]):
                     key = layout.key(answer)
                     if key not in cache:
                         cache.put(key, layout.render(answer, ahead=True))
+                        rendered = True
                 # Only a saving: a file that went, or an answer that cannot be rendered, is
                 # reported when it is opened, by the code that opens it.
                 except Exception:
                     continue
             if target == article_id and not worker.is_cancelled:
                 self.app.call_from_thread(self._whole_answer_rendered)
-        if not worker.is_cancelled:
-            # The reader is reading: collect now what the interpreter would otherwise
-            # collect in full at some later open, between its key and its paint.
+        if rendered and not worker.is_cancelled:
+            # The reader is reading: collect now what rendering made, which the interpreter
+            # would otherwise collect in full at some later open, between its key and paint.
             gc.collect()
 
     def _whole_answer_rendered(self) -> None:
