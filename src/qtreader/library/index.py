@@ -772,11 +772,7 @@ class Index:
             bulk = len(to_parse) >= _BULK
             if bulk:  # merge segments once at the end, not all along
                 # Fewer, larger segments to merge: FTS5 writes its words out at each MB.
-                for table in ("search", "heads"):
-                    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
-                    db.execute(
-                        f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {_BULK_HASH})"
-                    )
+                _set_merging(db, automerge=0, hashsize=_BULK_HASH)
             # Files parsed again get rows of their own (and numbers) again.
             gone = [(known[p][3],) for p in removed + to_parse if p in known]
             db.executemany("DELETE FROM files WHERE file = ?", gone)
@@ -833,9 +829,7 @@ class Index:
             if bulk:
                 # Merging is C that lets go of the GIL: the catalog is derived meanwhile.
                 derived = _while_merging(db, lambda: _derive(catalog, self.root))
-                for table in ("search", "heads"):
-                    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
-                    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', 1048576)")
+                _set_merging(db, automerge=_AUTOMERGE, hashsize=_HASH)
             else:
                 derived = _derive(catalog, self.root)
             _replace_scan_problems(db, scan_rows)
@@ -1074,9 +1068,19 @@ def _while_merging(db: sqlite3.Connection, work: Callable[[], _Derived]) -> _Der
 #: How long a connection waits for another one's lock before it gives up.
 _BUSY_SECONDS = 30
 
-#: The search table's words held in memory before they are written, in a bulk refresh
-#: (bytes; FTS5's own is 1 MB).
+#: The full-text tables' words held in memory before they are written, in a bulk refresh
+#: (bytes), and FTS5's own settings, restored after it.
 _BULK_HASH = 16 << 20
+_HASH = 1 << 20
+_AUTOMERGE = 4
+
+
+def _set_merging(db: sqlite3.Connection, *, automerge: int, hashsize: int) -> None:
+    """Set how both full-text tables merge their segments and when they write them."""
+    for table in ("search", "heads"):
+        for name, value in (("automerge", automerge), ("hashsize", hashsize)):
+            db.execute(f"INSERT INTO {table} ({table}, rank) VALUES (?, ?)", (name, value))
+
 
 #: A bulk refresh gives back its free pages when they are more than 1/_FREE_SHARE of them.
 _FREE_SHARE = 8
