@@ -16,7 +16,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qtreader.library.decode import clean_text, escape_controls
 from qtreader.library.index import (
@@ -605,7 +605,7 @@ class Library:
         plan = self._plan(text, subject, include_no_index, notes)
         if plan is None:
             return []
-        query, keys, filters, parameters, noted = plan
+        query, keys, kept, noted = plan
         in_notes = self._note_hits(noted, keys, include_no_index)[:limit]
         if not query.match:
             if query.note:
@@ -620,8 +620,7 @@ class Library:
 
         rows = self._ranked(
             query,
-            filters,
-            parameters,
+            kept,
             {hit.id for hit in in_notes},
             limit - len(in_notes),
             include_no_index,
@@ -652,8 +651,7 @@ class Library:
     def _ranked(
         self,
         query: SearchQuery,
-        filters: str,
-        parameters: list[object],
+        kept: _Kept,
         taken: set[int],
         wanted: int,
         include_no_index: bool,
@@ -701,13 +699,13 @@ class Library:
         if self._heavy(query.words):
             return self._by_length(
                 query,
-                filters,
-                parameters,
+                kept,
                 taken,
                 wanted,
                 include_no_index,
                 (paired, in_title, everything, anywhere),
             )
+        filters, parameters = kept.sql()
         pairs = f"{{question title}} : ({query.pairs})"
         common = "*" in query.match and (
             db.execute(
@@ -806,8 +804,7 @@ class Library:
     def _by_length(
         self,
         query: SearchQuery,
-        filters: str,
-        parameters: list[object],
+        kept: _Kept,
         taken: set[int],
         wanted: int,
         include_no_index: bool,
@@ -836,7 +833,7 @@ class Library:
         doc = f"h.rowid & {(1 << HEADS_DOC_BITS) - 1}"
         # Each hit's subjects looked up: a few hundred rows are read, not a subject's ids
         # all (45 ms for the 75,000 of the largest subject of a million articles).
-        filters = filters.replace(_IN_SUBJECTS.partition("{")[0], _OF_SUBJECTS.partition("{")[0])
+        filters, parameters = kept.sql(per_hit=True)
         rows: list[tuple[int, str]] = []
         for table, rowid, (match, tier) in [
             *((f"heads h CROSS JOIN docs d ON d.doc = {doc}", "h.rowid", t) for t in tiers),
@@ -869,7 +866,7 @@ class Library:
         plan = self._plan(text, subject, include_no_index, notes)
         if plan is None:
             return 0
-        query, keys, filters, parameters, noted = plan
+        query, keys, kept, noted = plan
         in_notes = [hit.id for hit in self._note_hits(noted, keys, include_no_index)]
         if not query.match:
             if query.note:
@@ -885,6 +882,7 @@ class Library:
             return int(found[0])
         # No column filter unless a word can match the flags (see _ranked): the same count,
         # for half the time of reading a common word.
+        filters, parameters = kept.sql()
         match = f"({query.match})"
         if _may_match_flags(query.words):
             match = f"{{{_TEXT_COLUMNS}}} : {match}"
@@ -995,10 +993,10 @@ class Library:
         subject: str | None,
         include_no_index: bool,
         notes: Mapping[int, str] | None = None,
-    ) -> tuple[SearchQuery, list[str] | None, str, list[object], list[tuple[int, str]]] | None:
-        """The parsed query, subject keys, SQL filter and its parameters of a search, and
-        the notes found (id and marked snippet, best first); None when a subject asked for
-        does not exist, or no note matches a ``note:`` filter."""
+    ) -> tuple[SearchQuery, list[str] | None, _Kept, list[tuple[int, str]]] | None:
+        """The parsed query, subject keys, the articles a search keeps, and the notes found
+        (id and marked snippet, best first); None when a subject asked for does not exist,
+        or no note matches a ``note:`` filter."""
         from qtreader.library.query import parse_query
 
         query = parse_query(text)
@@ -1006,11 +1004,7 @@ class Library:
         keys = self._subject_keys(names) if names else None
         if keys == []:
             return None  # a subject that does not exist
-        filters = ""
-        parameters: list[object] = []
-        if keys:
-            filters = _IN_SUBJECTS.format(",".join("?" * len(keys)))
-            parameters.extend(keys)
+        noted_ids: list[int] | None = None
         noted: list[tuple[int, str]] = []
         if notes and (query.note or query.match):
             searched = self._searchable(notes)
@@ -1018,8 +1012,7 @@ class Library:
                 noted = searched.match(query.note)
                 if not noted:
                     return None
-                filters += " AND d.id IN (SELECT value FROM json_each(?))"
-                parameters.append(_json_array([article_id for article_id, _ in noted]))
+                noted_ids = [article_id for article_id, _ in noted]
             if query.match:
                 kept = {article_id for article_id, _ in noted} if query.note else None
                 noted = [
@@ -1029,7 +1022,7 @@ class Library:
                 ]
         elif query.note:
             return None  # no notes: none matches
-        return query, keys, filters, parameters, noted
+        return query, keys, _Kept(keys, noted_ids), noted
 
     def _searchable(self, notes: Mapping[int, str]) -> _NoteSearch:
         """``notes`` made searchable, or as they were for the last search if they are the
@@ -1145,6 +1138,36 @@ _RANKED = f"bm25(s.search, {BM25_WEIGHTS})"
 #: Each match of an expression (the parameter) with its bm25, by rowid: a part of a sum.
 _SCORED = f"SELECT rowid, {_RANKED} FROM search s WHERE search MATCH ?"
 
+
+class _Kept(NamedTuple):
+    """The articles a search keeps (``d.id`` in its SQL): those listed in these subjects
+    (keys), and those whose note matched a ``note:`` filter (ids); None: no such filter."""
+
+    subject_keys: list[str] | None
+    noted_ids: list[int] | None
+
+    def sql(self, *, per_hit: bool = False) -> tuple[str, list[object]]:
+        """The SQL filter and its parameters. The subjects' ids are read once, for a query
+        that reads every match; ``per_hit``: asked of each match instead (listings_id
+        covers it), for one that reads no further than the hits shown. Of listing_rows,
+        not the listings view: its joins cost 6x the reading here, for no column."""
+        filters = ""
+        parameters: list[object] = []
+        if self.subject_keys:
+            marks = ",".join("?" * len(self.subject_keys))
+            filters = (
+                " AND EXISTS (SELECT 1 FROM listing_rows l WHERE l.id = d.id "
+                f"AND l.subject_key IN ({marks}))"
+                if per_hit
+                else f" AND d.id IN (SELECT id FROM listing_rows WHERE subject_key IN ({marks}))"
+            )
+            parameters.extend(self.subject_keys)
+        if self.noted_ids is not None:
+            filters += " AND d.id IN (SELECT value FROM json_each(?))"
+            parameters.append(_json_array(self.noted_ids))
+        return filters, parameters
+
+
 _shown_tables = threading.local()
 #: How many hits' texts a library keeps (see Library._hit_text): a few screens of results.
 _HIT_TEXTS = 200
@@ -1173,15 +1196,6 @@ def _shown_table() -> sqlite3.Connection:
 _TIER_THRESHOLD = 3000
 #: Titles holding a prefix* from which search ranks by the question and title first.
 _PREFIX_TITLES = 300
-#: The search filter keeping the articles listed in some subjects (their keys the
-#: parameters): the subjects' ids read once, for a query that reads every match. Of
-#: listing_rows, not the listings view: its joins cost 6x the reading here, for no column.
-_IN_SUBJECTS = " AND d.id IN (SELECT id FROM listing_rows WHERE subject_key IN ({}))"
-#: The same filter, asked of each match (listings_id covers it): for a query that reads
-#: no further than the hits shown.
-_OF_SUBJECTS = (
-    " AND EXISTS (SELECT 1 FROM listing_rows l WHERE l.id = d.id AND l.subject_key IN ({}))"
-)
 #: Articles holding a word from which bm25 costs too much to rank by (see Library._heavy):
 #: reading its posting list takes 2 ms, and bm25 reads it once for each of its parts.
 _HEAVY_TERM = 50_000
