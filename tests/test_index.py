@@ -620,26 +620,41 @@ def test_rows_out_of_reach_past_their_share_rebuild_the_search_table(
     assert _held_search_rows(library) == _expected_search_rows(library)
 
 
-def test_an_index_of_the_previous_schema_is_rebuilt_with_a_notice(library_copy: Path) -> None:
-    """Schema 11 kept every answer (and its search table read them through a view): such
-    an index is rebuilt in the new shape, with the one-line notice."""
+def old_index(library_copy: Path, version: int, tables: str) -> Path:
+    """Write an index of an older schema ``version`` for the library: its ``tables`` (SQL),
+    a meta table naming the library, and the application id."""
     path = index_file(library_copy)
     path.parent.mkdir(parents=True, exist_ok=True)
     old = sqlite3.connect(path)
     old.executescript(
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
-        "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);"
-        "CREATE TABLE answers (path TEXT PRIMARY KEY, body TEXT NOT NULL);"
-        f"PRAGMA application_id = {index_module.APPLICATION_ID}; PRAGMA user_version = 11;"
+        f"{tables}PRAGMA application_id = {index_module.APPLICATION_ID}; "
+        f"PRAGMA user_version = {version};"
     )
     old.execute("INSERT INTO meta VALUES ('root', ?)", (str(library_copy.resolve()),))
     old.commit()
     old.close()
-    library = load_library(library_copy)
-    assert library.notice == (
-        f"Rebuilding the index (schema version 11, this qtreader needs "
+    return path
+
+
+def rebuilt_notice(version: int, path: Path) -> str:
+    return (
+        f"Rebuilding the index (schema version {version}, this qtreader needs "
         f"{index_module.SCHEMA_VERSION}): {path}"
     )
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt_with_a_notice(library_copy: Path) -> None:
+    """Schema 11 kept every answer (and its search table read them through a view): such
+    an index is rebuilt in the new shape, with the one-line notice."""
+    path = old_index(
+        library_copy,
+        11,
+        "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);"
+        "CREATE TABLE answers (path TEXT PRIMARY KEY, body TEXT NOT NULL);",
+    )
+    library = load_library(library_copy)
+    assert library.notice == rebuilt_notice(11, path)
     tables = {row[0] for row in library.index.db.execute("SELECT name FROM sqlite_master")}
     assert "answers" not in tables and "docs" in tables
     assert [h.id for h in library.search("doppler")] == [501]
@@ -861,9 +876,7 @@ def test_an_index_of_schema_17_is_rebuilt_with_a_notice(
     old.executescript("DROP TABLE heads; PRAGMA user_version = 17;")
     old.close()
     library = load_library(library_copy)
-    assert library.notice == (
-        f"Rebuilding the index (schema version 17, this qtreader needs 18): {path}"
-    )
+    assert library.notice == rebuilt_notice(17, path)
     monkeypatch.setattr(store_module, "_HEAVY_TERM", 1)  # searched in the heads table
     monkeypatch.setattr(store_module, "_LARGE_LIBRARY", 1)
     assert [h.id for h in library.search("doppler")] == [501]
@@ -872,25 +885,16 @@ def test_an_index_of_schema_17_is_rebuilt_with_a_notice(
 def test_an_index_of_schema_16_is_rebuilt_with_a_notice(library_copy: Path) -> None:
     """Schema 16 kept every link whole in files.related and listings by path and title:
     such an index is rebuilt in the new shape, with the one-line notice."""
-    path = index_file(library_copy)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = sqlite3.connect(path)
-    old.executescript(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    path = old_index(
+        library_copy,
+        16,
         "CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
         "related BLOB, answer_hash TEXT);"
         "CREATE TABLE listings (subject_key TEXT, position INTEGER, id INTEGER, path TEXT, "
-        "title TEXT, PRIMARY KEY (subject_key, position)) WITHOUT ROWID;"
-        f"PRAGMA application_id = {index_module.APPLICATION_ID}; PRAGMA user_version = 16;"
+        "title TEXT, PRIMARY KEY (subject_key, position)) WITHOUT ROWID;",
     )
-    old.execute("INSERT INTO meta VALUES ('root', ?)", (str(library_copy.resolve()),))
-    old.commit()
-    old.close()
     library = load_library(library_copy)
-    assert library.notice == (
-        f"Rebuilding the index (schema version 16, this qtreader needs "
-        f"{index_module.SCHEMA_VERSION}): {path}"
-    )
+    assert library.notice == rebuilt_notice(16, path)
     columns = {row[1] for row in library.index.db.execute("PRAGMA table_info(files)")}
     assert "related" not in columns and "answer_hash" not in columns
     doppler = library.article(501)
