@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
@@ -99,28 +99,29 @@ class AnswerLines:
             yield new_line
 
 
-class AnswerCache:
-    """The most recently rendered answers, shared by the UI thread and the thread that
-    renders the next ones ahead; bounded, as a long answer's lines take megabytes."""
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The values put last, up to ``size`` of them (the least recently used go first),
+    shared by the UI thread and a worker thread."""
 
     def __init__(self, size: int = 12) -> None:
         self.size = size
-        self._items: OrderedDict[AnswerKey, RenderedAnswer] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = Lock()
-        #: Held while an answer is rendered ahead: one thread at a time renders (the one
-        #: replaced by a newer finishes its answer first), so the two never share a core.
-        self.rendering = Lock()
 
-    def get(self, key: AnswerKey) -> RenderedAnswer | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: AnswerKey, rendered: RenderedAnswer) -> None:
+    def put(self, key: K, value: V) -> None:
         with self._lock:
-            self._items[key] = rendered
+            self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -134,15 +135,24 @@ class AnswerCache:
             return len(self._items)
 
 
+class AnswerCache(Recent[AnswerKey, RenderedAnswer]):
+    """The most recently rendered answers, shared by the UI thread and the thread that
+    renders the next ones ahead; bounded, as a long answer's lines take megabytes."""
+
+    def __init__(self, size: int = 12) -> None:
+        super().__init__(size)
+        #: Held while an answer is rendered ahead: one thread at a time renders (the one
+        #: replaced by a newer finishes its answer first), so the two never share a core.
+        self.rendering = Lock()
+
+
 class AnswerTexts:
     """Answers read ahead from their files, each with the size and time of change its file
     had before it was read: opening the article takes the text while its file is unchanged
     (a stat, not a read and a parse of 60 KB of front matter on the UI thread)."""
 
     def __init__(self, size: int = 12) -> None:
-        self.size = size
-        self._items: OrderedDict[int, tuple[Path, tuple[int, int], str]] = OrderedDict()
-        self._lock = Lock()
+        self._kept: Recent[int, tuple[Path, tuple[int, int], str]] = Recent(size)
 
     def read(self, library: Library, article_id: int) -> str:
         """The answer, read from its file now (raises as :meth:`Library.answer`), kept."""
@@ -151,17 +161,12 @@ class AnswerTexts:
         stamp = _stamp(path) if path is not None else None
         answer = library.answer(article_id)
         if path is not None and stamp is not None:
-            with self._lock:
-                self._items[article_id] = (path, stamp, answer)
-                self._items.move_to_end(article_id)
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+            self._kept.put(article_id, (path, stamp, answer))
         return answer
 
     def get(self, library: Library, article_id: int) -> str | None:
         """The answer read ahead, if its file is still the one read and unchanged."""
-        with self._lock:
-            found = self._items.get(article_id)
+        found = self._kept.get(article_id)
         if found is None:
             return None
         path, stamp, answer = found
