@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 
 from textual.geometry import Region
@@ -39,6 +40,15 @@ async def settled(pilot: Pilot[None]) -> None:
         if not pending:  # opened, or an article shown: work starts once it is painted
             await pilot.pause()
     await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Let the app run until ``condition`` holds, looking every 50 ms for up to
+    ``seconds`` (then return: the test's assertions say what did not happen)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
 
 
 def _painting(pilot: Pilot[None]) -> bool:

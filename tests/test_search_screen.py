@@ -20,7 +20,7 @@ from qtreader.tui.screens.search import SearchScreen
 from qtreader.tui.widgets.article_view import AnswerText, ArticleView
 
 from .conftest import LIBRARY
-from .pilot import loaded, settled
+from .pilot import loaded, settled, until
 
 
 async def _settle(pilot: Pilot[None]) -> None:
@@ -105,10 +105,8 @@ async def test_the_hits_are_listed_before_every_match_is_counted(
         await pilot.press("slash", *"photosynthesis")
         screen = app.screen
         assert isinstance(screen, SearchScreen)
-        for _ in range(600):  # until the last keystroke's search is counting
-            if screen.shown == ("photosynthesis", False) and counting.is_set():
-                break
-            await pilot.pause(0.05)
+        # Until the last keystroke's search is counting.
+        await until(pilot, lambda: screen.shown == ("photosynthesis", False) and counting.is_set())
         await pilot.pause()
         assert len(screen.hits) == 50
         assert _summary(screen) == "Counting the articles that match: the 50 best are listed"
@@ -119,15 +117,9 @@ async def test_the_hits_are_listed_before_every_match_is_counted(
         counted.clear()
         counting.clear()
         await pilot.press("ctrl+u", *"leaf")
-        for _ in range(600):
-            if screen.shown == ("leaf", False) and counting.is_set():
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: screen.shown == ("leaf", False) and counting.is_set())
         await pilot.press(*" 7")
-        for _ in range(600):
-            if screen.shown == ("leaf 7", False):
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: screen.shown == ("leaf 7", False))
         counted.set()
         await _settle(pilot)
         assert _summary(screen) == "1 article matches"
